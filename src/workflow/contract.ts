@@ -1,0 +1,110 @@
+// The seam between the sync (jobs + workflow) and whoever runs it (CLI runner, console, tests,
+// benchmark). Runner and console see only these types: never a field name of either system.
+import type { LogSink } from '../log.ts';
+
+export const STEP_IDS = ['f1-j1', 'f1-j2', 'f2-j1', 'f2-j2'] as const;
+export type StepId = (typeof STEP_IDS)[number];
+
+/** How one item (a referral, decision, link or case) ended in one step. */
+export type ItemOutcome = 'written' | 'unchanged' | 'failed';
+
+/** Credentials of the two systems; each step receives only its own system's part. */
+export interface SystemsConfig {
+  primero: { url: string; username: string; password: string; basicAuth?: boolean };
+  oscar: { url: string; email: string; password: string };
+}
+
+export interface SyncSettings {
+  /** OSCaR organisations whose clients are never synced (default: demo). */
+  excludedOrgs: string[];
+  /** Attempts before a failed item becomes a dead letter (default 5). */
+  maxAttempts: number;
+  /** Requests in flight per system (default 4). */
+  concurrency: number;
+}
+
+/** An item that failed: only ids and a reason a person can act on. */
+export interface FailedItem {
+  /** Stable identity across runs, e.g. `f1-j2:referral:<case_id>:<service unique_id>`. */
+  key: string;
+  step: StepId;
+  kind: 'referral' | 'decision' | 'link' | 'case' | 'client';
+  ids: Record<string, string>;
+  reason: string;
+  attempts: number;
+  firstFailedAt: string;
+  lastFailedAt: string;
+}
+
+/** What a run hands to the next run: cursors and the items still to retry. */
+export interface CarriedState {
+  cursors: {
+    /** Primero `last_updated_at` lower bound (ISO-8601 UTC). */
+    primero?: string;
+    /** OSCaR `since_date` (`YYYY-MM-DD HH:MM:SS`). */
+    oscar?: string;
+  };
+  retries: FailedItem[];
+  deadLetters: FailedItem[];
+}
+
+export interface StepCounts {
+  fetched: number;
+  written: number;
+  unchanged: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface PlannedWrite {
+  step: StepId;
+  action: string;
+  ids: Record<string, string>;
+}
+
+export interface RunSummary {
+  ok: boolean;
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt: string;
+  /** The window the run covered. */
+  from: CarriedState['cursors'];
+  to: CarriedState['cursors'];
+  steps: Record<StepId, StepCounts>;
+  /** Items that failed in this run (retried next run unless dead-lettered). */
+  failed: FailedItem[];
+  /** Items that reached maxAttempts in this run. */
+  deadLettered: FailedItem[];
+  /** With dryRun: what the run would have written. */
+  planned: PlannedWrite[];
+  /** When the run failed as a whole: the reason (scrubbed). */
+  error?: string;
+}
+
+export interface Progress {
+  step: StepId;
+  done: number;
+  total: number;
+}
+
+export interface RunWorkflowOptions {
+  systems: SystemsConfig;
+  /** The final carried state of the last successful run (undefined on the very first run). */
+  carried?: CarriedState;
+  /**
+   * Explicit start (backfill), ISO-8601. Used for both systems' windows; it never moves a stored
+   * cursor backwards: the next cursors are the later of the stored and the computed ones.
+   */
+  since?: string;
+  dryRun?: boolean;
+  settings?: Partial<SyncSettings>;
+  onProgress?: (progress: Progress) => void;
+  /** Where log lines go during the run (already free of child data). */
+  logSink?: LogSink;
+}
+
+export interface RunOutcome {
+  summary: RunSummary;
+  /** The state to carry into the next run. When the run failed, the input state unchanged. */
+  next: CarriedState;
+}
