@@ -1,0 +1,94 @@
+// Per-item outcomes and retry bookkeeping shared by the four steps. A step reports every item it
+// attempted; the run's next carried state is derived from these reports alone.
+import type {
+  CarriedState,
+  FailedItem,
+  PlannedWrite,
+  StepCounts,
+  StepId,
+  SyncSettings,
+} from './contract.ts';
+import { STEP_IDS } from './contract.ts';
+
+export interface Report {
+  steps: Record<StepId, StepCounts>;
+  /** Items that failed in this run, attempts already counted. */
+  failed: FailedItem[];
+  /** Keys of every item attempted in this run, whatever the outcome. */
+  attempted: string[];
+  planned: PlannedWrite[];
+}
+
+export function emptyReport(): Report {
+  const steps = {} as Record<StepId, StepCounts>;
+  for (const id of STEP_IDS) steps[id] = { fetched: 0, written: 0, unchanged: 0, failed: 0, skipped: 0 };
+  return { steps, failed: [], attempted: [], planned: [] };
+}
+
+export type FailureInput = Pick<FailedItem, 'key' | 'step' | 'kind' | 'ids' | 'reason'>;
+
+export function recordFetched(report: Report, step: StepId, count: number): void {
+  report.steps[step].fetched += count;
+}
+
+export function recordSkipped(report: Report, step: StepId, count = 1): void {
+  report.steps[step].skipped += count;
+}
+
+export function recordWritten(report: Report, step: StepId, key: string): void {
+  report.steps[step].written += 1;
+  report.attempted.push(key);
+}
+
+export function recordUnchanged(report: Report, step: StepId, key: string): void {
+  report.steps[step].unchanged += 1;
+  report.attempted.push(key);
+}
+
+/** Records a failed item, counting this attempt on top of the ones carried from earlier runs. */
+export function recordFailure(
+  report: Report,
+  carried: CarriedState,
+  failure: FailureInput,
+  now: string,
+): FailedItem {
+  const earlier = carried.retries.find((item) => item.key === failure.key);
+  const item: FailedItem = {
+    ...failure,
+    attempts: (earlier?.attempts ?? 0) + 1,
+    firstFailedAt: earlier?.firstFailedAt ?? now,
+    lastFailedAt: now,
+  };
+  report.steps[failure.step].failed += 1;
+  report.attempted.push(failure.key);
+  report.failed.push(item);
+  return item;
+}
+
+export function recordPlanned(report: Report, write: PlannedWrite): void {
+  report.planned.push(write);
+}
+
+/**
+ * The retry list after a successful run: items not attempted this run are carried unchanged
+ * (never dropped), items that succeeded leave the list, items that failed again stay until they
+ * reach `maxAttempts` and become dead letters.
+ */
+export function nextRetryState(
+  carried: CarriedState,
+  report: Report,
+  settings: Pick<SyncSettings, 'maxAttempts'>,
+): { retries: FailedItem[]; deadLetters: FailedItem[]; deadLettered: FailedItem[] } {
+  const attempted = new Set(report.attempted);
+  const untouched = carried.retries.filter((item) => !attempted.has(item.key));
+  const failedByKey = new Map(report.failed.map((item) => [item.key, item]));
+  const failed = [...failedByKey.values()];
+  const deadLettered = failed.filter((item) => item.attempts >= settings.maxAttempts);
+  const stillRetrying = failed.filter((item) => item.attempts < settings.maxAttempts);
+  const deadKeys = new Set(deadLettered.map((item) => item.key));
+  return {
+    retries: [...untouched, ...stillRetrying],
+    deadLetters: [...carried.deadLetters.filter((item) => !deadKeys.has(item.key)), ...deadLettered],
+    deadLettered,
+  };
+}
