@@ -1,0 +1,43 @@
+// The state that flows through the four steps: one declaration of what each step reads and adds.
+// `configuration` is injected per step by the runtime (its own system's credentials only) and
+// stripped from every step's output, so it never reaches a stored state.
+import type { CarriedState, SyncSettings } from './contract.ts';
+import type { Report } from './outcomes.ts';
+import type { ToOscarBatch } from '../sync/primero-to-oscar.ts';
+import type { FromOscarBatch } from '../sync/oscar-to-primero.ts';
+
+export interface RunContext {
+  /** When the run started (ISO-8601 UTC). */
+  startedAt: string;
+  dryRun: boolean;
+  settings: SyncSettings;
+  /** The final carried state of the last successful run. */
+  carried: CarriedState;
+  /** Explicit start given by an operator (backfill), ISO-8601. */
+  since?: string;
+}
+
+/** What every step reads. */
+export interface BaseState {
+  configuration?: Record<string, unknown>;
+  run: RunContext;
+  report: Report;
+}
+
+/** f1-j1 (get Primero cases) adds the candidate Primero cursor and what goes to OSCaR. */
+export interface AfterGetPrimeroCases extends BaseState {
+  primeroNextCursor?: string;
+  toOscar: ToOscarBatch;
+}
+
+/** f1-j2 (cases to OSCaR) adds nothing but outcomes in `report`. */
+export type AfterCasesToOscar = AfterGetPrimeroCases;
+
+/** f2-j1 (get OSCaR cases) adds the candidate OSCaR cursor and the clients to upsert. */
+export interface AfterGetOscarCases extends AfterCasesToOscar {
+  oscarNextCursor: string;
+  fromOscar: FromOscarBatch;
+}
+
+/** f2-j2 (upsert cases to Primero) adds nothing but outcomes in `report`. */
+export type AfterUpsertCasesToPrimero = AfterGetOscarCases;
