@@ -79,11 +79,13 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** Throws a message naming the first bad key; faults come from tests and admins over HTTP. */
 export function parseFaults(raw: unknown): Faults {
   if (raw === null || raw === undefined) return {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new Error('faults must be a JSON object');
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new Error('faults must be a JSON object');
   const input = raw as Record<string, unknown>;
   const known = new Set(['latencyMs', 'rules', 'tokenExpiryAfterRequests']);
   for (const key of Object.keys(input)) {
-    if (!known.has(key)) throw new Error(`faults: unknown key "${key}" (known: ${[...known].join(', ')})`);
+    if (!known.has(key))
+      throw new Error(`faults: unknown key "${key}" (known: ${[...known].join(', ')})`);
   }
   const nonNegative = (value: unknown, where: string) => {
     if (value === undefined) return undefined;
@@ -111,7 +113,8 @@ export function parseFaults(raw: unknown): Faults {
       'afterBody',
     ]);
     faults.rules = input.rules.map((entry: unknown, index) => {
-      if (typeof entry !== 'object' || entry === null) throw new Error(`faults: rules[${index}] must be an object`);
+      if (typeof entry !== 'object' || entry === null)
+        throw new Error(`faults: rules[${index}] must be an object`);
       const rule = entry as Record<string, unknown>;
       for (const key of Object.keys(rule)) {
         if (!ruleKeys.has(key)) throw new Error(`faults: rules[${index}] has unknown key "${key}"`);
@@ -119,7 +122,10 @@ export function parseFaults(raw: unknown): Faults {
       if (typeof rule.route !== 'string' || !rule.route) {
         throw new Error(`faults: rules[${index}].route must be 'METHOD /route' or '*'`);
       }
-      if (rule.status !== undefined && (typeof rule.status !== 'number' || rule.status < 100 || rule.status > 599)) {
+      if (
+        rule.status !== undefined &&
+        (typeof rule.status !== 'number' || rule.status < 100 || rule.status > 599)
+      ) {
         throw new Error(`faults: rules[${index}].status must be an HTTP status`);
       }
       const probability = nonNegative(rule.probability, `rules[${index}].probability`);
@@ -147,7 +153,10 @@ function isLoopback(address: string | undefined): boolean {
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 }
 
-export async function startEmulator<S>(def: EmulatorDefinition<S>, opts: StartOptions = {}): Promise<RunningEmulator> {
+export async function startEmulator<S>(
+  def: EmulatorDefinition<S>,
+  opts: StartOptions = {},
+): Promise<RunningEmulator> {
   let state: S = opts.seed === undefined ? def.emptyState() : def.loadSeed(opts.seed);
   let faults: Faults = opts.latencyMs ? { latencyMs: opts.latencyMs } : {};
   let ruleUses = new Map<FaultRule, number>();
@@ -202,12 +211,21 @@ export async function startEmulator<S>(def: EmulatorDefinition<S>, opts: StartOp
     return undefined;
   };
 
-  const faultPayload = (rule: FaultRule, request: FastifyRequest): { body: string; type: string } => {
+  const faultPayload = (
+    rule: FaultRule,
+    request: FastifyRequest,
+  ): { body: string; type: string } => {
     const status = rule.status ?? 500;
-    const body = rule.body !== undefined ? rule.body : def.faultBody?.(status, request.url.split('?')[0] ?? '/');
+    const body =
+      rule.body !== undefined
+        ? rule.body
+        : def.faultBody?.(status, request.url.split('?')[0] ?? '/');
     // A string body is sent as-is (HTML error pages from a proxy are what clients must survive).
     if (typeof body === 'string') return { body, type: 'text/html; charset=utf-8' };
-    return { body: JSON.stringify(body ?? { error: `scripted ${status}` }), type: 'application/json; charset=utf-8' };
+    return {
+      body: JSON.stringify(body ?? { error: `scripted ${status}` }),
+      type: 'application/json; charset=utf-8',
+    };
   };
 
   const dropConnection = (request: FastifyRequest, reply: FastifyReply) => {
@@ -218,7 +236,9 @@ export async function startEmulator<S>(def: EmulatorDefinition<S>, opts: StartOp
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith(ADMIN_PREFIX)) {
       if (!isLoopback(request.socket.remoteAddress)) {
-        return reply.code(403).send({ error: 'the emulator admin surface answers loopback clients only' });
+        return reply
+          .code(403)
+          .send({ error: 'the emulator admin surface answers loopback clients only' });
       }
       return;
     }
@@ -234,8 +254,12 @@ export async function startEmulator<S>(def: EmulatorDefinition<S>, opts: StartOp
     }
     if (rule.drop) return dropConnection(request, reply);
     const { body, type } = faultPayload(rule, request);
-    if (rule.retryAfterSeconds !== undefined) reply.header('retry-after', String(rule.retryAfterSeconds));
-    return reply.code(rule.status ?? 500).type(type).send(body);
+    if (rule.retryAfterSeconds !== undefined)
+      reply.header('retry-after', String(rule.retryAfterSeconds));
+    return reply
+      .code(rule.status ?? 500)
+      .type(type)
+      .send(body);
   });
 
   // A lost response: the handler has already changed the state; the client never learns it.
@@ -249,7 +273,8 @@ export async function startEmulator<S>(def: EmulatorDefinition<S>, opts: StartOp
       return payload;
     }
     const { body, type } = faultPayload(rule, request);
-    if (rule.retryAfterSeconds !== undefined) reply.header('retry-after', String(rule.retryAfterSeconds));
+    if (rule.retryAfterSeconds !== undefined)
+      reply.header('retry-after', String(rule.retryAfterSeconds));
     reply.code(rule.status ?? 500).type(type);
     return body;
   });

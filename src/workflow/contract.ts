@@ -46,6 +46,20 @@ export interface CarriedState {
   };
   retries: FailedItem[];
   deadLetters: FailedItem[];
+  /**
+   * Writes OSCaR has already received (referrals, decisions, links), so that running a window again
+   * never sends them twice: OSCaR itself cannot tell a re-sent referral from a new one
+   * (docs/sync-rules.md, "Sent ledger"). Ids and statuses only.
+   */
+  sent?: SentRecord[];
+}
+
+/** One write OSCaR has received: `key` names the item, `value` what was sent (a status, an id). */
+export interface SentRecord {
+  key: string;
+  value: string;
+  /** When it was sent (ISO-8601 UTC); old records are pruned. */
+  at: string;
 }
 
 export interface StepCounts {

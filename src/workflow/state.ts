@@ -1,7 +1,7 @@
 // The state that flows through the four steps: one declaration of what each step reads and adds.
 // `configuration` is injected per step by the runtime (its own system's credentials only) and
 // stripped from every step's output, so it never reaches a stored state.
-import type { CarriedState, SyncSettings } from './contract.ts';
+import type { CarriedState, SentRecord, SyncSettings } from './contract.ts';
 import type { Report } from './outcomes.ts';
 import type { ToOscarBatch } from '../sync/primero-to-oscar.ts';
 import type { FromOscarBatch } from '../sync/oscar-to-primero.ts';
@@ -26,12 +26,20 @@ export interface BaseState {
 
 /** f1-j1 (get Primero cases) adds the candidate Primero cursor and what goes to OSCaR. */
 export interface AfterGetPrimeroCases extends BaseState {
+  /** Greatest `last_updated_at` of the window's cases; absent when the window was empty. */
   primeroNextCursor?: string;
   toOscar: ToOscarBatch;
+  /** Primero referrals seen no longer in progress: their sent-ledger records can go. */
+  closedReferralIds: string[];
 }
 
-/** f1-j2 (cases to OSCaR) adds nothing but outcomes in `report`. */
-export type AfterCasesToOscar = AfterGetPrimeroCases;
+/**
+ * f1-j2 (cases to OSCaR) consumes `toOscar` (emptied, so no child data travels further) and adds
+ * the sent ledger including this run's writes; outcomes go to `report`.
+ */
+export interface AfterCasesToOscar extends AfterGetPrimeroCases {
+  sent: SentRecord[];
+}
 
 /** f2-j1 (get OSCaR cases) adds the candidate OSCaR cursor and the clients to upsert. */
 export interface AfterGetOscarCases extends AfterCasesToOscar {

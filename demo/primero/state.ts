@@ -1,0 +1,221 @@
+// The Primero emulator's in-memory data, and the seed it is loaded from. A seed holds records in
+// Primero's own v2 shapes (what GET /api/v2/cases and /referrals return), plus the users who may
+// sign in. Server-set fields missing from a seeded case are filled as Primero would have set them.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { parsePrimeroCase, parsePrimeroReferral } from '../../src/model/primero.ts';
+
+export type CaseRecord = Record<string, unknown> & { id: string };
+export type ReferralRecord = Record<string, unknown> & {
+  id: string;
+  record_id: string;
+  status: string;
+};
+
+export interface StoredCase {
+  record: CaseRecord;
+  /** Parsed once so that filters and sorting over 50 000 cases never re-parse dates. */
+  createdMs: number;
+  updatedMs: number;
+  /** Insertion order: the tie-breaker that keeps paging stable. */
+  seq: number;
+}
+
+export interface PrimeroUser {
+  id: number;
+  user_name: string;
+  password: string;
+  agency: string | undefined;
+  failedAttempts: number;
+  locked: boolean;
+  /** Sign-in attempts (ms) in the last minute, for the 7-a-minute throttle. */
+  recentAttempts: number[];
+}
+
+export interface PrimeroState {
+  users: Map<string, PrimeroUser>;
+  cases: Map<string, StoredCase>;
+  referralsByCase: Map<string, ReferralRecord[]>;
+  /** Signed tokens still allowed (DELETE /api/v2/tokens revokes). */
+  tokens: Map<string, { user_name: string; expiresMs: number }>;
+  /** Per state, so a replaced state invalidates every token issued before. */
+  jwtSecret: Buffer;
+  nextSeq: number;
+}
+
+export const DEFAULT_PRIMERO_USER = {
+  user_name: 'primero_cp',
+  password: 'primero-demo-password',
+  agency: 'agency-unicef',
+};
+
+export function emptyPrimeroState(): PrimeroState {
+  const state: PrimeroState = {
+    users: new Map(),
+    cases: new Map(),
+    referralsByCase: new Map(),
+    tokens: new Map(),
+    jwtSecret: randomBytes(32),
+    nextSeq: 1,
+  };
+  addUser(state, DEFAULT_PRIMERO_USER);
+  return state;
+}
+
+function addUser(
+  state: PrimeroState,
+  user: { user_name: string; password: string; agency?: string | undefined },
+) {
+  state.users.set(user.user_name, {
+    id: state.users.size + 1,
+    user_name: user.user_name,
+    password: user.password,
+    agency: user.agency,
+    failedAttempts: 0,
+    locked: false,
+    recentAttempts: [],
+  });
+}
+
+export const nowIso = () => new Date().toISOString();
+
+export function caseIdDisplay(caseId: string): string {
+  return caseId.slice(-7);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function timeMs(value: unknown, where: string): number {
+  const ms = typeof value === 'string' ? Date.parse(value) : NaN;
+  if (Number.isNaN(ms)) throw new Error(`${where} must be an ISO-8601 datetime`);
+  return ms;
+}
+
+/** Fills what Primero sets on save: row unique_ids. */
+export function ensureRowIds(record: Record<string, unknown>): void {
+  const rows = record.services_section;
+  if (!Array.isArray(rows)) return;
+  for (const row of rows) {
+    if (
+      isObject(row) &&
+      (row.unique_id === undefined || row.unique_id === null || row.unique_id === '')
+    ) {
+      row.unique_id = randomUUID();
+    }
+  }
+}
+
+export function storeCase(state: PrimeroState, record: CaseRecord): StoredCase {
+  const existing = state.cases.get(record.id);
+  const stored: StoredCase = {
+    record,
+    createdMs: Date.parse(String(record.created_at)),
+    updatedMs: Date.parse(String(record.last_updated_at)),
+    seq: existing?.seq ?? state.nextSeq++,
+  };
+  state.cases.set(record.id, stored);
+  return stored;
+}
+
+/** Throws a message naming the seed entry and field at fault. */
+export function loadPrimeroSeed(seed: unknown): PrimeroState {
+  if (!isObject(seed))
+    throw new Error('a Primero seed must be a JSON object {users?, cases?, referrals?}');
+  for (const key of Object.keys(seed)) {
+    if (!['users', 'cases', 'referrals'].includes(key)) {
+      throw new Error(`unknown seed key "${key}" (a Primero seed has users, cases, referrals)`);
+    }
+  }
+  const state = emptyPrimeroState();
+  if (seed.users !== undefined) {
+    if (!Array.isArray(seed.users)) throw new Error('seed users must be an array');
+    state.users.clear();
+    seed.users.forEach((user: unknown, index) => {
+      if (
+        !isObject(user) ||
+        typeof user.user_name !== 'string' ||
+        typeof user.password !== 'string'
+      ) {
+        throw new Error(`seed users[${index}] needs user_name and password (strings)`);
+      }
+      if (state.users.has(user.user_name))
+        throw new Error(`seed users[${index}]: duplicate user_name`);
+      addUser(state, {
+        user_name: user.user_name,
+        password: user.password,
+        agency: typeof user.agency === 'string' ? user.agency : undefined,
+      });
+    });
+  }
+
+  const cases = seed.cases ?? [];
+  if (!Array.isArray(cases)) throw new Error('seed cases must be an array');
+  const now = nowIso();
+  cases.forEach((raw: unknown, index) => {
+    const where = `seed cases[${index}]`;
+    if (!isObject(raw)) throw new Error(`${where} must be an object`);
+    const record: Record<string, unknown> = structuredClone(raw);
+    record.id ??= randomUUID();
+    record.case_id ??= randomUUID();
+    if (typeof record.case_id === 'string')
+      record.case_id_display ??= caseIdDisplay(record.case_id);
+    record.short_id ??= record.case_id_display;
+    record.created_at ??= now;
+    record.last_updated_at ??= record.created_at;
+    record.status ??= 'open';
+    record.record_state ??= true;
+    record.workflow ??= 'new';
+    delete record.enabled; // derived from record_state on every read
+    ensureRowIds(record);
+    try {
+      parsePrimeroCase(record);
+    } catch (error) {
+      throw new Error(`${where}: ${(error as Error).message}`);
+    }
+    timeMs(record.created_at, `${where}.created_at`);
+    timeMs(record.last_updated_at, `${where}.last_updated_at`);
+    if (state.cases.has(record.id as string))
+      throw new Error(`${where}: duplicate id ${String(record.id)}`);
+    storeCase(state, record as CaseRecord);
+  });
+
+  const referrals = seed.referrals ?? [];
+  if (!Array.isArray(referrals)) throw new Error('seed referrals must be an array');
+  referrals.forEach((raw: unknown, index) => {
+    const where = `seed referrals[${index}]`;
+    if (!isObject(raw)) throw new Error(`${where} must be an object`);
+    const referral: Record<string, unknown> = structuredClone(raw);
+    referral.id ??= randomUUID();
+    referral.type ??= 'Referral';
+    referral.record_type ??= 'case';
+    referral.status ??= 'in_progress';
+    referral.created_at ??= now;
+    referral.remote ??= false;
+    try {
+      parsePrimeroReferral(referral);
+    } catch (error) {
+      throw new Error(`${where}: ${(error as Error).message}`);
+    }
+    const caseId = referral.record_id as string;
+    if (!state.cases.has(caseId))
+      throw new Error(`${where}: record_id ${caseId} is not a seeded case id`);
+    const list = state.referralsByCase.get(caseId) ?? [];
+    list.push(referral as ReferralRecord);
+    state.referralsByCase.set(caseId, list);
+  });
+  return state;
+}
+
+/** The state as a seed (GET /__emulator/state). Passwords stay out: add them to reuse it as a seed. */
+export function exportPrimeroState(state: PrimeroState): unknown {
+  return {
+    users: [...state.users.values()].map((u) => ({
+      user_name: u.user_name,
+      ...(u.agency ? { agency: u.agency } : {}),
+      locked: u.locked,
+    })),
+    cases: [...state.cases.values()].map((c) => c.record),
+    referrals: [...state.referralsByCase.values()].flat(),
+  };
+}

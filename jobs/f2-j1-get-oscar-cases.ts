@@ -1,0 +1,34 @@
+// f2-j1 — get OSCaR cases (OSCaR -> Primero, step 1).
+// Fetches: every client OSCaR lists since the window start (the cursor, widened back to the window
+// of any client still pending from an earlier run: OSCaR has no get-by-id).
+// Decides: drops excluded organisations, fails unusable clients, groups the rest by global_id.
+// Writes: nothing; hands `fromOscar` and the candidate cursor (this fetch's start) to f2-j2.
+import { fn } from '@openfn/language-http';
+import { log } from '../src/log.ts';
+import { DEFAULT_EXCLUDED_ORGS, oscarWindow, selectClients, toOscarTime } from '../src/sync/oscar-to-primero.ts';
+import { oscarClientFrom } from '../src/workflow/step-context.ts';
+import type { AfterCasesToOscar, AfterGetOscarCases } from '../src/workflow/state.ts';
+
+export default [
+  fn(async (state: AfterCasesToOscar): Promise<AfterGetOscarCases> => {
+    const window = oscarWindow(state.run);
+    const oscar = oscarClientFrom(state);
+    const fetchStartedAt = new Date();
+    const listing = await oscar.listClients({ sinceDate: window.since });
+    const fromOscar = selectClients({
+      listing,
+      excludedOrgs: state.run.settings.excludedOrgs ?? DEFAULT_EXCLUDED_ORGS,
+      since: window.since,
+      carried: state.run.carried,
+      report: state.report,
+      now: fetchStartedAt.toISOString(),
+    });
+    const oscarNextCursor = toOscarTime(fetchStartedAt);
+    log.info(
+      `f2-j1: ${fromOscar.children.length} children to upsert from OSCaR since ${window.since}` +
+        (window.widenedFor > 0 ? ` (widened from ${window.cursor} for ${window.widenedFor} pending clients)` : '') +
+        `; next OSCaR cursor ${oscarNextCursor}`,
+    );
+    return { ...state, fromOscar, oscarNextCursor };
+  }),
+];

@@ -1,0 +1,34 @@
+// f2-j2 — upsert cases to Primero (OSCaR -> Primero, step 2).
+// Fetches: each child's Primero case (by case_id, else oscar_number) and, for OSCaR decisions on
+// referrals MoSVY sent, that case's referrals.
+// Decides: create / update / unchanged, owner, service rows, decisions (src/sync/oscar-to-primero).
+// Writes: only what differs from Primero's copy; in a dry run, records the writes as planned.
+import { fn } from '@openfn/language-http';
+import { log } from '../src/log.ts';
+import { upsertChildren } from '../src/sync/oscar-to-primero.ts';
+import { primeroClientFrom } from '../src/workflow/step-context.ts';
+import type { AfterGetOscarCases, AfterUpsertCasesToPrimero } from '../src/workflow/state.ts';
+
+export default [
+  fn(async (state: AfterGetOscarCases): Promise<AfterUpsertCasesToPrimero> => {
+    const { run, report, fromOscar } = state;
+    const startedAt = new Date();
+    await upsertChildren(fromOscar, {
+      primero: primeroClientFrom(state),
+      syncUser: String(state.configuration?.username ?? ''),
+      dryRun: run.dryRun,
+      concurrency: run.settings.concurrency,
+      report,
+      carried: run.carried,
+      now: startedAt.toISOString(),
+      today: startedAt,
+    });
+    const counts = report.steps['f2-j2'];
+    log.info(
+      `f2-j2: ${counts.written} cases written, ${counts.unchanged} unchanged, ${counts.failed} failed` +
+        (run.dryRun ? `, ${report.planned.filter((p) => p.step === 'f2-j2').length} writes planned (dry run)` : ''),
+    );
+    // The children's data is not needed after this step: keep it out of the final state.
+    return { ...state, fromOscar: { since: fromOscar.since, children: [] } };
+  }),
+];

@@ -1,0 +1,36 @@
+// `npx interop check`: configuration valid, both systems reachable, both sign-ins accepted.
+import type { Command } from 'commander';
+import { ConfigError, readConfig, requireSystems } from '../../config/env.ts';
+import { loadDotEnv } from '../../config/env.ts';
+import { checkSystems } from '../../runner/check.ts';
+import { setLogSink } from '../../log.ts';
+
+export function register(program: Command): void {
+  program
+    .command('check')
+    .description(
+      'Validate the configuration (env or .env) and sign in to Primero and OSCaR, one line per problem',
+    )
+    .action(async () => {
+      loadDotEnv();
+      let systems;
+      try {
+        systems = requireSystems(readConfig(process.env));
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        for (const problem of error.problems)
+          process.stdout.write(`FAIL configuration: ${problem}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      process.stdout.write('ok   configuration\n');
+      // The clients' own progress lines are not what a check reports.
+      const restore = setLogSink(() => undefined);
+      const results = await checkSystems(systems).finally(restore);
+      for (const result of results)
+        process.stdout.write(
+          `${result.ok ? 'ok  ' : 'FAIL'} ${result.system}: ${result.message}\n`,
+        );
+      process.exitCode = results.every((result) => result.ok) ? 0 : 1;
+    });
+}

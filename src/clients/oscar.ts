@@ -1,0 +1,343 @@
+// The only code that talks to OSCaR's interop API v1 (shared spec apis.md §2). Retries, backoff,
+// Retry-After and concurrency come from the shared transport; this file owns sign-in (tokens in
+// response headers), one re-sign-in on 401, and parsing responses into typed records.
+// Nothing here logs a token, a password or a child's data: only counts, ids and statuses.
+import { log } from '../log.ts';
+import { ApiError, createTransport } from '../http/transport.ts';
+import type { HttpRequest, HttpResponse, TransportOptions } from '../http/transport.ts';
+import {
+  OSCAR_LINK_FIELDS,
+  OSCAR_STATUS_UPDATE_FIELDS,
+  describeZodIssues,
+  oscarClientRecordSchema,
+  oscarUpsertResponseSchema,
+  pickKeys,
+  pickPermittedUpsertFields,
+} from '../model/oscar.ts';
+import type {
+  OscarClientRecord,
+  OscarLink,
+  OscarStatusUpdate,
+  OscarUpsertPayload,
+} from '../model/oscar.ts';
+
+export interface OscarConfig {
+  url: string;
+  email: string;
+  password: string;
+}
+
+export interface UpsertResult {
+  ok: true;
+  /** OSCaR's `external_id` in the answer (the Primero case id), when it sent one. */
+  externalId?: string;
+  message: string;
+}
+
+/** A listed client that could not be parsed; the others are returned all the same. */
+export interface InvalidOscarClient {
+  /** Position in OSCaR's `data` array. */
+  index: number;
+  globalId?: string;
+  /** Field names and what was wrong, never the values. */
+  reason: string;
+}
+
+export interface OscarClientList {
+  clients: OscarClientRecord[];
+  invalid: InvalidOscarClient[];
+}
+
+export interface OscarClient {
+  /** Signs in now; other calls sign in lazily when they need to. */
+  signIn(): Promise<void>;
+  listClients(opts?: { sinceDate?: string }): Promise<OscarClientList>;
+  /** 422 → ApiError (status 422) with OSCaR's scrubbed reason. */
+  upsertClient(organization: OscarUpsertPayload): Promise<UpsertResult>;
+  updateLinks(items: OscarLink[]): Promise<void>;
+  /** 422 → ApiError (status 422). OSCaR keeps the items before the failing one. */
+  updateStatuses(items: OscarStatusUpdate[]): Promise<void>;
+}
+
+export const OSCAR_PATHS = {
+  signIn: '/api/v1/admin_auth/sign_in',
+  clients: '/api/v1/organizations/clients',
+  upsert: '/api/v1/organizations/clients/upsert',
+  updateLinks: '/api/v1/organizations/clients/update_links',
+  updateStatuses: '/api/v1/organizations/referrals/update_statuses',
+} as const;
+
+interface Session {
+  accessToken: string;
+  client: string;
+  uid: string;
+}
+
+const MAX_REASON = 300;
+// OSCaR's own texts are fixed sentences and field names; anything else (a value echoed back,
+// an HTML page) is not repeated.
+const SAFE_TEXT = /^[A-Za-z0-9 _.,:;'"()[\]\-/=`]*$/;
+
+function safeText(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  return trimmed !== '' && trimmed.length <= 160 && SAFE_TEXT.test(trimmed)
+    ? trimmed
+    : '(unreadable text)';
+}
+
+/**
+ * OSCaR's reason from a 4xx body: `message` as a sentence or `{field: [msgs]}`, plus `errors`
+ * `{field: msg}` and `error`. Field names and OSCaR's fixed messages only.
+ */
+export function scrubOscarReason(body: unknown): string {
+  if (typeof body !== 'object' || body === null) return 'no readable reason';
+  const record = body as Record<string, unknown>;
+  const parts: string[] = [];
+  const describeFields = (value: Record<string, unknown>) =>
+    Object.entries(value)
+      .map(([field, messages]) => {
+        const list = (Array.isArray(messages) ? messages : [messages])
+          .map(safeText)
+          .filter(Boolean);
+        return `${SAFE_TEXT.test(field) ? field : '(field)'} ${list.join(', ')}`.trim();
+      })
+      .join('; ');
+  if (typeof record.message === 'string') parts.push(safeText(record.message)!);
+  else if (typeof record.message === 'object' && record.message !== null) {
+    parts.push(describeFields(record.message as Record<string, unknown>));
+  }
+  if (
+    typeof record.errors === 'object' &&
+    record.errors !== null &&
+    !Array.isArray(record.errors)
+  ) {
+    const detail = describeFields(record.errors as Record<string, unknown>);
+    if (detail) parts.push(`(${detail})`);
+  }
+  if (Array.isArray(record.errors))
+    parts.push(...record.errors.map(safeText).filter((t): t is string => !!t));
+  const error = safeText(record.error);
+  if (error) parts.push(error);
+  const text = parts.filter(Boolean).join(' ');
+  if (!text) return 'no readable reason';
+  return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}...` : text;
+}
+
+function rejection(error: ApiError, what: string): ApiError {
+  return new ApiError(`OSCaR rejected ${what}: ${error.status} ${scrubOscarReason(error.body)}`, {
+    system: 'oscar',
+    status: error.status,
+    method: error.method,
+    path: error.path,
+    retryable: false,
+    ...(error.body !== undefined ? { body: error.body } : {}),
+  });
+}
+
+function malformed(path: string, method: string, status: number, detail: string): ApiError {
+  return new ApiError(`OSCaR answered ${method} ${path} with an unexpected body: ${detail}`, {
+    system: 'oscar',
+    status,
+    method,
+    path,
+    retryable: false,
+  });
+}
+
+export function createOscarClient(
+  config: OscarConfig,
+  options: Partial<TransportOptions> = {},
+): OscarClient {
+  const transport = createTransport({ ...options, baseUrl: config.url, system: 'oscar' });
+  let session: Session | undefined;
+  // Concurrent calls that all find no session share one sign-in.
+  let signingIn: Promise<Session> | undefined;
+
+  async function performSignIn(): Promise<Session> {
+    let response: HttpResponse;
+    try {
+      response = await transport.send({
+        method: 'POST',
+        path: OSCAR_PATHS.signIn,
+        headers: { 'Content-Type': 'application/json' },
+        body: { email: config.email, password: config.password },
+      });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        throw new ApiError(
+          // The exact text is part of the client's contract; the fix (check email/password) is implied.
+          `OSCaR sign-in failed for ${config.email}: 401 Invalid login credentials`,
+          {
+            system: 'oscar',
+            status: 401,
+            method: 'POST',
+            path: OSCAR_PATHS.signIn,
+            retryable: false,
+          },
+        );
+      }
+      throw error;
+    }
+    const accessToken = response.headers['access-token'];
+    const client = response.headers['client'];
+    const uid = response.headers['uid'] ?? config.email;
+    if (!accessToken || !client) {
+      throw malformed(
+        OSCAR_PATHS.signIn,
+        'POST',
+        response.status,
+        'no access-token/client response headers (is the url an OSCaR server, and does a proxy strip headers?)',
+      );
+    }
+    const expiry = Number(response.headers['expiry']);
+    log.info(
+      `OSCaR signed in as ${config.email}` +
+        (Number.isFinite(expiry)
+          ? `, token valid until ${new Date(expiry * 1000).toISOString()}`
+          : ''),
+    );
+    return { accessToken, client, uid };
+  }
+
+  async function currentSession(): Promise<Session> {
+    if (session) return session;
+    signingIn ??= performSignIn().finally(() => {
+      signingIn = undefined;
+    });
+    session = await signingIn;
+    return session;
+  }
+
+  /** Sends with the token headers; on a 401 signs in once more and tries again, once. */
+  async function sendSignedIn<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const attempt = async (current: Session) =>
+      transport.send<T>({
+        ...req,
+        headers: {
+          'Content-Type': 'application/json',
+          ...req.headers,
+          'access-token': current.accessToken,
+          client: current.client,
+          uid: current.uid,
+        },
+      });
+    const used = await currentSession();
+    try {
+      return await attempt(used);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 401) throw error;
+      log.info(`OSCaR answered ${req.method} ${req.path} with 401: signing in again`);
+      // Another concurrent call may already have replaced the expired session.
+      if (session === used) session = undefined;
+      return attempt(await currentSession());
+    }
+  }
+
+  return {
+    async signIn() {
+      session = undefined;
+      await currentSession();
+    },
+
+    async listClients(opts = {}) {
+      const response = await sendSignedIn<unknown>({
+        method: 'GET',
+        path: OSCAR_PATHS.clients,
+        ...(opts.sinceDate !== undefined ? { query: { since_date: opts.sinceDate } } : {}),
+      });
+      const data = (response.body as { data?: unknown } | undefined)?.data;
+      if (!Array.isArray(data)) {
+        throw malformed(
+          OSCAR_PATHS.clients,
+          'GET',
+          response.status,
+          'data: expected an array of clients',
+        );
+      }
+      const result: OscarClientList = { clients: [], invalid: [] };
+      data.forEach((raw, index) => {
+        const parsed = oscarClientRecordSchema.safeParse(raw);
+        if (parsed.success) {
+          result.clients.push(parsed.data);
+          return;
+        }
+        const globalId = (raw as { global_id?: unknown } | null)?.global_id;
+        result.invalid.push({
+          index,
+          ...(typeof globalId === 'string' && globalId !== '' ? { globalId } : {}),
+          reason: describeZodIssues(parsed.error),
+        });
+      });
+      log.info(
+        `OSCaR listed ${result.clients.length} clients (${result.invalid.length} unreadable)`,
+      );
+      return result;
+    },
+
+    async upsertClient(organization) {
+      const payload = pickPermittedUpsertFields(organization as Record<string, unknown>);
+      const what = `upsert of external_id ${organization.external_id ?? '(none)'}`;
+      let response: HttpResponse<unknown>;
+      try {
+        response = await sendSignedIn<unknown>({
+          method: 'POST',
+          path: OSCAR_PATHS.upsert,
+          body: { organization: payload },
+        });
+      } catch (error) {
+        if (
+          error instanceof ApiError &&
+          error.status !== undefined &&
+          error.status >= 400 &&
+          error.status < 500
+        ) {
+          throw rejection(error, what);
+        }
+        throw error;
+      }
+      const parsed = oscarUpsertResponseSchema.safeParse(response.body);
+      if (!parsed.success) {
+        throw malformed(
+          OSCAR_PATHS.upsert,
+          'POST',
+          response.status,
+          describeZodIssues(parsed.error),
+        );
+      }
+      return {
+        ok: true,
+        message: parsed.data.message,
+        ...(parsed.data.external_id ? { externalId: parsed.data.external_id } : {}),
+      };
+    },
+
+    async updateLinks(items) {
+      if (items.length === 0) return;
+      await sendSignedIn({
+        method: 'PUT',
+        path: OSCAR_PATHS.updateLinks,
+        body: { data: items.map((item) => pickKeys(item, OSCAR_LINK_FIELDS)) },
+      });
+      log.info(`OSCaR linked ${items.length} clients to Primero cases`);
+    },
+
+    async updateStatuses(items) {
+      if (items.length === 0) return;
+      try {
+        // OSCaR does not authenticate this action; the token is sent anyway, as the jobs do.
+        await sendSignedIn({
+          method: 'PUT',
+          path: OSCAR_PATHS.updateStatuses,
+          body: { data: items.map((item) => pickKeys(item, OSCAR_STATUS_UPDATE_FIELDS)) },
+        });
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 422) {
+          throw rejection(error, `referral status update of ${items.length} item(s)`);
+        }
+        throw error;
+      }
+      log.info(`OSCaR updated ${items.length} referral statuses`);
+    },
+  };
+}

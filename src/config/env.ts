@@ -1,0 +1,165 @@
+// Configuration of the local runner, read from the environment (and a `.env` file through Node's own
+// loader). Every problem names the variable and how to fix it; a password is never echoed.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import type { SyncSettings, SystemsConfig } from '../workflow/contract.ts';
+
+export const SYSTEM_VARIABLES = [
+  'PRIMERO_URL',
+  'PRIMERO_USERNAME',
+  'PRIMERO_PASSWORD',
+  'OSCAR_URL',
+  'OSCAR_EMAIL',
+  'OSCAR_PASSWORD',
+] as const;
+
+export const DEFAULT_HOME = './.interop';
+/** Every hour at minute 00, like the OpenFn.org trigger. */
+export const DEFAULT_CRON = '0 * * * *';
+
+export interface RunnerConfig {
+  /** Absolute path of the folder that holds the run store. */
+  home: string;
+  cron: string;
+  settings: Partial<SyncSettings>;
+  /** Undefined when none of the six system variables is set (the demo uses the emulators). */
+  systems: SystemsConfig | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration is not valid:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Loads `.env` from `path` into process.env when the file exists; variables already set win. */
+export function loadDotEnv(path = '.env'): boolean {
+  const file = resolve(path);
+  if (!existsSync(file)) return false;
+  process.loadEnvFile(file);
+  return true;
+}
+
+const httpUrl = (name: string) =>
+  z
+    .string({ error: `${name} is not set: give the base URL, e.g. https://host.example.org` })
+    .trim()
+    .refine((value) => /^https?:\/\/[^\s/]+/.test(value) && URL.canParse(value), {
+      error: (issue) =>
+        `${name} must be an http(s) URL such as https://host.example.org (got "${String(issue.input)}")`,
+    })
+    .transform((value) => value.replace(/\/+$/, ''));
+
+const required = (name: string, what: string) =>
+  z
+    .string({ error: `${name} is not set: give ${what}` })
+    .min(1, { error: `${name} is empty: give ${what}` });
+
+const systemsSchema = z.object({
+  PRIMERO_URL: httpUrl('PRIMERO_URL'),
+  PRIMERO_USERNAME: required('PRIMERO_USERNAME', 'the Primero API user name'),
+  PRIMERO_PASSWORD: required('PRIMERO_PASSWORD', "that user's password"),
+  OSCAR_URL: httpUrl('OSCAR_URL'),
+  OSCAR_EMAIL: required('OSCAR_EMAIL', 'the email of the OSCaR admin (API) user').refine(
+    (value) => /^[^\s@]+@[^\s@]+$/.test(value),
+    { error: 'OSCAR_EMAIL must be an email address' },
+  ),
+  OSCAR_PASSWORD: required('OSCAR_PASSWORD', "that user's password"),
+});
+
+const positiveInteger = (name: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: `${name} must be a whole number >= 1` })
+    .transform(Number)
+    .refine((value) => value >= 1, { error: `${name} must be a whole number >= 1` })
+    .optional();
+
+const runnerSchema = z.object({
+  INTEROP_HOME: z.string().min(1).default(DEFAULT_HOME),
+  INTEROP_CRON: z.string().trim().min(1).default(DEFAULT_CRON),
+  INTEROP_MAX_ATTEMPTS: positiveInteger('INTEROP_MAX_ATTEMPTS'),
+  INTEROP_CONCURRENCY: positiveInteger('INTEROP_CONCURRENCY'),
+  INTEROP_EXCLUDED_ORGS: z.string().optional(),
+  PRIMERO_BASIC_AUTH: z
+    .enum(['true', 'false', '1', '0', ''], {
+      error: 'PRIMERO_BASIC_AUTH must be true or false',
+    })
+    .optional(),
+});
+
+function problemsOf(error: z.ZodError): string[] {
+  return error.issues.map((issue) => issue.message);
+}
+
+/**
+ * Reads and validates the runner configuration. Throws a ConfigError listing every problem.
+ * Systems are all-or-nothing: setting some of the six variables but not all is an error, so a
+ * half-configured deployment never silently falls back to the demo emulators.
+ */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
+  const problems: string[] = [];
+  const runner = runnerSchema.safeParse(env);
+  if (!runner.success) problems.push(...problemsOf(runner.error));
+
+  let systems: SystemsConfig | undefined;
+  const anySystemVariable = SYSTEM_VARIABLES.some(
+    (name) => env[name] !== undefined && env[name] !== '',
+  );
+  if (anySystemVariable) {
+    const parsed = systemsSchema.safeParse(env);
+    if (!parsed.success) problems.push(...problemsOf(parsed.error));
+    else {
+      const basicAuth =
+        runner.success && ['true', '1'].includes(runner.data.PRIMERO_BASIC_AUTH ?? '');
+      systems = {
+        primero: {
+          url: parsed.data.PRIMERO_URL,
+          username: parsed.data.PRIMERO_USERNAME,
+          password: parsed.data.PRIMERO_PASSWORD,
+          ...(basicAuth ? { basicAuth: true } : {}),
+        },
+        oscar: {
+          url: parsed.data.OSCAR_URL,
+          email: parsed.data.OSCAR_EMAIL,
+          password: parsed.data.OSCAR_PASSWORD,
+        },
+      };
+    }
+  }
+  if (problems.length > 0 || !runner.success) throw new ConfigError(problems);
+
+  const settings: Partial<SyncSettings> = {};
+  if (runner.data.INTEROP_MAX_ATTEMPTS !== undefined)
+    settings.maxAttempts = runner.data.INTEROP_MAX_ATTEMPTS;
+  if (runner.data.INTEROP_CONCURRENCY !== undefined)
+    settings.concurrency = runner.data.INTEROP_CONCURRENCY;
+  if (runner.data.INTEROP_EXCLUDED_ORGS !== undefined) {
+    settings.excludedOrgs = runner.data.INTEROP_EXCLUDED_ORGS.split(',')
+      .map((org) => org.trim())
+      .filter(Boolean);
+  }
+  return {
+    home: resolve(runner.data.INTEROP_HOME),
+    cron: runner.data.INTEROP_CRON,
+    settings,
+    systems,
+  };
+}
+
+/** The systems, or a ConfigError naming every missing variable (commands that need real systems). */
+export function requireSystems(config: RunnerConfig): SystemsConfig {
+  if (config.systems) return config.systems;
+  throw new ConfigError([
+    `no systems configured: set ${SYSTEM_VARIABLES.join(', ')} (in the environment or a .env file); ` +
+      'to try the sync against the bundled emulators instead, run `npm start`',
+  ]);
+}
+
+/** Values that must never reach a log line, stored row or output (redacted if they ever do). */
+export function secretsOf(systems: SystemsConfig | undefined): string[] {
+  if (!systems) return [];
+  return [systems.primero.password, systems.oscar.password];
+}

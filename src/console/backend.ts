@@ -1,0 +1,94 @@
+// What the console needs from whoever runs the sync. The pages and routes depend only on this
+// interface; `runner-backend.ts` implements it on the runner's store and runOnce, tests may fake it.
+// Everything here is already free of child data: ids, counts, reasons and scrubbed log lines.
+import type { CarriedState, FailedItem, Progress, RunSummary, StepCounts, StepId } from '../workflow/contract.ts';
+
+export type SystemName = 'Primero' | 'OSCaR';
+
+export interface SystemHealth {
+  system: SystemName;
+  /** When the console last saw this system answer a signed-in run (ISO-8601). */
+  lastSignInAt?: string;
+  /** The most recent problem since then, if any (scrubbed). */
+  lastProblem?: string;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
+
+export interface RunListItem {
+  id: string;
+  /** Who started it: the timer, the console, the CLI, a retry. */
+  trigger: string;
+  status: RunStatus;
+  dryRun: boolean;
+  /** Backfill start given by an operator. */
+  since?: string;
+  startedAt: string;
+  finishedAt?: string;
+  steps?: Record<StepId, StepCounts>;
+  failedCount: number;
+  error?: string;
+}
+
+export interface RunLogLine {
+  at: string;
+  level: string;
+  message: string;
+}
+
+export interface RunDetail extends RunListItem {
+  summary?: RunSummary;
+  failed: FailedItem[];
+  log: RunLogLine[];
+}
+
+export interface DeadLetterView extends FailedItem {
+  /** Short id an administrator can quote (`dl-…`). */
+  id: string;
+}
+
+export interface Overview {
+  systems: SystemHealth[];
+  cursors: CarriedState['cursors'];
+  /** When the timer fires next; undefined when no scheduler is running. */
+  nextScheduledRun?: string;
+  /** A run in progress anywhere (timer, CLI, console). */
+  runningRunId?: string;
+  runs: RunListItem[];
+  deadLetters: DeadLetterView[];
+  /** Items waiting to be retried by the next run. */
+  retrying: number;
+}
+
+/**
+ * `now` = what the timer does; `dry-run` writes nothing; `backfill` re-reads from `since` (ISO-8601)
+ * without moving the stored cursor backwards; `retry` puts a dead letter back in the retry list
+ * and runs at once.
+ */
+export type RunRequest =
+  | { kind: 'now' }
+  | { kind: 'dry-run' }
+  | { kind: 'backfill'; since: string }
+  | { kind: 'retry'; deadLetterId: string };
+
+export interface StartedRunResult {
+  /** The stored run's id (to open its detail page). */
+  runId?: string;
+  summary?: RunSummary;
+  /** Why the run could not start or failed as a whole (scrubbed). */
+  error?: string;
+}
+
+export interface ConsoleBackend {
+  overview(): Promise<Overview>;
+  run(id: string): Promise<RunDetail | undefined>;
+  deadLetters(): Promise<DeadLetterView[]>;
+  /**
+   * Runs the sync once and resolves when it has finished (or could not start). `onStarted` is
+   * called with the stored run's id as soon as it exists, `onProgress` as steps advance.
+   */
+  startRun(
+    request: RunRequest,
+    events: { onStarted?: (runId: string) => void; onProgress?: (progress: Progress) => void },
+  ): Promise<StartedRunResult>;
+}

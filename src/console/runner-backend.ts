@@ -1,0 +1,126 @@
+// The console on top of the local runner: reads the runner's store, starts runs through the same
+// runOnce the timer and the CLI use (so the one-run-at-a-time lock and the cursor rules hold).
+import { Cron } from 'croner';
+import type { Runner } from '../runner/run-once.ts';
+import type { RunRecord, Store } from '../runner/store.ts';
+import type {
+  ConsoleBackend,
+  Overview,
+  RunDetail,
+  RunListItem,
+  RunRequest,
+  StartedRunResult,
+  SystemHealth,
+  SystemName,
+} from './backend.ts';
+
+export interface RunnerBackendOptions {
+  /** How many runs the overview lists. */
+  historyLimit?: number;
+  /** How many runs back to look for the last sign-in of each system. */
+  healthLookback?: number;
+}
+
+function toListItem(run: RunRecord): RunListItem {
+  return {
+    id: run.id,
+    trigger: run.trigger,
+    status: run.status,
+    dryRun: run.dryRun,
+    ...(run.since ? { since: run.since } : {}),
+    startedAt: run.startedAt,
+    ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
+    ...(run.summary ? { steps: run.summary.steps } : {}),
+    failedCount: run.summary?.failed.length ?? 0,
+    ...(run.error ? { error: run.error } : {}),
+  };
+}
+
+/**
+ * A run that finished without failing as a whole had both systems answer signed-in requests. The
+ * summary records no per-system sign-in time, so a failed run's error is attributed to the system
+ * it names; an error naming neither is shown for both.
+ */
+export function systemHealth(runs: RunRecord[]): SystemHealth[] {
+  const finished = runs.filter((run) => run.status === 'succeeded' || run.status === 'failed');
+  return (['Primero', 'OSCaR'] as SystemName[]).map((system) => {
+    const health: SystemHealth = { system };
+    for (const run of finished) {
+      if (run.status === 'succeeded') {
+        health.lastSignInAt = run.finishedAt ?? run.startedAt;
+        break;
+      }
+      const error = run.error ?? run.summary?.error ?? '';
+      const other = system === 'Primero' ? /oscar/i : /primero/i;
+      const names = new RegExp(system, 'i');
+      if (!health.lastProblem && (names.test(error) || !other.test(error))) health.lastProblem = error || 'run failed';
+    }
+    return health;
+  });
+}
+
+function nextScheduledRun(store: Store): string | undefined {
+  const scheduler = store.schedulerInfo();
+  if (!scheduler?.alive) return undefined;
+  // The recorded time may be a tick behind; croner knows the next one from the pattern.
+  const cron = new Cron(scheduler.cron, { paused: true });
+  const next = cron.nextRun();
+  cron.stop();
+  return next?.toISOString() ?? scheduler.nextRunAt;
+}
+
+export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}): ConsoleBackend {
+  const { store } = runner;
+  const historyLimit = options.historyLimit ?? 15;
+  const healthLookback = options.healthLookback ?? 200;
+
+  return {
+    async overview(): Promise<Overview> {
+      const carried = store.lastCarriedState();
+      const recent = store.listRuns({ limit: Math.max(historyLimit, healthLookback) });
+      const running = store.lockHolder();
+      const next = nextScheduledRun(store);
+      return {
+        systems: systemHealth(recent),
+        cursors: carried?.cursors ?? {},
+        ...(next ? { nextScheduledRun: next } : {}),
+        ...(running ? { runningRunId: running.runId } : {}),
+        runs: recent.slice(0, historyLimit).map(toListItem),
+        deadLetters: store.listDeadLetters(),
+        retrying: carried?.retries.length ?? 0,
+      };
+    },
+
+    async run(id: string): Promise<RunDetail | undefined> {
+      const run = store.getRun(id);
+      if (!run) return undefined;
+      return {
+        ...toListItem(run),
+        ...(run.summary ? { summary: run.summary } : {}),
+        failed: store.getRunFailedItems(run.id),
+        log: store.getRunLogs(run.id),
+      };
+    },
+
+    async deadLetters() {
+      return store.listDeadLetters();
+    },
+
+    async startRun(request: RunRequest, events): Promise<StartedRunResult> {
+      const result = await runner.runOnce({
+        trigger: request.kind === 'retry' ? 'retry' : 'console',
+        ...(request.kind === 'dry-run' ? { dryRun: true } : {}),
+        ...(request.kind === 'backfill' ? { since: request.since } : {}),
+        ...(request.kind === 'retry' ? { retry: { deadLetterId: request.deadLetterId } } : {}),
+        onStarted: (run) => events.onStarted?.(run.id),
+        ...(events.onProgress ? { onProgress: events.onProgress } : {}),
+      });
+      if (result.status === 'refused') return { error: result.reason };
+      return {
+        runId: result.run.id,
+        summary: result.summary,
+        ...(result.summary.error ? { error: result.summary.error } : {}),
+      };
+    },
+  };
+}

@@ -1,0 +1,136 @@
+// The first page an administrator sees: is the sync healthy, where is it, what ran, what is stuck,
+// and the buttons to run it now, try it dry, or re-read a window after an outage.
+import { html } from '../html.ts';
+import type { SafeHtml } from '../html.ts';
+import type { Overview, SystemHealth } from '../backend.ts';
+import { csrfField, layout, timeTag } from './layout.ts';
+import { runHistoryTable } from './runs.ts';
+
+/** Notices the overview can show after a redirect; the query names one, never carries text. */
+export const NOTICES = {
+  'signed-in': { tone: 'ok', text: 'Signed in.' },
+} as const;
+export type NoticeCode = keyof typeof NOTICES;
+
+function healthBadge(health: SystemHealth): SafeHtml {
+  if (health.lastProblem) return html`<span class="badge problem">problem</span>`;
+  if (health.lastSignInAt) return html`<span class="badge healthy">healthy</span>`;
+  return html`<span class="badge unknown">not yet seen</span>`;
+}
+
+function systemsCard(systems: SystemHealth[]): SafeHtml {
+  return html`<section class="card" id="systems">
+    <h2>Systems</h2>
+    <div class="scroll">
+      <table>
+        <thead>
+          <tr>
+            <th>System</th>
+            <th>Health</th>
+            <th>Last successful sign-in</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${systems.map(
+            (health) =>
+              html`<tr data-system="${health.system}">
+                  <td>${health.system}</td>
+                  <td>${healthBadge(health)}</td>
+                  <td>${timeTag(health.lastSignInAt)}</td>
+                </tr>
+                ${health.lastProblem
+                  ? html`<tr>
+                      <td colspan="3" class="muted">Last problem: ${health.lastProblem}</td>
+                    </tr>`
+                  : ''}`,
+          )}
+        </tbody>
+      </table>
+    </div>
+  </section>`;
+}
+
+function positionCard(overview: Overview): SafeHtml {
+  return html`<section class="card" id="position">
+    <h2>Where the sync is</h2>
+    <dl class="facts">
+      <dt>Primero cursor</dt>
+      <dd><code>${overview.cursors.primero ?? 'not set yet'}</code></dd>
+      <dt>OSCaR cursor</dt>
+      <dd><code>${overview.cursors.oscar ?? 'not set yet'}</code></dd>
+      <dt>Next scheduled run</dt>
+      <dd>${overview.nextScheduledRun ? timeTag(overview.nextScheduledRun) : html`<span class="muted">no timer running</span>`}</dd>
+      <dt>Waiting for retry</dt>
+      <dd>${overview.retrying} item(s)</dd>
+      <dt>Dead letters</dt>
+      <dd><a href="/dead-letters">${overview.deadLetters.length} open</a></dd>
+    </dl>
+  </section>`;
+}
+
+function actionsCard(overview: Overview, csrfToken: string, today: string): SafeHtml {
+  const busy = overview.runningRunId
+    ? html`<p class="notice warn">
+        A run is in progress (<a href="/runs/${encodeURIComponent(overview.runningRunId)}">open it</a>); a new
+        one will be refused until it ends.
+      </p>`
+    : '';
+  return html`<section class="card" id="actions">
+    <h2>Run the sync</h2>
+    ${busy}
+    <div class="actions">
+      <form method="post" action="/runs">
+        ${csrfField(csrfToken)}
+        <input type="hidden" name="kind" value="now" />
+        <button type="submit" id="run-now">Run now</button>
+      </form>
+      <form method="post" action="/runs">
+        ${csrfField(csrfToken)}
+        <input type="hidden" name="kind" value="dry-run" />
+        <button type="submit" class="secondary" id="dry-run">Dry run</button>
+      </form>
+      <form method="post" action="/runs">
+        ${csrfField(csrfToken)}
+        <input type="hidden" name="kind" value="backfill" />
+        <div>
+          <label for="since">Backfill from</label>
+          <input type="date" id="since" name="since" required max="${today}" />
+        </div>
+        <button type="submit" class="secondary" id="backfill">Backfill…</button>
+      </form>
+    </div>
+    <p class="muted">
+      Run now does what the hourly timer does, from the stored cursor. A dry run reads both systems and
+      lists what it would write, without writing anything. A backfill re-reads everything changed since a
+      date (you will be asked to confirm).
+    </p>
+  </section>`;
+}
+
+export function overviewPage(
+  overview: Overview,
+  page: { nonce: string; csrfToken: string; notice?: NoticeCode },
+): SafeHtml {
+  const notice = page.notice ? NOTICES[page.notice] : undefined;
+  const deadLetters = overview.deadLetters.slice(0, 5);
+  const body = html`<h1>Overview</h1>
+    ${notice ? html`<div class="notice ${notice.tone}">${notice.text}</div>` : ''}
+    <div class="grid spaced">${systemsCard(overview.systems)} ${positionCard(overview)}</div>
+    ${actionsCard(overview, page.csrfToken, new Date().toISOString().slice(0, 10))}
+    <section class="card" id="runs">
+      <h2>Last runs</h2>
+      ${runHistoryTable(overview.runs)}
+    </section>
+    <section class="card" id="dead-letters">
+      <h2>Open dead letters (${overview.deadLetters.length})</h2>
+      ${deadLetters.length === 0
+        ? html`<p class="muted">None: every failed item is either fixed or still being retried.</p>`
+        : html`<ul>
+              ${deadLetters.map(
+                (item) => html`<li><code>${item.step}</code> ${item.kind} <code>${item.id}</code>: ${item.reason}</li>`,
+              )}
+            </ul>
+            <p><a href="/dead-letters">All dead letters, and retry</a></p>`}
+    </section>`;
+  return layout({ title: 'Overview', nonce: page.nonce, csrfToken: page.csrfToken, active: 'overview', body });
+}

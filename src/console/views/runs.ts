@@ -1,0 +1,206 @@
+// Runs as an administrator reads them: the history table, per-step counts, failed items with
+// their ids and reasons, and the detail page with the run's (scrubbed) log.
+import { html } from '../html.ts';
+import type { SafeHtml } from '../html.ts';
+import type { RunDetail, RunListItem } from '../backend.ts';
+import { STEP_IDS } from '../../workflow/contract.ts';
+import type { FailedItem, PlannedWrite, StepCounts, StepId } from '../../workflow/contract.ts';
+import { layout, STEP_TITLES, timeTag } from './layout.ts';
+
+const TRIGGER_TITLES: Record<string, string> = {
+  schedule: 'Hourly timer',
+  console: 'Console',
+  manual: 'Command line',
+  retry: 'Retry',
+};
+
+export function runStatusBadge(run: Pick<RunListItem, 'status' | 'dryRun'>): SafeHtml {
+  return html`<span class="badge ${run.status}">${run.status}</span>${run.dryRun
+      ? html` <span class="badge dry">dry run</span>`
+      : ''}`;
+}
+
+function runKind(run: RunListItem): string {
+  const trigger = TRIGGER_TITLES[run.trigger] ?? run.trigger;
+  return run.since ? `${trigger}, backfill` : trigger;
+}
+
+/** One short line per step for the history table: "f1-j2: 3 written, 1 failed". */
+function compactCounts(steps: Record<StepId, StepCounts> | undefined): SafeHtml {
+  if (!steps) return html`<span class="muted">—</span>`;
+  const lines = STEP_IDS.map((step) => {
+    const counts = steps[step];
+    const parts = (['fetched', 'written', 'unchanged', 'failed', 'skipped'] as const)
+      .filter((name) => counts[name] > 0)
+      .map((name) => `${counts[name]} ${name}`);
+    return html`<div><code>${step}</code> ${parts.length > 0 ? parts.join(', ') : html`<span class="muted">nothing</span>`}</div>`;
+  });
+  return html`${lines}`;
+}
+
+export function runHistoryTable(runs: RunListItem[]): SafeHtml {
+  if (runs.length === 0) return html`<p class="muted">No run yet.</p>`;
+  return html`<div class="scroll">
+    <table>
+      <thead>
+        <tr>
+          <th>Started</th>
+          <th>Status</th>
+          <th class="hide-narrow">Started by</th>
+          <th>Counts per step</th>
+          <th class="num">Failed</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${runs.map(
+          (run) =>
+            html`<tr data-run-id="${run.id}">
+              <td><a href="/runs/${encodeURIComponent(run.id)}">${timeTag(run.startedAt)}</a></td>
+              <td>${runStatusBadge(run)}</td>
+              <td class="hide-narrow">${runKind(run)}</td>
+              <td>${compactCounts(run.steps)}</td>
+              <td class="num">${run.failedCount}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+export function stepCountsTable(steps: Record<StepId, StepCounts>): SafeHtml {
+  const names = ['fetched', 'written', 'unchanged', 'failed', 'skipped'] as const;
+  return html`<div class="scroll">
+    <table class="step-counts">
+      <thead>
+        <tr>
+          <th>Step</th>
+          ${names.map((name) => html`<th class="num">${name}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${STEP_IDS.map(
+          (step) =>
+            html`<tr data-step="${step}">
+              <td><code>${step}</code> <span class="hide-narrow">${STEP_TITLES[step]}</span></td>
+              ${names.map((name) => html`<td class="num" data-count="${name}">${steps[step][name]}</td>`)}
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+function idsText(ids: Record<string, string>): SafeHtml {
+  return html`${Object.entries(ids).map(([name, value]) => html`<div><span class="muted">${name}</span> <code>${value}</code></div>`)}`;
+}
+
+export function failedItemsTable(items: FailedItem[], empty: string): SafeHtml {
+  if (items.length === 0) return html`<p class="muted">${empty}</p>`;
+  return html`<div class="scroll">
+    <table class="failed-items">
+      <thead>
+        <tr>
+          <th>Step</th>
+          <th>Item</th>
+          <th>Ids</th>
+          <th>Reason</th>
+          <th class="num">Attempts</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${items.map(
+          (item) =>
+            html`<tr data-key="${item.key}">
+              <td><code>${item.step}</code></td>
+              <td>${item.kind}</td>
+              <td>${idsText(item.ids)}</td>
+              <td class="reason">${item.reason}</td>
+              <td class="num">${item.attempts}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+function plannedTable(planned: PlannedWrite[]): SafeHtml {
+  if (planned.length === 0) return html`<p class="muted">Nothing would have been written.</p>`;
+  return html`<div class="scroll">
+    <table>
+      <thead>
+        <tr>
+          <th>Step</th>
+          <th>Would do</th>
+          <th>Ids</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${planned.map(
+          (write) =>
+            html`<tr>
+              <td><code>${write.step}</code></td>
+              <td>${write.action}</td>
+              <td>${idsText(write.ids)}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+function cursorText(cursors: { primero?: string; oscar?: string } | undefined): SafeHtml {
+  if (!cursors) return html`—`;
+  return html`Primero <code>${cursors.primero ?? '—'}</code>, OSCaR <code>${cursors.oscar ?? '—'}</code>`;
+}
+
+export function runDetailPage(run: RunDetail, page: { nonce: string; csrfToken: string }): SafeHtml {
+  const summary = run.summary;
+  const body = html`<h1>Run ${runStatusBadge(run)}</h1>
+    ${run.error ? html`<div class="notice bad" role="alert">${run.error}</div>` : ''}
+    <section class="card">
+      <dl class="facts">
+        <dt>Run id</dt>
+        <dd><code>${run.id}</code></dd>
+        <dt>Started by</dt>
+        <dd>${runKind(run)}</dd>
+        <dt>Started</dt>
+        <dd>${timeTag(run.startedAt)}</dd>
+        <dt>Finished</dt>
+        <dd>${timeTag(run.finishedAt)}</dd>
+        ${run.since ? html`<dt>Backfill from</dt><dd>${timeTag(run.since)}</dd>` : ''}
+        <dt>Window read from</dt>
+        <dd>${cursorText(summary?.from)}</dd>
+        <dt>Next window from</dt>
+        <dd>${cursorText(summary?.to)}</dd>
+      </dl>
+    </section>
+    <section class="card">
+      <h2>Counts per step</h2>
+      ${summary ? stepCountsTable(summary.steps) : html`<p class="muted">No summary: the run did not finish.</p>`}
+    </section>
+    <section class="card">
+      <h2>Failed items (${run.failed.length})</h2>
+      ${failedItemsTable(run.failed, 'No item failed in this run.')}
+      ${summary && summary.deadLettered.length > 0
+        ? html`<p class="notice warn">
+            ${summary.deadLettered.length} item(s) reached the attempt limit in this run and are now
+            <a href="/dead-letters">dead letters</a>.
+          </p>`
+        : ''}
+    </section>
+    ${run.dryRun && summary
+      ? html`<section class="card">
+          <h2>What this dry run would have written (${summary.planned.length})</h2>
+          ${plannedTable(summary.planned)}
+        </section>`
+      : ''}
+    <section class="card">
+      <h2>Log</h2>
+      ${run.log.length === 0
+        ? html`<p class="muted">No log line.</p>`
+        : html`<pre class="log">${run.log.map(
+            (line) => html`<span class="${line.level}">${line.at.slice(11, 19)} ${line.level.padEnd(5)} ${line.message}</span>\n`,
+          )}</pre>`}
+    </section>`;
+  return layout({ title: 'Run', nonce: page.nonce, csrfToken: page.csrfToken, body });
+}

@@ -1,0 +1,63 @@
+// The mapping library: one source of truth for every translation between Primero and OSCaR.
+// Pure functions over the shipped tables; safe to bundle into the OpenFn jobs (no file access
+// here; the CLI reads tables from disk through ./load.ts).
+export { MappingError } from './errors.ts';
+export {
+  MAPPING_FILE_NAMES,
+  SHIPPED_MAPPING_DIR,
+  parseMappingTables,
+  shippedTables,
+  type MappingFiles,
+  type MappingTables,
+  type ProvinceRow,
+  type RawTables,
+  type ServicePair,
+  type ServiceRow,
+} from './tables.ts';
+export {
+  NOT_SPECIFIED_SERVICE,
+  oscarServiceNameFor,
+  primeroServiceFor,
+  serviceMappingFrom,
+  servicePairs,
+  type PrimeroService,
+  type ServiceMapping,
+} from './services.ts';
+export {
+  PROVINCE_COUNT,
+  isProvinceCode,
+  provinceCodeOf,
+  provinceMappingFrom,
+  provinceUserFor,
+  type ProvinceMapping,
+} from './provinces.ts';
+export { toOscarLocationCode, toPrimeroLocationCode } from './location-codes.ts';
+export { AGENCY_PREFIX, AGENCY_USER_SUFFIX, agencyForOrg, orgForAgency } from './agency-naming.ts';
+export { agencyMappingFrom, agencyUserForOrg, isKnownOrg, type AgencyMapping } from './agencies.ts';
+export {
+  SERVICE_ROW_STATUSES,
+  isDecidedServiceRowStatus,
+  isServiceRowStatus,
+  oscarStatusForServiceRow,
+  primeroReferralStatusForServiceRow,
+  serviceRowStatusForOscar,
+  type OscarReferralStatus,
+  type PrimeroReferralStatus,
+  type ServiceRowStatus,
+} from './statuses.ts';
+export { displayName, sexForPrimero } from './person.ts';
+export { ageOn, repairDateOfBirth } from './birth-date.ts';
+export {
+  riskLevelToOscar,
+  riskLevelToPrimero,
+  type OscarRiskLevel,
+  type PrimeroRiskLevel,
+} from './risk.ts';
+export {
+  checkMappings,
+  formatMappingReport,
+  type FindingKind,
+  type FindingSeverity,
+  type MappingFinding,
+  type MappingReport,
+} from './check.ts';

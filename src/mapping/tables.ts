@@ -1,0 +1,145 @@
+// The three tables an administrator edits, validated once at load. Everything else in this folder
+// derives its answers from these rows; no mapping fact is written anywhere else.
+// zod/mini keeps the OpenFn job bundles small (the classic build adds ~450 kB); English messages
+// are what the classic build configures too.
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
+import { AGENCY_PREFIX } from './agency-naming.ts';
+import { MappingError } from './errors.ts';
+import shippedServices from './services.json' with { type: 'json' };
+import shippedProvinces from './provinces.json' with { type: 'json' };
+import shippedAgencies from './agencies.json' with { type: 'json' };
+
+/** One OSCaR service name and the Primero service it stands for. */
+export interface ServicePair {
+  oscarName: string;
+  primeroSubtype: string;
+  primeroType: string;
+}
+
+/** A row of services.json. `preferredForOscar` picks the subtype an OSCaR name maps to when the
+ * name appears on more than one row (the documented rule for ambiguous names). */
+export interface ServiceRow extends ServicePair {
+  preferredForOscar?: boolean;
+}
+
+/** A row of provinces.json. `user: null` records a province whose manager account is not known yet. */
+export interface ProvinceRow {
+  code: string;
+  province: string;
+  user: string | null;
+}
+
+/** Where each table came from, as shown to the administrator in error messages. */
+export interface MappingFiles {
+  services: string;
+  provinces: string;
+  agencies: string;
+}
+
+export interface MappingTables {
+  services: readonly ServiceRow[];
+  provinces: readonly ProvinceRow[];
+  /** OSCaR organisation short names (tenant names) that have an `agency-<org>-user` in Primero. */
+  agencies: readonly string[];
+  files: MappingFiles;
+}
+
+export const MAPPING_FILE_NAMES: MappingFiles = {
+  services: 'services.json',
+  provinces: 'provinces.json',
+  agencies: 'agencies.json',
+};
+
+export const SHIPPED_MAPPING_DIR = 'src/mapping';
+
+z.config(en());
+
+const trimmedText = z.string().check(
+  z.minLength(1, 'must not be empty'),
+  z.refine((text: string) => text === text.trim(), 'must not start or end with spaces'),
+);
+// Primero lookup ids; `disability_support_respite-care` shows hyphens occur and must be kept.
+const primeroId = z
+  .string()
+  .check(z.regex(/^[a-z0-9_-]+$/, 'must be a Primero lookup id (a-z, 0-9, _ or -)'));
+
+const servicesSchema = z.array(
+  z.strictObject({
+    oscarName: trimmedText,
+    primeroSubtype: primeroId,
+    primeroType: primeroId,
+    preferredForOscar: z.optional(z.boolean()),
+  }),
+);
+
+const provincesSchema = z.array(
+  z.strictObject({
+    code: z.string().check(z.regex(/^\d{2}$/, 'must be the 2-digit province code, e.g. "07"')),
+    province: trimmedText,
+    user: z.nullable(z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/, 'must be a Primero user name'))),
+  }),
+);
+
+const agenciesSchema = z.array(
+  z.string().check(
+    z.regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be an OSCaR organisation short name (lower case)'),
+    z.refine(
+      (org: string) => !org.startsWith(AGENCY_PREFIX),
+      'list the organisation ("cif"), not the agency',
+    ),
+  ),
+);
+
+export interface RawTables {
+  services: unknown;
+  provinces: unknown;
+  agencies: unknown;
+}
+
+/** Validate raw JSON values; throws MappingError naming the file, the entry and the field. */
+export function parseMappingTables(raw: RawTables, files: MappingFiles): MappingTables {
+  return {
+    services: parseTable(servicesSchema, raw.services, files.services),
+    provinces: parseTable(provincesSchema, raw.provinces, files.provinces),
+    agencies: parseTable(agenciesSchema, raw.agencies, files.agencies),
+    files,
+  };
+}
+
+function parseTable<T>(schema: z.ZodMiniType<T>, value: unknown, file: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.slice(0, 5).map((issue) => {
+    const [index, ...field] = issue.path;
+    if (typeof index !== 'number') return `the file must hold a JSON list: ${issue.message}`;
+    const where = `entry ${index + 1}${describeEntry(value, index)}`;
+    return field.length > 0
+      ? `${where}, field "${field.join('.')}": ${issue.message}`
+      : `${where}: ${issue.message}`;
+  });
+  const more =
+    result.error.issues.length > 5 ? ` (and ${result.error.issues.length - 5} more)` : '';
+  throw new MappingError(
+    `${file} is not valid: ${problems.join('; ')}${more}. Fix it and run \`npx interop check-mappings\`.`,
+  );
+}
+
+// Helps the administrator find the entry: services by name, provinces by code (never personal data).
+function describeEntry(table: unknown, index: number): string {
+  const entry: unknown = Array.isArray(table) ? table[index] : undefined;
+  if (entry === null || typeof entry !== 'object') return '';
+  const label =
+    (entry as Record<string, unknown>).oscarName ?? (entry as Record<string, unknown>).code;
+  return typeof label === 'string' ? ` (${JSON.stringify(label)})` : '';
+}
+
+/** The tables shipped in this folder: what the jobs run with (bundled by esbuild for OpenFn.org). */
+export const shippedTables: MappingTables = parseMappingTables(
+  { services: shippedServices, provinces: shippedProvinces, agencies: shippedAgencies },
+  {
+    services: `${SHIPPED_MAPPING_DIR}/${MAPPING_FILE_NAMES.services}`,
+    provinces: `${SHIPPED_MAPPING_DIR}/${MAPPING_FILE_NAMES.provinces}`,
+    agencies: `${SHIPPED_MAPPING_DIR}/${MAPPING_FILE_NAMES.agencies}`,
+  },
+);

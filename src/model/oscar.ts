@@ -1,0 +1,204 @@
+// Typed records of the OSCaR interop API v1 (shared spec apis.md §2). The permitted upsert keys
+// are declared once here: the client sends only these and the emulator drops everything else,
+// as OSCaR's strong params do.
+import { z } from 'zod';
+
+export const OSCAR_REFERRAL_STATUSES = ['Accepted', 'Active', 'Exited', 'Referred'] as const;
+export type OscarReferralStatus = (typeof OSCAR_REFERRAL_STATUSES)[number];
+
+/** The statuses upsert accepts in its top-level `referral_status` (Active is not among them). */
+export const OSCAR_UPSERT_REFERRAL_STATUSES = ['Accepted', 'Exited', 'Referred'] as const;
+
+export const OSCAR_LEVELS_OF_RISK = ['high', 'medium', 'low', 'no action'] as const;
+export type OscarLevelOfRisk = (typeof OSCAR_LEVELS_OF_RISK)[number];
+
+export const OSCAR_GENDERS = [
+  'female',
+  'male',
+  'lgbt',
+  'unknown',
+  'prefer_not_to_say',
+  'other',
+] as const;
+
+/** Keys of `organization` that `POST /api/v1/organizations/clients/upsert` permits. */
+export const OSCAR_UPSERT_FIELDS = [
+  'global_id',
+  'external_id',
+  'external_id_display',
+  'mosvy_number',
+  'given_name',
+  'family_name',
+  'gender',
+  'date_of_birth',
+  'location_current_village_code',
+  'address_current_village_code',
+  'reason_for_referral',
+  'reason_for_exiting',
+  'organization_id',
+  'organization_name',
+  'external_case_worker_name',
+  'external_case_worker_id',
+  'external_case_worker_mobile',
+  'external_case_worker_email',
+  'level_of_risk',
+  'is_referred',
+  'referral_status',
+  'services',
+] as const;
+export type OscarUpsertField = (typeof OSCAR_UPSERT_FIELDS)[number];
+
+/** Keys permitted inside each `organization.services[]` entry. */
+export const OSCAR_UPSERT_SERVICE_FIELDS = ['uuid', 'name'] as const;
+
+/** Keys of each `update_links` item OSCaR reads. */
+export const OSCAR_LINK_FIELDS = ['global_id', 'external_id', 'external_id_display'] as const;
+
+/** Keys of each `update_statuses` item OSCaR reads. */
+export const OSCAR_STATUS_UPDATE_FIELDS = [
+  'client_global_id',
+  'referral_id',
+  'referral_status',
+] as const;
+
+const text = z.string();
+const optionalText = z.string().nullish();
+
+export const oscarServiceSchema = z.object({
+  uuid: text,
+  name: text,
+  program_name: optionalText,
+  enrollment_date: optionalText,
+  referral_id: z.number().int().nullish(),
+  referral_status: optionalText,
+});
+export type OscarService = z.infer<typeof oscarServiceSchema>;
+
+/**
+ * One client of `GET /api/v1/organizations/clients`, tolerant of both serializers: Part A
+ * (OrganizationClientSerializer, referred clients) and Part B (ClientShareExternalSerializer).
+ * Only `global_id` is required: without it a client cannot be matched to anything.
+ */
+export const oscarClientRecordSchema = z.object({
+  global_id: z.string().trim().min(1, 'must be a non-empty string'),
+  slug: optionalText,
+  external_id: optionalText,
+  external_id_display: optionalText,
+  mosvy_number: optionalText,
+  given_name: optionalText,
+  family_name: optionalText,
+  local_given_name: optionalText,
+  local_family_name: optionalText,
+  gender: optionalText,
+  date_of_birth: optionalText,
+  location_current_village_code: optionalText,
+  address_current_village_code: optionalText,
+  organization_id: z.number().int().nullish(),
+  organization_name: optionalText,
+  organization_address_code: optionalText,
+  external_case_worker_name: optionalText,
+  external_case_worker_id: optionalText,
+  reason_for_referral: optionalText,
+  status: optionalText,
+  case_worker_name: optionalText,
+  case_worker_mobile: optionalText,
+  is_referred: z.boolean().nullish(),
+  referral_consent_form: z.array(z.unknown()).nullish(),
+  level_of_risk: optionalText,
+  resource: optionalText,
+  services: z.array(oscarServiceSchema).nullish(),
+});
+export type OscarClientRecord = z.infer<typeof oscarClientRecordSchema>;
+
+export const oscarUpsertServiceSchema = z.object({ uuid: z.string().optional(), name: z.string() });
+export type OscarUpsertService = z.infer<typeof oscarUpsertServiceSchema>;
+
+// `satisfies` makes the compiler check that this shape has exactly the keys declared above.
+const upsertShape = {
+  global_id: z.string().optional(),
+  external_id: z.string().optional(),
+  external_id_display: z.string().optional(),
+  mosvy_number: z.string().optional(),
+  given_name: z.string().optional(),
+  family_name: z.string().optional(),
+  gender: z.string().optional(),
+  date_of_birth: z.string().optional(),
+  location_current_village_code: z.string().optional(),
+  address_current_village_code: z.string().optional(),
+  reason_for_referral: z.string().optional(),
+  reason_for_exiting: z.string().optional(),
+  organization_id: z.union([z.number(), z.string()]).optional(),
+  organization_name: z.string(),
+  external_case_worker_name: z.string().optional(),
+  external_case_worker_id: z.string().optional(),
+  external_case_worker_mobile: z.string().optional(),
+  external_case_worker_email: z.string().optional(),
+  level_of_risk: z.enum(OSCAR_LEVELS_OF_RISK).optional(),
+  is_referred: z.boolean().optional(),
+  referral_status: z.enum(OSCAR_UPSERT_REFERRAL_STATUSES).optional(),
+  services: z.array(oscarUpsertServiceSchema).optional(),
+} satisfies Record<OscarUpsertField, z.ZodType>;
+type MissingUpsertKeys = Exclude<OscarUpsertField, keyof typeof upsertShape>;
+const noMissingUpsertKeys: MissingUpsertKeys extends never ? true : never = true;
+void noMissingUpsertKeys;
+
+export const oscarUpsertPayloadSchema = z.object(upsertShape);
+/** The `organization` object of an upsert: only the keys OSCaR permits. */
+export type OscarUpsertPayload = z.infer<typeof oscarUpsertPayloadSchema>;
+
+export const oscarLinkSchema = z.object({
+  global_id: z.string(),
+  external_id: z.string(),
+  external_id_display: z.string(),
+});
+export type OscarLink = z.infer<typeof oscarLinkSchema>;
+
+export const oscarStatusUpdateSchema = z.object({
+  client_global_id: z.string(),
+  referral_id: z.number().int(),
+  referral_status: z.enum(OSCAR_REFERRAL_STATUSES),
+});
+export type OscarStatusUpdate = z.infer<typeof oscarStatusUpdateSchema>;
+
+export const oscarUpsertResponseSchema = z.object({
+  external_id: z.string().nullish(),
+  message: z.string(),
+});
+
+/**
+ * Keeps only the permitted keys (top level and per service), dropping the rest silently as
+ * OSCaR's strong params do. Values are not checked: this is the filter, not the validator.
+ */
+export function pickPermittedUpsertFields(
+  organization: Record<string, unknown>,
+): Record<string, unknown> {
+  const permitted: Record<string, unknown> = {};
+  for (const key of OSCAR_UPSERT_FIELDS) {
+    if (!(key in organization)) continue;
+    const value = organization[key];
+    if (key === 'services' && Array.isArray(value)) {
+      permitted.services = value.map((service: unknown) =>
+        pickKeys(service, OSCAR_UPSERT_SERVICE_FIELDS),
+      );
+    } else {
+      permitted[key] = value;
+    }
+  }
+  return permitted;
+}
+
+export function pickKeys(value: unknown, keys: readonly string[]): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  if (typeof value !== 'object' || value === null) return picked;
+  const source = value as Record<string, unknown>;
+  for (const key of keys) if (key in source) picked[key] = source[key];
+  return picked;
+}
+
+/** `path.to.field: message` for the first few issues; never the rejected values themselves. */
+export function describeZodIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(record)'}: ${issue.message}`)
+    .join('; ');
+}

@@ -1,0 +1,76 @@
+// `check`: can the runner reach and sign in to both systems with the configured credentials?
+// One cheap authenticated call per system; every failure says which variable to look at.
+import { createOscarClient } from '../clients/oscar.ts';
+import { createPrimeroClient } from '../clients/primero.ts';
+import { ApiError } from '../http/errors.ts';
+import type { SystemsConfig } from '../workflow/contract.ts';
+import { createRedactor } from './redact.ts';
+
+export interface SystemCheck {
+  system: 'Primero' | 'OSCaR';
+  url: string;
+  ok: boolean;
+  message: string;
+}
+
+// A check should answer in seconds, not retry for minutes like a run does.
+const QUICK = { maxAttempts: 2, baseDelayMs: 200, maxDelayMs: 1000, timeoutMs: 10_000 };
+
+function explain(
+  system: 'Primero' | 'OSCaR',
+  url: string,
+  error: unknown,
+  variables: string,
+): string {
+  if (error instanceof ApiError) {
+    if (error.status === undefined) {
+      return `${system} at ${url} did not answer (${error.message}): check ${system === 'Primero' ? 'PRIMERO_URL' : 'OSCAR_URL'} and the network`;
+    }
+    if (error.status === 401 || error.status === 403) {
+      return `${system} at ${url} refused the sign-in (${error.status}): check ${variables}`;
+    }
+    return `${system} at ${url} answered ${error.status}: ${error.message}`;
+  }
+  return `${system} at ${url}: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+export async function checkSystems(systems: SystemsConfig): Promise<SystemCheck[]> {
+  const redact = createRedactor([systems.primero.password, systems.oscar.password]);
+  const primero = async (): Promise<SystemCheck> => {
+    const { url } = systems.primero;
+    try {
+      // A window starting now: authenticated, and answers with (almost) no cases.
+      const cases = await createPrimeroClient(systems.primero, QUICK).listCases({
+        last_updated_at: `${new Date().toISOString()}..`,
+      });
+      return {
+        system: 'Primero',
+        url,
+        ok: true,
+        message: `signed in as ${systems.primero.username} and listed cases (${cases.length} changed since now)`,
+      };
+    } catch (error) {
+      return {
+        system: 'Primero',
+        url,
+        ok: false,
+        message: redact(explain('Primero', url, error, 'PRIMERO_USERNAME and PRIMERO_PASSWORD')),
+      };
+    }
+  };
+  const oscar = async (): Promise<SystemCheck> => {
+    const { url } = systems.oscar;
+    try {
+      await createOscarClient(systems.oscar, QUICK).signIn();
+      return { system: 'OSCaR', url, ok: true, message: `signed in as ${systems.oscar.email}` };
+    } catch (error) {
+      return {
+        system: 'OSCaR',
+        url,
+        ok: false,
+        message: redact(explain('OSCaR', url, error, 'OSCAR_EMAIL and OSCAR_PASSWORD')),
+      };
+    }
+  };
+  return Promise.all([primero(), oscar()]);
+}

@@ -1,0 +1,116 @@
+// What every runner command does first: read the configuration, open the store, build the runner;
+// and what they do last: run once and report. Shared by the CLI commands and `npm start`.
+import { Cron } from 'croner';
+import { loadDotEnv, readConfig, requireSystems, secretsOf } from '../config/env.ts';
+import type { RunnerConfig } from '../config/env.ts';
+import type { LogSink } from '../log.ts';
+import type { SystemsConfig } from '../workflow/contract.ts';
+import { createProgressReporter } from './progress.ts';
+import type { ProgressOutput } from './progress.ts';
+import { formatSummary } from './report.ts';
+import type { StatusView } from './report.ts';
+import { createRunner } from './run-once.ts';
+import type { RunOnceOptions, RunWorkflow, Runner } from './run-once.ts';
+import type { Store } from './store.ts';
+
+/** `.env` (if present) then the environment, validated. */
+export function loadRunnerConfig(): RunnerConfig {
+  loadDotEnv();
+  return readConfig(process.env);
+}
+
+/** The sync itself, loaded only by commands that run it (status and history stay fast). */
+export async function loadRunWorkflow(): Promise<RunWorkflow> {
+  const module = await import('../workflow/run.ts');
+  return module.runWorkflow;
+}
+
+export function buildRunner(input: {
+  store: Store;
+  config: RunnerConfig;
+  systems?: SystemsConfig;
+  runWorkflow: RunWorkflow;
+  echo?: LogSink;
+}): Runner {
+  const systems = input.systems ?? requireSystems(input.config);
+  return createRunner({
+    store: input.store,
+    runWorkflow: input.runWorkflow,
+    systems,
+    settings: input.config.settings,
+    secrets: secretsOf(systems),
+    ...(input.echo ? { echo: input.echo } : {}),
+  });
+}
+
+export const EXIT_OK = 0;
+export const EXIT_RUN_FAILED = 1;
+/** Another run held the lock: nothing was attempted; try again later. */
+export const EXIT_REFUSED = 2;
+
+export interface Terminal {
+  out: (text: string) => void;
+  err: ProgressOutput;
+}
+
+export const processTerminal = (): Terminal => ({
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: process.stderr,
+});
+
+/** Runs once, shows progress on stderr and the summary (text or JSON) on stdout; the exit code. */
+export async function runAndReport(
+  runner: Runner,
+  options: RunOnceOptions,
+  view: { json?: boolean; terminal?: Terminal } = {},
+): Promise<number> {
+  const terminal = view.terminal ?? processTerminal();
+  const progress = view.json ? undefined : createProgressReporter(terminal.err);
+  let result;
+  try {
+    result = await runner.runOnce({
+      ...options,
+      ...(progress ? { onProgress: progress.onProgress } : {}),
+    });
+  } finally {
+    progress?.finish();
+  }
+  if (result.status === 'refused') {
+    if (view.json)
+      terminal.out(JSON.stringify({ status: 'refused', reason: result.reason }, null, 2));
+    else terminal.err.write(`${result.reason}\n`);
+    return EXIT_REFUSED;
+  }
+  if (view.json) {
+    terminal.out(
+      JSON.stringify({ runId: result.run.id, status: result.status, ...result.summary }, null, 2),
+    );
+  } else {
+    terminal.out(formatSummary(result.summary, result.run));
+  }
+  return result.status === 'succeeded' ? EXIT_OK : EXIT_RUN_FAILED;
+}
+
+export function statusView(store: Store, cron: string): StatusView {
+  const carried = store.lastCarriedState();
+  const scheduler = store.schedulerInfo();
+  const runningNow = store.lockHolder();
+  const view: StatusView = {
+    store: store.path,
+    cursors: carried?.cursors ?? {},
+    retrying: carried?.retries.length ?? 0,
+    cron: scheduler?.alive ? scheduler.cron : cron,
+    runs: store.listRuns({ limit: 5 }),
+    deadLetters: store.listDeadLetters(),
+    ...(runningNow ? { runningNow } : {}),
+    ...(scheduler ? { scheduler } : {}),
+  };
+  if (scheduler?.alive) {
+    // The recorded time may be a tick behind; croner knows the next one from the pattern.
+    const next = new Cron(scheduler.cron, { paused: true });
+    const due = next.nextRun();
+    next.stop();
+    if (due) view.nextScheduledRun = due.toISOString();
+  }
+  return view;
+}

@@ -1,0 +1,257 @@
+// One run of the workflow as the CLI, the scheduler and the console all start it: take the lock,
+// record the run, run the workflow with its log lines captured into the store, record the outcome
+// and (only on success) the carried state for the next run, release the lock.
+import { randomUUID } from 'node:crypto';
+import { setLogSink } from '../log.ts';
+import type { LogLevel, LogSink } from '../log.ts';
+import { STEP_IDS } from '../workflow/contract.ts';
+import type {
+  CarriedState,
+  Progress,
+  RunOutcome,
+  RunSummary,
+  RunWorkflowOptions,
+  StepCounts,
+  StepId,
+  SyncSettings,
+  SystemsConfig,
+} from '../workflow/contract.ts';
+import { createRedactor, redactDeep } from './redact.ts';
+import { DEFAULT_LEASE_MS, deadLetterId } from './store.ts';
+import type { LockHandle, LockInfo, RunRecord, RunTrigger, Store } from './store.ts';
+
+export type RunWorkflow = (options: RunWorkflowOptions) => Promise<RunOutcome>;
+
+export interface RunnerDeps {
+  store: Store;
+  /** The sync (src/workflow/run.ts); injectable so tests and the console can substitute it. */
+  runWorkflow: RunWorkflow;
+  systems: SystemsConfig;
+  settings?: Partial<SyncSettings>;
+  /** Further values to cut out of log lines, besides the two configured passwords. */
+  secrets?: string[];
+  /** Also receives every (redacted) log line, e.g. the terminal with --verbose. */
+  echo?: LogSink;
+  /** How long the lock holds without renewal; renewed every third of it while the run goes on. */
+  leaseMs?: number;
+}
+
+export type RetryTarget = { runId: string } | { deadLetterId: string };
+
+export interface RunOnceOptions {
+  trigger: RunTrigger;
+  /** Explicit start (backfill), ISO-8601; never moves the stored cursor backwards. */
+  since?: string;
+  dryRun?: boolean;
+  onProgress?: (progress: Progress) => void;
+  /** Called once the run is recorded (the console opens its page by this id). */
+  onStarted?: (run: RunRecord) => void;
+  /** Put these failed items back in the retry list (attempts reset) before the run. */
+  retry?: RetryTarget;
+}
+
+export type RunOnceResult =
+  | { status: 'refused'; reason: string; heldBy: LockInfo }
+  | { status: 'succeeded' | 'failed'; run: RunRecord; summary: RunSummary };
+
+export interface Runner {
+  readonly store: Store;
+  runOnce(options: RunOnceOptions): Promise<RunOnceResult>;
+}
+
+/** `--since` as given by an operator: an ISO-8601 date-time (a bare date means its midnight UTC). */
+export function parseSince(text: string): string {
+  const trimmed = text.trim();
+  const shape = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+  const time = Date.parse(trimmed.length === 10 ? `${trimmed}T00:00:00Z` : trimmed);
+  if (!shape.test(trimmed) || Number.isNaN(time)) {
+    throw new Error(
+      `--since must be an ISO-8601 date-time such as 2024-05-01T00:00:00Z (got "${text}")`,
+    );
+  }
+  if (time > Date.now())
+    throw new Error(`--since ${text} is in the future: give a start in the past`);
+  return new Date(time).toISOString();
+}
+
+export function refusalMessage(heldBy: LockInfo): string {
+  return (
+    `Another run is in progress (run ${heldBy.runId}, started ${heldBy.acquiredAt} by process ` +
+    `${heldBy.pid} on ${heldBy.host}); only one run at a time. Try again when it has finished ` +
+    '(`npx interop status` shows it).'
+  );
+}
+
+const zeroCounts = (): StepCounts => ({
+  fetched: 0,
+  written: 0,
+  unchanged: 0,
+  failed: 0,
+  skipped: 0,
+});
+
+/** The summary of a run whose workflow threw instead of returning an outcome. */
+function crashSummary(
+  startedAt: string,
+  carried: CarriedState | undefined,
+  dryRun: boolean,
+  error: string,
+): RunSummary {
+  const cursors = carried?.cursors ?? {};
+  return {
+    ok: false,
+    dryRun,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    from: cursors,
+    to: cursors,
+    steps: Object.fromEntries(STEP_IDS.map((step) => [step, zeroCounts()])) as Record<
+      StepId,
+      StepCounts
+    >,
+    failed: [],
+    deadLettered: [],
+    planned: [],
+    error,
+  };
+}
+
+export function createRunner(deps: RunnerDeps): Runner {
+  const { store } = deps;
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  const redact = createRedactor([
+    deps.systems.primero.password,
+    deps.systems.oscar.password,
+    ...(deps.secrets ?? []),
+  ]);
+
+  async function runOnce(options: RunOnceOptions): Promise<RunOnceResult> {
+    const runId = randomUUID();
+    const dryRun = options.dryRun ?? false;
+    const lock = store.acquireLock({ runId, leaseMs });
+    if (!lock.ok)
+      return { status: 'refused', reason: refusalMessage(lock.heldBy), heldBy: lock.heldBy };
+    const heartbeat = setInterval(
+      () => store.renewLock(lock.handle, leaseMs),
+      Math.max(1000, leaseMs / 3),
+    );
+    heartbeat.unref();
+    try {
+      const retry = options.retry ? prepareRetry(options.retry, lock.handle) : undefined;
+      const run = store.recordRunStart({
+        id: runId,
+        trigger: options.trigger,
+        dryRun,
+        ...(options.since ? { since: options.since } : {}),
+        ...(retry ? { retryOf: retry.of } : {}),
+      });
+      const sink: LogSink = (level: LogLevel, message: string) => {
+        const clean = redact(message);
+        store.appendLog(run.id, level, clean);
+        deps.echo?.(level, clean);
+      };
+      if (retry) sink('info', retry.note);
+      options.onStarted?.(run);
+      const carried = store.lastCarriedState();
+      const restoreLogSink = setLogSink(sink);
+      let outcome: RunOutcome;
+      try {
+        outcome = await deps.runWorkflow({
+          systems: deps.systems,
+          ...(carried ? { carried } : {}),
+          ...(options.since ? { since: options.since } : {}),
+          dryRun,
+          ...(deps.settings ? { settings: deps.settings } : {}),
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+          logSink: sink,
+        });
+      } catch (error) {
+        const reason = redact(error instanceof Error ? error.message : String(error));
+        sink('error', `The workflow stopped: ${reason}`);
+        outcome = {
+          summary: crashSummary(run.startedAt, carried, dryRun, reason),
+          next: carried ?? emptyState(),
+        };
+      } finally {
+        restoreLogSink();
+      }
+      const summary = redactDeep(outcome.summary, redact);
+      // A dry run writes nothing, so it must not move the cursors or touch the retry list either.
+      const next = dryRun
+        ? undefined
+        : stateToStore(carried, redactDeep(outcome.next, redact), summary.ok);
+      const finished = store.finishRun(run.id, { summary, ...(next ? { next } : {}) });
+      return { status: summary.ok ? 'succeeded' : 'failed', run: finished, summary };
+    } finally {
+      clearInterval(heartbeat);
+      store.releaseLock(lock.handle);
+    }
+  }
+
+  function prepareRetry(target: RetryTarget, lock: LockHandle): { of: string; note: string } {
+    if ('deadLetterId' in target) {
+      const item = store.requeueDeadLetter(target.deadLetterId, lock);
+      return {
+        of: deadLetterId(item.key),
+        note: `Dead letter ${deadLetterId(item.key)} (${item.key}) is back in the retry list with attempts reset`,
+      };
+    }
+    const retried = store.getRun(target.runId);
+    if (!retried)
+      throw new Error(`No run ${target.runId}: list runs with \`npx interop history\`.`);
+    const items = store.getRunFailedItems(retried.id);
+    const count = items.length > 0 ? store.requeueItems(items, lock) : 0;
+    return {
+      of: retried.id,
+      note: `Retrying run ${retried.id}: ${count} failed item(s) back in the retry list with attempts reset`,
+    };
+  }
+
+  return { store, runOnce };
+}
+
+/**
+ * What a run hands on. A successful run: its next state (cursors never moving backwards). A failed
+ * run: nothing but the ledger of writes OSCaR has already received, so the window re-run by the
+ * next run does not send them twice; its cursors and retries stay as they were.
+ */
+function stateToStore(
+  carried: CarriedState | undefined,
+  next: CarriedState,
+  ok: boolean,
+): CarriedState | undefined {
+  if (ok) return keepCursorsForward(carried, next);
+  if (next.sent === undefined || JSON.stringify(next.sent) === JSON.stringify(carried?.sent))
+    return undefined;
+  return { ...(carried ?? emptyState()), sent: next.sent };
+}
+
+/**
+ * The workflow already keeps the later of the stored and the computed cursors; the runner checks it
+ * again, because a cursor moved backwards by a backfill would re-send a whole history every hour.
+ */
+export function keepCursorsForward(
+  stored: CarriedState | undefined,
+  next: CarriedState,
+): CarriedState {
+  const cursors = { ...next.cursors };
+  for (const system of ['primero', 'oscar'] as const) {
+    const before = stored?.cursors[system];
+    const after = cursors[system];
+    if (before !== undefined && (after === undefined || cursorTime(after) < cursorTime(before))) {
+      cursors[system] = before;
+    }
+  }
+  return { ...next, cursors };
+}
+
+/** Primero cursors are ISO-8601 UTC; OSCaR's are `YYYY-MM-DD HH:MM:SS` (UTC, as the runner writes them). */
+function cursorTime(cursor: string): number {
+  const iso = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(cursor)
+    ? `${cursor.replace(' ', 'T')}Z`
+    : cursor;
+  const time = Date.parse(iso);
+  return Number.isNaN(time) ? Number.NEGATIVE_INFINITY : time;
+}
+
+const emptyState = (): CarriedState => ({ cursors: {}, retries: [], deadLetters: [] });

@@ -1,0 +1,98 @@
+// The timer: runs the workflow on a cron pattern (hourly at minute 00 unless told otherwise), never
+// two runs at once. A tick that comes while a run is still going is skipped and said so, whether
+// that run is ours (in this process) or another process's (the store's lock).
+import { Cron } from 'croner';
+import type { Runner, RunOnceOptions, RunOnceResult } from './run-once.ts';
+
+export interface ScheduleOptions {
+  runner: Runner;
+  /** croner pattern; 5 fields, or 6 with seconds first (tests use `*\/2 * * * * *`). */
+  cron: string;
+  /** Where the scheduler says what it does (one line per event). */
+  say: (line: string) => void;
+  /** Extra options for each run (progress reporting). */
+  runOptions?: Omit<RunOnceOptions, 'trigger' | 'since' | 'dryRun' | 'retry'>;
+  /** Called after each run the scheduler started (tests, the console). */
+  onRunFinished?: (result: RunOnceResult) => void;
+  /** How often the scheduler tells the store it is alive (so `status` shows the next run). */
+  heartbeatMs?: number;
+}
+
+export interface Schedule {
+  nextRun(): Date | undefined;
+  /** True while a run started by this schedule is going. */
+  isRunning(): boolean;
+  /** Stops the timer and waits for a run in progress to finish. */
+  stop(): Promise<void>;
+}
+
+/** Throws a message naming the pattern when croner cannot parse it. */
+export function validateCron(pattern: string): void {
+  try {
+    new Cron(pattern, { paused: true }).stop();
+  } catch (error) {
+    throw new Error(
+      `Invalid cron pattern "${pattern}" (${(error as Error).message}); give 5 fields like "0 * * * *" ` +
+        '(every hour at minute 00) or 6 with seconds first',
+    );
+  }
+}
+
+export function startSchedule(options: ScheduleOptions): Schedule {
+  const { runner, say } = options;
+  validateCron(options.cron);
+  const store = runner.store;
+  let current: Promise<void> | undefined;
+
+  const nextRun = () => job.nextRun() ?? undefined;
+  const heartbeat = () => {
+    const next = nextRun();
+    store.recordScheduler({
+      cron: options.cron,
+      ...(next ? { nextRunAt: next.toISOString() } : {}),
+    });
+  };
+
+  const tick = () => {
+    const at = new Date().toISOString();
+    if (current) {
+      say(`${at} tick skipped: the previous run is still in progress`);
+      return;
+    }
+    current = (async () => {
+      try {
+        const result = await runner.runOnce({ ...options.runOptions, trigger: 'schedule' });
+        if (result.status === 'refused') say(`${at} tick skipped: ${result.reason}`);
+        else {
+          const error = result.summary.error ? `: ${result.summary.error}` : '';
+          say(`${at} run ${result.run.id} ${result.status}${error}`);
+        }
+        options.onRunFinished?.(result);
+      } catch (error) {
+        say(`${at} run could not start: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        current = undefined;
+        heartbeat();
+        const next = nextRun();
+        if (next) say(`next run due at ${next.toISOString()}`);
+      }
+    })();
+  };
+
+  // No croner `protect`: we want to say that a tick was skipped, not drop it silently.
+  const job = new Cron(options.cron, tick);
+  heartbeat();
+  const alive = setInterval(heartbeat, options.heartbeatMs ?? 60_000);
+  alive.unref();
+
+  return {
+    nextRun,
+    isRunning: () => current !== undefined,
+    async stop() {
+      job.stop();
+      clearInterval(alive);
+      if (current) await current;
+      store.clearScheduler();
+    },
+  };
+}

@@ -1,0 +1,179 @@
+// f2-j1's decisions over one OSCaR listing: which clients are dropped (excluded organisations),
+// which cannot be synced (no usable global_id), and how the rest are grouped into children.
+import type { CarriedState, FailedItem } from '../../workflow/contract.ts';
+import type { FailureInput, Report } from '../../workflow/outcomes.ts';
+import { recordFailure, recordFetched, recordSkipped } from '../../workflow/outcomes.ts';
+import type { OscarClientRecord } from '../../model/oscar.ts';
+import { log } from '../../log.ts';
+import { WINDOW_ID, pendingOscarItems, windowStartOf } from './window.ts';
+
+/** One child as OSCaR lists it: every record with its global_id (one per NGO that serves it). */
+export interface OscarChild {
+  globalId: string;
+  records: OscarClientRecord[];
+}
+
+/** What f2-j1 hands to f2-j2. Holds child data for the length of one run only. */
+export interface FromOscarBatch {
+  /** The `since_date` OSCaR was asked for (the widened window start). */
+  since: string;
+  children: OscarChild[];
+}
+
+/** The listing as the OSCaR client returns it: parsed clients and the ones it could not parse. */
+export interface OscarListing {
+  clients: OscarClientRecord[];
+  invalid: Array<{ index: number; globalId?: string; reason: string; slug?: string; organization_name?: string }>;
+}
+
+export const DEFAULT_EXCLUDED_ORGS = ['demo'];
+
+// OSCaR global ids are ULIDs; anything with spaces or punctuation is a typo, not an identity.
+const USABLE_GLOBAL_ID = /^[0-9A-Za-z_-]{1,64}$/;
+
+/** The retry key of a child in f2-j2: one Primero case per OSCaR global_id. */
+export function caseKey(globalId: string): string {
+  return `f2-j2:case:${globalId}`;
+}
+
+/** The retry key of a client f2-j1 could not read. Without any id, only its position is known. */
+export function clientKey(ref: { globalId?: string; organization?: string; slug?: string; index: number }): string {
+  if (ref.globalId) return `f2-j1:client:${ref.globalId}`;
+  if (ref.organization && ref.slug) return `f2-j1:client:${ref.organization}:${ref.slug}`;
+  return `f2-j1:client:position-${ref.index}`;
+}
+
+const isPositionKey = (key: string) => key.startsWith('f2-j1:client:position-');
+
+function isExcluded(record: OscarClientRecord, excluded: ReadonlySet<string>): boolean {
+  return excluded.has((record.organization_name ?? '').trim().toLowerCase());
+}
+
+/**
+ * Groups a child's records; the primary record (whose case-level values win) is the one OSCaR
+ * says is referred, then one that knows the Primero case, then the first organisation by name, so
+ * that two NGOs serving one child cannot make the owner flip between runs.
+ */
+export function groupChildren(records: readonly OscarClientRecord[]): OscarChild[] {
+  const byGlobalId = new Map<string, OscarClientRecord[]>();
+  for (const record of records) {
+    const list = byGlobalId.get(record.global_id);
+    if (list) list.push(record);
+    else byGlobalId.set(record.global_id, [record]);
+  }
+  const rank = (r: OscarClientRecord) => (r.is_referred === true ? 0 : 2) + (r.external_id ? 0 : 1);
+  return [...byGlobalId.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([globalId, list]) => ({
+      globalId,
+      records: [...list].sort(
+        (a, b) => rank(a) - rank(b) || (a.organization_name ?? '').localeCompare(b.organization_name ?? ''),
+      ),
+    }));
+}
+
+export interface SelectionInput {
+  listing: OscarListing;
+  excludedOrgs: readonly string[];
+  since: string;
+  carried: CarriedState;
+  report: Report;
+  now: string;
+}
+
+/**
+ * Records f2-j1's outcomes in the report and returns the children for f2-j2: excluded clients are
+ * counted (never named), unusable clients fail with a reason, and pending items OSCaR no longer
+ * lists fail again (never dropped silently) so that they reach the dead letters in the end.
+ */
+export function selectClients(input: SelectionInput): FromOscarBatch {
+  const { listing, since, carried, report, now } = input;
+  const excluded = new Set(input.excludedOrgs.map((org) => org.trim().toLowerCase()));
+  recordFetched(report, 'f2-j1', listing.clients.length + listing.invalid.length);
+
+  const seen = new Set<string>();
+  const fail = (failure: Omit<FailureInput, 'step'>): FailedItem =>
+    recordFailure(
+      report,
+      carried,
+      { ...failure, step: 'f2-j1', ids: { ...failure.ids, [WINDOW_ID]: windowStartOf(failure.key, carried.retries, since) } },
+      now,
+    );
+
+  const usable: OscarClientRecord[] = [];
+  let excludedCount = 0;
+  for (const record of listing.clients) {
+    seen.add(caseKey(record.global_id)).add(clientKey({ globalId: record.global_id, index: -1 }));
+    if (record.organization_name && record.slug) {
+      seen.add(clientKey({ organization: record.organization_name, slug: record.slug, index: -1 }));
+    }
+    if (isExcluded(record, excluded)) {
+      excludedCount += 1;
+      continue;
+    }
+    if (!USABLE_GLOBAL_ID.test(record.global_id)) {
+      const key = clientKey({ organization: record.organization_name ?? '', slug: record.slug ?? '', index: -1 });
+      seen.add(key);
+      fail({
+        key,
+        kind: 'client',
+        ids: { organization: record.organization_name ?? '', slug: record.slug ?? '' },
+        reason:
+          `OSCaR client ${record.slug ?? '(no slug)'} of ${record.organization_name ?? '(no organisation)'} has a ` +
+          'global_id that is not an OSCaR global id (letters and digits only): correct it in OSCaR',
+      });
+      continue;
+    }
+    usable.push(record);
+  }
+  if (excludedCount > 0) {
+    recordSkipped(report, 'f2-j1', excludedCount);
+    log.info(`f2-j1: skipped ${excludedCount} clients of excluded organisations (${[...excluded].join(', ')})`);
+  }
+
+  for (const bad of listing.invalid) {
+    const ref = {
+      index: bad.index,
+      ...(bad.globalId ? { globalId: bad.globalId } : {}),
+      ...(bad.organization_name ? { organization: bad.organization_name } : {}),
+      ...(bad.slug ? { slug: bad.slug } : {}),
+    };
+    const key = clientKey(ref);
+    seen.add(key);
+    const ids: Record<string, string> = { position: String(bad.index) };
+    if (bad.globalId) ids.global_id = bad.globalId;
+    if (bad.organization_name) ids.organization = bad.organization_name;
+    if (bad.slug) ids.slug = bad.slug;
+    const which = bad.globalId ?? (bad.slug ? `${bad.slug}` : `at position ${bad.index} of the listing`);
+    fail({
+      key,
+      kind: 'client',
+      ids,
+      reason: `OSCaR client ${which} cannot be synced (${bad.reason}): correct it in OSCaR; it is read again next run`,
+    });
+  }
+
+  // Pending items from earlier runs: f2-j2 retries the children it receives; every other pending
+  // item is settled here, so that none stays in the retry list unattempted for ever.
+  const failedNow = new Set(report.failed.map((item) => item.key));
+  const toUpsert = new Set(usable.map((record) => caseKey(record.global_id)));
+  for (const pending of pendingOscarItems(carried.retries)) {
+    if (failedNow.has(pending.key) || toUpsert.has(pending.key)) continue;
+    if (seen.has(pending.key) || isPositionKey(pending.key)) {
+      // Readable now, or dropped as excluded; a position-only key cannot be matched again, and a
+      // client that is still broken fails under its current position.
+      report.attempted.push(pending.key);
+      continue;
+    }
+    fail({
+      key: pending.key,
+      kind: pending.kind,
+      ids: Object.fromEntries(Object.entries(pending.ids).filter(([id]) => id !== WINDOW_ID)),
+      reason:
+        `OSCaR no longer lists this client since ${pending.ids[WINDOW_ID] ?? since} (deleted, merged, no longer ` +
+        'integrated, or its name, gender or birth date was removed): check it in OSCaR',
+    });
+  }
+
+  return { since, children: groupChildren(usable) };
+}

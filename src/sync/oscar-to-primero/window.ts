@@ -1,0 +1,89 @@
+// The OSCaR window of one run: which `since_date` f2-j1 asks for, and the candidate next cursor.
+// OSCaR has no get-by-id, so a client that failed in an earlier run can only be read again by
+// asking for a window that still contains it: the window is widened back to the start of the
+// window each pending item was first seen in (kept in the item's ids as `oscar_since`).
+import type { FailedItem } from '../../workflow/contract.ts';
+import type { RunContext } from '../../workflow/state.ts';
+
+/** The id under which a failed f2 item remembers the `since_date` of the window it was seen in. */
+export const WINDOW_ID = 'oscar_since';
+
+const OSCAR_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+
+/** OSCaR's `since_date` form, `YYYY-MM-DD HH:MM:SS`, in UTC. */
+export function toOscarTime(instant: Date): string {
+  return instant.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/**
+ * Reads a cursor or an operator's start: an OSCaR time (`2025-01-31 10:00:00`, UTC) or any
+ * ISO-8601 instant. OSCaR reads a time without offset in its server zone; Cambodia is UTC+7, so a
+ * UTC wall time is read as an earlier instant and the window only grows (re-reading is harmless).
+ */
+export function parseOscarTime(text: string, what: string): string {
+  const value = text.trim();
+  if (OSCAR_TIME.test(value)) {
+    if (Number.isNaN(Date.parse(`${value.replace(' ', 'T')}Z`))) throw badTime(what);
+    return value;
+  }
+  const isoLike = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+  const ms = isoLike.test(value) ? Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value) : NaN;
+  if (Number.isNaN(ms)) throw badTime(what);
+  return toOscarTime(new Date(ms));
+}
+
+function badTime(what: string): Error {
+  return new Error(
+    `${what} is not a time: give an ISO-8601 instant (2025-01-31T10:00:00Z) or an OSCaR time (2025-01-31 10:00:00)`,
+  );
+}
+
+function isF2Item(item: FailedItem): boolean {
+  return item.step === 'f2-j1' || item.step === 'f2-j2';
+}
+
+export interface OscarWindow {
+  /** The `since_date` to ask OSCaR for. */
+  since: string;
+  /** The start the run was given (operator's start, else the stored cursor). */
+  cursor: string;
+  /** Pending f2 items whose window made this one wider than the cursor. */
+  widenedFor: number;
+}
+
+/**
+ * `since ?? carried cursor`, widened back to the oldest window of a pending f2 item so that item is
+ * read again. Refuses to run without a start: no date is ever invented.
+ */
+export function oscarWindow(run: Pick<RunContext, 'since' | 'carried'>): OscarWindow {
+  const given = run.since ?? run.carried.cursors.oscar;
+  if (given === undefined || given.trim() === '') {
+    throw new Error(
+      'No OSCaR cursor: this is the first run. Give a start, e.g. `npx interop run --since 2025-01-31T00:00:00Z`.',
+    );
+  }
+  const cursor = parseOscarTime(given, run.since !== undefined ? 'The start given' : 'The stored OSCaR cursor');
+  let since = cursor;
+  let widenedFor = 0;
+  for (const item of run.carried.retries.filter(isF2Item)) {
+    const seenSince = item.ids[WINDOW_ID];
+    if (seenSince === undefined || !OSCAR_TIME.test(seenSince)) continue;
+    if (seenSince < cursor) widenedFor += 1;
+    if (seenSince < since) since = seenSince;
+  }
+  return { since, cursor, widenedFor };
+}
+
+/**
+ * The window start an item keeps while it is retried: the one it was first seen in, so that a
+ * narrower later window (after the cursor moved on) still contains it.
+ */
+export function windowStartOf(key: string, retries: readonly FailedItem[], since: string): string {
+  const earlier = retries.find((item) => item.key === key)?.ids[WINDOW_ID];
+  return earlier !== undefined && OSCAR_TIME.test(earlier) && earlier < since ? earlier : since;
+}
+
+/** The f2 items still pending from earlier runs. */
+export function pendingOscarItems(retries: readonly FailedItem[]): FailedItem[] {
+  return retries.filter(isF2Item);
+}

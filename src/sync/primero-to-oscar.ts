@@ -1,0 +1,281 @@
+// Primero -> OSCaR (f1): which referrals, decisions and links a window of Primero cases asks for,
+// and the OSCaR requests they become. Pure functions: the jobs fetch, these decide, the jobs write.
+import type { PrimeroCase, PrimeroReferral, ServiceRow } from '../model/primero.ts';
+import { SERVICE_REFERRAL_STATUSES, SERVICE_RESPONSE_TYPES } from '../model/primero.ts';
+import type { OscarLink, OscarStatusUpdate, OscarUpsertPayload } from '../model/oscar.ts';
+import type { SentRecord } from '../workflow/contract.ts';
+import {
+  MappingError,
+  isKnownOrg,
+  orgForAgency,
+  oscarServiceNameFor,
+  oscarStatusForServiceRow,
+  riskLevelToOscar,
+  toOscarLocationCode,
+} from '../mapping/index.ts';
+import type { ServiceRowStatus } from '../mapping/index.ts';
+
+/** A Primero referral of one service row to an OSCaR NGO, to become one upsert. */
+export interface ReferralToOscar {
+  key: string;
+  ids: { case_id: string; primero_id: string; service_id: string; referral_id: string };
+  /** Ledger key: the Primero referral itself, so a second referral of the same row is new. */
+  sentKey: string;
+  case: PrimeroCase;
+  row: ServiceRow;
+  referral: PrimeroReferral;
+}
+
+/** A MoSVY decision (accepted/rejected) on a referral that came from OSCaR. */
+export interface DecisionForOscar {
+  key: string;
+  ids: {
+    case_id: string;
+    primero_id: string;
+    service_id: string;
+    oscar_referral_id: string;
+    global_id: string;
+  };
+  sentKey: string;
+  rowStatus: ServiceRowStatus;
+}
+
+/** OSCaR learns the Primero case id of a child it already knows. */
+export interface LinkForOscar {
+  key: string;
+  ids: { case_id: string; primero_id: string; global_id: string };
+  sentKey: string;
+  link: OscarLink;
+}
+
+/** What f1-j1 hands to f1-j2. */
+export interface ToOscarBatch {
+  referrals: ReferralToOscar[];
+  decisions: DecisionForOscar[];
+  links: LinkForOscar[];
+}
+
+export const emptyToOscarBatch = (): ToOscarBatch => ({ referrals: [], decisions: [], links: [] });
+
+const rowsOf = (record: PrimeroCase): ServiceRow[] => record.services_section ?? [];
+
+export const isReferralToOscarRow = (row: ServiceRow) =>
+  row.service_response_type === SERVICE_RESPONSE_TYPES.referralToOscar;
+
+/** Only these cases need their referrals fetched (GET /cases/:id/referrals). */
+export const hasReferralToOscar = (record: PrimeroCase) =>
+  rowsOf(record).some(isReferralToOscarRow);
+
+export const referralKey = (record: PrimeroCase, row: ServiceRow) =>
+  `f1-j2:referral:${record.case_id}:${row.unique_id}`;
+export const decisionKey = (record: PrimeroCase, row: ServiceRow) =>
+  `f1-j2:decision:${record.case_id}:${row.unique_id}`;
+export const linkKey = (record: PrimeroCase) => `f1-j2:link:${record.case_id}`;
+
+export interface SelectionRules {
+  /** Lower bound of this run's window: only referrals created since then are new. */
+  windowStart: string;
+  /** Keys of items carried for retry (or dead-lettered): selected whatever their age. */
+  retryKeys: ReadonlySet<string>;
+  /** The sent ledger: what OSCaR already received. */
+  sent: ReadonlyMap<string, SentRecord>;
+}
+
+/**
+ * Referrals to OSCaR: a Primero referral `in_progress` whose `service_record_id` is a
+ * `referral_to_oscar` row of that case, created in this window (or carried for retry), and not
+ * sent before. One item per (case, service row).
+ */
+export function referralsToOscar(
+  record: PrimeroCase,
+  referrals: readonly PrimeroReferral[],
+  rules: SelectionRules,
+): ReferralToOscar[] {
+  const rows = new Map(
+    rowsOf(record)
+      .filter(isReferralToOscarRow)
+      .map((row) => [row.unique_id, row]),
+  );
+  const windowStart = Date.parse(rules.windowStart);
+  const items = new Map<string, ReferralToOscar>();
+  for (const referral of referrals) {
+    const row = referral.service_record_id ? rows.get(referral.service_record_id) : undefined;
+    if (!row || referral.status !== 'in_progress') continue;
+    const key = referralKey(record, row);
+    const sentKey = `referral:${referral.id}`;
+    if (rules.sent.has(sentKey)) continue;
+    const createdAt = Date.parse(referral.created_at ?? '');
+    const inWindow = Number.isNaN(createdAt) || createdAt >= windowStart;
+    if (!inWindow && !rules.retryKeys.has(key)) continue;
+    // Two in-progress referrals of one row: the latest is the one the case worker means.
+    const earlier = items.get(key);
+    if (earlier && (earlier.referral.created_at ?? '') > (referral.created_at ?? '')) continue;
+    items.set(key, {
+      key,
+      ids: {
+        case_id: record.case_id,
+        primero_id: record.id,
+        service_id: row.unique_id,
+        referral_id: referral.id,
+      },
+      sentKey,
+      case: record,
+      row,
+      referral,
+    });
+  }
+  return [...items.values()];
+}
+
+/**
+ * Decisions for OSCaR: `referral_from_oscar` rows decided accepted/rejected that carry a numeric
+ * OSCaR referral id. Whether it was sent already is decided by the sender (ledger).
+ */
+export function decisionsForOscar(record: PrimeroCase): DecisionForOscar[] {
+  const decisions: DecisionForOscar[] = [];
+  for (const row of rowsOf(record)) {
+    if (row.service_response_type !== SERVICE_RESPONSE_TYPES.referralFromOscar) continue;
+    const status = row.referral_status_edf41f2;
+    if (
+      status !== SERVICE_REFERRAL_STATUSES.accepted &&
+      status !== SERVICE_REFERRAL_STATUSES.rejected
+    )
+      continue;
+    const oscarReferralId = (row.oscar_referral_id_a4ac8a5 ?? '').trim();
+    if (!/^\d+$/.test(oscarReferralId)) continue;
+    const globalId = record.oscar_number ?? '';
+    decisions.push({
+      key: decisionKey(record, row),
+      ids: {
+        case_id: record.case_id,
+        primero_id: record.id,
+        service_id: row.unique_id,
+        oscar_referral_id: oscarReferralId,
+        global_id: globalId,
+      },
+      sentKey: `decision:${globalId}:${oscarReferralId}`,
+      rowStatus: status,
+    });
+  }
+  return decisions;
+}
+
+/** Links: a case with an `oscar_number` and no `referral_to_oscar` row. */
+export function linkForOscar(record: PrimeroCase): LinkForOscar | undefined {
+  const globalId = (record.oscar_number ?? '').trim();
+  if (globalId === '' || hasReferralToOscar(record)) return undefined;
+  return {
+    key: linkKey(record),
+    ids: { case_id: record.case_id, primero_id: record.id, global_id: globalId },
+    sentKey: `link:${globalId}`,
+    link: {
+      global_id: globalId,
+      external_id: record.case_id,
+      external_id_display: record.case_id_display ?? '',
+    },
+  };
+}
+
+/** Everything a window of cases (with their referrals) asks OSCaR for. */
+export function selectForOscar(
+  cases: readonly PrimeroCase[],
+  referralsByCase: ReadonlyMap<string, readonly PrimeroReferral[]>,
+  rules: SelectionRules,
+): ToOscarBatch {
+  const batch = emptyToOscarBatch();
+  for (const record of cases) {
+    batch.referrals.push(...referralsToOscar(record, referralsByCase.get(record.id) ?? [], rules));
+    batch.decisions.push(...decisionsForOscar(record));
+    const link = linkForOscar(record);
+    if (link) batch.links.push(link);
+  }
+  return batch;
+}
+
+/**
+ * The upsert body for one referral: exactly one service, only fields OSCaR permits. Throws
+ * MappingError (the item's reason) for data OSCaR would refuse or that cannot be mapped.
+ */
+export function toOscarReferral(
+  item: Pick<ReferralToOscar, 'case' | 'row' | 'referral'>,
+): OscarUpsertPayload {
+  const { case: record, row, referral } = item;
+  const agency = (row.service_implementing_agency ?? '').trim();
+  if (agency === '') {
+    throw new MappingError(
+      `service row ${row.unique_id} has no service_implementing_agency: choose the receiving NGO in Primero`,
+    );
+  }
+  const org = orgForAgency(agency);
+  if (!isKnownOrg(org)) {
+    throw new MappingError(
+      `unknown agency ${agency} on service row ${row.unique_id}: add ${org} to src/mapping/agencies.json if it is an OSCaR organisation`,
+    );
+  }
+  const location = toOscarLocationCode(record.location_current);
+  const payload: OscarUpsertPayload = {
+    external_id: record.case_id,
+    external_id_display: record.case_id_display ?? '',
+    mosvy_number: record.mosvy_number ?? '',
+    given_name: record.name_first ?? '',
+    family_name: record.name_last ?? '',
+    gender: record.sex ?? '',
+    date_of_birth: (record.date_of_birth ?? '').replace(/\//g, '-'),
+    location_current_village_code: location,
+    address_current_village_code: location,
+    reason_for_referral: referral.notes ?? '',
+    organization_name: org,
+    external_case_worker_name: record.owned_by ?? '',
+    // OSCaR requires a phone on every referral; the partners agreed on this placeholder.
+    external_case_worker_mobile: record.owned_by_phone || '000000000',
+    level_of_risk: riskLevelToOscar(record.risk_level),
+    is_referred: true,
+    services: [{ uuid: row.unique_id, name: oscarServiceNameFor(row.service_subtype?.[0]) }],
+  };
+  // Without global_id OSCaR refuses a second referral of a child it has accepted (apis.md §2.3).
+  if (record.oscar_number) payload.global_id = record.oscar_number;
+  return payload;
+}
+
+/** The update_statuses item of a decision; throws MappingError when OSCaR could not apply it. */
+export function toOscarStatusUpdate(decision: DecisionForOscar): OscarStatusUpdate {
+  if (decision.ids.global_id === '') {
+    throw new MappingError(
+      `case ${decision.ids.case_id} has no oscar_number: OSCaR cannot find the client of referral ${decision.ids.oscar_referral_id}`,
+    );
+  }
+  return {
+    client_global_id: decision.ids.global_id,
+    referral_id: Number(decision.ids.oscar_referral_id),
+    referral_status: oscarStatusForServiceRow(decision.rowStatus),
+  };
+}
+
+/** The value the ledger stores for a decision: what OSCaR was told. */
+export const decisionSentValue = (decision: DecisionForOscar) =>
+  oscarStatusForServiceRow(decision.rowStatus);
+
+/** Sent-ledger records older than this are pruned (a backfill further back may resend). */
+export const SENT_RETENTION_DAYS = 400;
+
+/**
+ * The ledger to carry on: this run's records win, records of referrals Primero no longer has
+ * in progress are dropped (they can never be selected again), and old ones expire.
+ */
+export function pruneSent(
+  sent: readonly SentRecord[],
+  closedReferralIds: ReadonlySet<string>,
+  now: Date,
+  retentionDays = SENT_RETENTION_DAYS,
+): SentRecord[] {
+  const oldest = now.getTime() - retentionDays * 24 * 60 * 60 * 1000;
+  const byKey = new Map<string, SentRecord>();
+  for (const record of sent) byKey.set(record.key, record);
+  return [...byKey.values()].filter((record) => {
+    if (Date.parse(record.at) < oldest) return false;
+    const referralId = record.key.startsWith('referral:')
+      ? record.key.slice('referral:'.length)
+      : undefined;
+    return referralId === undefined || !closedReferralIds.has(referralId);
+  });
+}

@@ -1,0 +1,179 @@
+// f1-j2's writes: each selected item ends written, unchanged (OSCaR already has it, per the sent
+// ledger) or failed with a reason; in a dry run it ends as a planned write instead. An outage
+// (OSCaR unreachable, 5xx, credentials refused) is thrown so the step fails and the window reruns.
+import { log } from '../../log.ts';
+import type { OscarClient } from '../../clients/oscar.ts';
+import type { OscarStatusUpdate } from '../../model/oscar.ts';
+import type { FailedItem, SentRecord } from '../../workflow/contract.ts';
+import {
+  recordFailure,
+  recordPlanned,
+  recordUnchanged,
+  recordWritten,
+} from '../../workflow/outcomes.ts';
+import type { AfterCasesToOscar, AfterGetPrimeroCases } from '../../workflow/state.ts';
+import { isItemError, reasonOf } from '../../workflow/step-context.ts';
+import {
+  decisionSentValue,
+  emptyToOscarBatch,
+  pruneSent,
+  toOscarReferral,
+  toOscarStatusUpdate,
+} from '../primero-to-oscar.ts';
+import type { DecisionForOscar, LinkForOscar, ReferralToOscar } from '../primero-to-oscar.ts';
+
+type Item = ReferralToOscar | DecisionForOscar | LinkForOscar;
+
+/** One step's view of the write: its state, its OSCaR client (signed in lazily) and the ledger. */
+interface Delivery {
+  state: AfterCasesToOscar;
+  oscar: () => OscarClient;
+  now: string;
+  sent: Map<string, SentRecord>;
+}
+
+function delivery(state: AfterCasesToOscar, oscar: () => OscarClient): Delivery {
+  return {
+    state,
+    oscar,
+    now: new Date().toISOString(),
+    sent: new Map(state.sent.map((r) => [r.key, r])),
+  };
+}
+
+/** Ends an operation: the ledger back into the state. */
+const done = (d: Delivery): AfterCasesToOscar => ({ ...d.state, sent: [...d.sent.values()] });
+
+/** The step's first operation: the ledger carried from the last successful run. */
+export function startDelivery(state: AfterGetPrimeroCases): AfterCasesToOscar {
+  return { ...state, sent: [...(state.run.carried.sent ?? [])] };
+}
+
+function failed(d: Delivery, kind: FailedItem['kind'], item: Item, error: unknown): void {
+  if (!isItemError(error)) throw error;
+  const failure = recordFailure(
+    d.state.report,
+    d.state.run.carried,
+    { key: item.key, step: 'f1-j2', kind, ids: item.ids, reason: reasonOf(error) },
+    d.now,
+  );
+  log.warn(`f1-j2: ${kind} ${item.key} failed (attempt ${failure.attempts}): ${failure.reason}`);
+}
+
+function written(d: Delivery, item: Item, value: string): void {
+  recordWritten(d.state.report, 'f1-j2', item.key);
+  d.sent.set(item.sentKey, { key: item.sentKey, value, at: d.now });
+  log.info(`f1-j2: wrote ${item.key}`);
+}
+
+function planned(d: Delivery, action: string, item: Item): void {
+  recordPlanned(d.state.report, { step: 'f1-j2', action, ids: item.ids });
+}
+
+/** One upsert per referral; a child's referrals one after another (OSCaR matches them by case id). */
+export async function deliverReferrals(
+  state: AfterCasesToOscar,
+  oscar: () => OscarClient,
+): Promise<AfterCasesToOscar> {
+  const d = delivery(state, oscar);
+  const byCase = new Map<string, ReferralToOscar[]>();
+  for (const item of d.state.toOscar.referrals) {
+    byCase.set(item.ids.case_id, [...(byCase.get(item.ids.case_id) ?? []), item]);
+  }
+  await Promise.all(
+    [...byCase.values()].map(async (items) => {
+      for (const item of items) {
+        try {
+          const payload = toOscarReferral(item);
+          if (d.state.run.dryRun)
+            planned(d, `upsert referral to ${payload.organization_name}`, item);
+          else {
+            await d.oscar().upsertClient(payload);
+            written(d, item, item.ids.service_id);
+          }
+        } catch (error) {
+          failed(d, 'referral', item, error);
+        }
+      }
+    }),
+  );
+  return done(d);
+}
+
+/** The decisions OSCaR has not been told yet, in one update_statuses; on a 422, one by one. */
+export async function deliverDecisions(
+  state: AfterCasesToOscar,
+  oscar: () => OscarClient,
+): Promise<AfterCasesToOscar> {
+  const d = delivery(state, oscar);
+  const toSend: Array<{ item: DecisionForOscar; update: OscarStatusUpdate }> = [];
+  for (const item of d.state.toOscar.decisions) {
+    if (d.sent.get(item.sentKey)?.value === decisionSentValue(item)) {
+      recordUnchanged(d.state.report, 'f1-j2', item.key);
+      continue;
+    }
+    try {
+      toSend.push({ item, update: toOscarStatusUpdate(item) });
+    } catch (error) {
+      failed(d, 'decision', item, error);
+    }
+  }
+  if (toSend.length === 0) return done(d);
+  if (d.state.run.dryRun) {
+    toSend.forEach(({ item, update }) => planned(d, `set status ${update.referral_status}`, item));
+    return done(d);
+  }
+  try {
+    await d.oscar().updateStatuses(toSend.map(({ update }) => update));
+    toSend.forEach(({ item, update }) => written(d, item, update.referral_status));
+  } catch (error) {
+    if (!isItemError(error)) throw error;
+    // OSCaR applies the items before a bad one and stops: resend one by one (a status set twice
+    // is the same status), so one bad item neither blocks nor half-applies the others.
+    for (const { item, update } of toSend) {
+      try {
+        await d.oscar().updateStatuses([update]);
+        written(d, item, update.referral_status);
+      } catch (itemError) {
+        failed(d, 'decision', item, itemError);
+      }
+    }
+  }
+  return done(d);
+}
+
+/** The links OSCaR does not have yet, in one update_links. */
+export async function deliverLinks(
+  state: AfterCasesToOscar,
+  oscar: () => OscarClient,
+): Promise<AfterCasesToOscar> {
+  const d = delivery(state, oscar);
+  const toSend = d.state.toOscar.links.filter((item) => {
+    const unchanged = d.sent.get(item.sentKey)?.value === item.link.external_id;
+    if (unchanged) recordUnchanged(d.state.report, 'f1-j2', item.key);
+    return !unchanged;
+  });
+  if (toSend.length === 0) return done(d);
+  if (d.state.run.dryRun) {
+    toSend.forEach((item) => planned(d, 'link client to Primero case', item));
+    return done(d);
+  }
+  try {
+    await d.oscar().updateLinks(toSend.map((item) => item.link));
+    toSend.forEach((item) => written(d, item, item.link.external_id));
+  } catch (error) {
+    toSend.forEach((item) => failed(d, 'link', item, error));
+  }
+  return done(d);
+}
+
+/** The step's output: the ledger with this run's writes, and no child data handed further. */
+export function finishDelivery(state: AfterCasesToOscar): AfterCasesToOscar {
+  const counts = state.report.steps['f1-j2'];
+  log.info(
+    `f1-j2: ${counts.written} written, ${counts.unchanged} unchanged, ${counts.failed} failed` +
+      (state.run.dryRun ? `, ${state.report.planned.length} planned (dry run)` : ''),
+  );
+  const sent = pruneSent(state.sent, new Set(state.closedReferralIds), new Date());
+  return { ...state, toOscar: emptyToOscarBatch(), sent };
+}

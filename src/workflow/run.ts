@@ -1,0 +1,206 @@
+// runWorkflow: one run of the four-step workflow on the real @openfn/runtime. It takes the carried
+// state of the last successful run, runs the plan with each step's own credential, and returns the
+// summary and the state to carry on. A failed run hands back the carried state: nothing moves.
+import run from '@openfn/runtime';
+import createLogger from '@openfn/logger';
+import { log, setLogSink } from '../log.ts';
+import type { LogLevel, LogSink } from '../log.ts';
+import { STEP_IDS } from './contract.ts';
+import type {
+  CarriedState,
+  RunOutcome,
+  RunWorkflowOptions,
+  SentRecord,
+  StepId,
+  SyncSettings,
+} from './contract.ts';
+import { nextCursors, windowStart } from './cursors.ts';
+import { emptyReport, nextRetryState } from './outcomes.ts';
+import type { Report } from './outcomes.ts';
+import { STEP_NAMES, buildPlan, loadJobs } from './plan.ts';
+import type { Job } from './plan.ts';
+import type { AfterUpsertCasesToPrimero, BaseState } from './state.ts';
+import { buildSummary } from './summary.ts';
+
+export const DEFAULT_SETTINGS: SyncSettings = {
+  excludedOrgs: ['demo'],
+  maxAttempts: 5,
+  concurrency: 4,
+};
+
+const emptyCarried = (): CarriedState => ({ cursors: {}, retries: [], deadLetters: [] });
+
+type FinalState = Partial<AfterUpsertCasesToPrimero> & {
+  errors?: Record<string, { message?: string }>;
+};
+
+// Runtime log lines carry ANSI colours when written to a terminal; the sink stores plain text.
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+/** An @openfn/logger that writes plain lines to `sink` (what the runtime itself logs). */
+function runtimeLogger(name: string, sink: LogSink, level: 'debug' | 'info') {
+  const emit =
+    (lineLevel: LogLevel) =>
+    (...args: unknown[]) =>
+      sink(
+        lineLevel,
+        args
+          .map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg)))
+          .join(' ')
+          .replace(ANSI, ''),
+      );
+  const emitter = {
+    ...console,
+    debug: emit('debug'),
+    info: emit('info'),
+    log: emit('info'),
+    success: emit('info'),
+    always: emit('info'),
+    warn: emit('warn'),
+    error: emit('error'),
+  };
+  return createLogger(name, { level, logger: emitter as never, hideIcons: true });
+}
+
+/** A step error as the summary states it: the step and the error's first line, bounded. */
+function stepError(step: string, message: string | undefined): string {
+  const line = (message ?? 'unknown error').split('\n')[0] ?? '';
+  const name = STEP_NAMES[step as StepId] ?? step;
+  return `Step ${step} (${name}) failed: ${line.length > 300 ? `${line.slice(0, 300)}...` : line}`;
+}
+
+/**
+ * Dead letters whose item was attempted again this run without failing (e.g. a case worker fixed
+ * the data and the case came back in the window) are settled, like retries.
+ */
+function settledDeadLetters(deadLetters: CarriedState['deadLetters'], report: Report) {
+  const failed = new Set(report.failed.map((item) => item.key));
+  const attempted = new Set(report.attempted);
+  return deadLetters.filter((item) => !attempted.has(item.key) || failed.has(item.key));
+}
+
+export async function runWorkflow(
+  options: RunWorkflowOptions,
+  jobs?: Record<StepId, Job>,
+): Promise<RunOutcome> {
+  const startedAt = new Date().toISOString();
+  const dryRun = options.dryRun ?? false;
+  const settings: SyncSettings = { ...DEFAULT_SETTINGS, ...options.settings };
+  const carried: CarriedState = { ...emptyCarried(), ...options.carried };
+  const start = windowStart(carried, options.since);
+  if ('error' in start) {
+    const summary = buildSummary({
+      ok: false,
+      dryRun,
+      startedAt,
+      from: carried.cursors,
+      to: carried.cursors,
+      error: start.error,
+    });
+    options.logSink?.('error', start.error);
+    return { summary, next: carried };
+  }
+
+  const sink: LogSink = options.logSink ?? ((level, message) => log[level](message));
+  const jobLogger = runtimeLogger('JOB', sink, 'debug');
+  const restoreSink = options.logSink
+    ? setLogSink((level, message) => jobLogger[level](message))
+    : () => undefined;
+
+  const input: BaseState = {
+    run: {
+      startedAt,
+      dryRun,
+      settings,
+      carried,
+      ...(options.since ? { since: start.from.primero } : {}),
+    },
+    report: emptyReport(),
+  };
+  let sentAfterF1: SentRecord[] | undefined;
+  let final: FinalState | undefined;
+  let crash: string | undefined;
+  try {
+    const plan = buildPlan(options.systems, jobs ?? (await loadJobs()));
+    const result = await run(
+      plan as never,
+      input as never,
+      {
+        logger: runtimeLogger('R', sink, 'info'),
+        callbacks: {
+          notify: (event: string, payload: { jobId?: string; state?: { sent?: SentRecord[] } }) => {
+            const index = STEP_IDS.indexOf(payload.jobId as StepId);
+            if (index < 0) return;
+            if (event === 'job-start')
+              options.onProgress?.({ step: STEP_IDS[index]!, done: index, total: STEP_IDS.length });
+            if (event === 'job-complete') {
+              options.onProgress?.({
+                step: STEP_IDS[index]!,
+                done: index + 1,
+                total: STEP_IDS.length,
+              });
+              if (payload.jobId === 'f1-j2' && Array.isArray(payload.state?.sent))
+                sentAfterF1 = payload.state.sent;
+            }
+          },
+        },
+      } as never,
+    );
+    final = result as FinalState;
+  } catch (error) {
+    crash = stepError('workflow', (error as Error)?.message ?? String(error));
+  } finally {
+    restoreSink();
+  }
+
+  const failedStep = final?.errors ? Object.keys(final.errors)[0] : undefined;
+  const error =
+    crash ??
+    (failedStep ? stepError(failedStep, final?.errors?.[failedStep]?.message) : undefined) ??
+    (final?.report ? undefined : 'The workflow ended without a report');
+  if (error !== undefined) {
+    sink('error', error);
+    // Cursors and retries stay; OSCaR has received what f1-j2 sent, so the sent ledger moves on
+    // (docs/sync-rules.md: a rerun of the window must not send those referrals again).
+    const next = !dryRun && sentAfterF1 ? { ...carried, sent: sentAfterF1 } : carried;
+    const summary = buildSummary({
+      ok: false,
+      dryRun,
+      startedAt,
+      from: start.from,
+      to: carried.cursors,
+      ...(final?.report ? { report: final.report } : {}),
+      error,
+    });
+    return { summary, next };
+  }
+
+  const report = final!.report!;
+  const cursors = nextCursors(carried, {
+    primero: final!.primeroNextCursor ?? start.from.primero,
+    ...(final!.oscarNextCursor ? { oscar: final!.oscarNextCursor } : {}),
+  });
+  const retry = nextRetryState(carried, report, settings);
+  const next: CarriedState = {
+    cursors,
+    retries: retry.retries,
+    deadLetters: settledDeadLetters(retry.deadLetters, report),
+    sent: final!.sent ?? carried.sent ?? [],
+  };
+  const summary = buildSummary({
+    ok: true,
+    dryRun,
+    startedAt,
+    from: start.from,
+    to: cursors,
+    report,
+    deadLettered: retry.deadLettered,
+  });
+  const counts = STEP_IDS.map((id) => {
+    const c = report.steps[id];
+    return `${id} ${c.fetched} fetched/${c.written} written/${c.unchanged} unchanged/${c.failed} failed`;
+  });
+  sink('info', `Run finished${dryRun ? ' (dry run)' : ''}: ${counts.join('; ')}`);
+  // A dry run wrote nothing: it hands on exactly what it was given.
+  return { summary, next: dryRun ? carried : next };
+}

@@ -1,0 +1,108 @@
+// What every job needs from its state besides the business data: its own system's client built
+// from the configuration the runtime injected, the window start, and the rule that tells an outage
+// (fail the step, so the cursors stay) from a bad item (record it, go on).
+import { ApiError } from '../http/transport.ts';
+import { MappingError } from '../mapping/index.ts';
+import { createOscarClient } from '../clients/oscar.ts';
+import type { OscarClient } from '../clients/oscar.ts';
+import { createPrimeroClient } from '../clients/primero.ts';
+import type { PrimeroClient } from '../clients/primero.ts';
+import type { SystemsConfig } from './contract.ts';
+import type { BaseState } from './state.ts';
+
+function configurationOf(
+  state: BaseState,
+  system: 'Primero' | 'OSCaR',
+  keys: string[],
+): Record<string, unknown> {
+  const configuration = state.configuration ?? {};
+  const missing = keys.filter(
+    (key) => typeof configuration[key] !== 'string' || configuration[key] === '',
+  );
+  if (missing.length > 0) {
+    throw new Error(
+      `The ${system} credential of this step lacks ${missing.join(', ')}: give the step a ${system} credential ` +
+        `with ${keys.join(', ')}`,
+    );
+  }
+  return configuration;
+}
+
+export function primeroClientFrom(state: BaseState): PrimeroClient {
+  const config = configurationOf(state, 'Primero', [
+    'url',
+    'username',
+    'password',
+  ]) as SystemsConfig['primero'];
+  return createPrimeroClient(
+    {
+      url: config.url,
+      username: config.username,
+      password: config.password,
+      basicAuth: config.basicAuth === true,
+    },
+    { concurrency: state.run.settings.concurrency },
+  );
+}
+
+export function oscarClientFrom(state: BaseState): OscarClient {
+  const config = configurationOf(state, 'OSCaR', [
+    'url',
+    'email',
+    'password',
+  ]) as SystemsConfig['oscar'];
+  return createOscarClient(
+    { url: config.url, email: config.email, password: config.password },
+    { concurrency: state.run.settings.concurrency },
+  );
+}
+
+/** Where this run's Primero window starts: the operator's explicit start, else the stored cursor. */
+export function primeroWindowStart(state: BaseState): string {
+  const start = state.run.since ?? state.run.carried.cursors.primero;
+  // runWorkflow refuses to start without one; this guards a step run on its own.
+  if (!start) throw new Error('No Primero cursor: give an explicit start (since)');
+  return start;
+}
+
+/**
+ * Whether an error is about one item (bad data, OSCaR or Primero refusing that record) rather than
+ * the system being unreachable, down or refusing our credentials. Item errors are recorded and the
+ * step goes on; anything else fails the step so the window is run again.
+ */
+export function isItemError(error: unknown): error is Error {
+  if (error instanceof MappingError) return true;
+  if (error instanceof ApiError) {
+    const status = error.status;
+    return (
+      status !== undefined &&
+      status >= 400 &&
+      status < 500 &&
+      ![401, 403, 408, 429].includes(status)
+    );
+  }
+  return false;
+}
+
+/** The reason recorded for an item: the error's own safe message, one line, bounded. */
+export function reasonOf(error: Error): string {
+  const line = error.message.split('\n')[0] ?? error.message;
+  return line.length > 300 ? `${line.slice(0, 300)}...` : line;
+}
+
+const oscarClients = new WeakMap<object, OscarClient>();
+
+/**
+ * The step's OSCaR client, made on first use and shared by the step's operations (the run context
+ * object lives as long as the step), so the step signs in once and only if it writes anything.
+ */
+export function lazyOscarClient(state: BaseState): () => OscarClient {
+  return () => {
+    let client = oscarClients.get(state.run);
+    if (!client) {
+      client = oscarClientFrom(state);
+      oscarClients.set(state.run, client);
+    }
+    return client;
+  };
+}

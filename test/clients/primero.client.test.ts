@@ -1,0 +1,260 @@
+// The Primero client against the Primero emulator over real HTTP (no mocks).
+import { readFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { RunningEmulator } from '../../demo/common/harness.ts';
+import { startPrimeroEmulator } from '../../demo/primero/index.ts';
+import { createPrimeroClient } from '../../src/clients/primero.ts';
+import type { PrimeroConfig } from '../../src/clients/primero.ts';
+import { ApiError } from '../../src/http/errors.ts';
+import { setLogSink } from '../../src/log.ts';
+
+const seed = JSON.parse(
+  readFileSync(new URL('../../demo/primero/seed.json', import.meta.url), 'utf8'),
+);
+const CASE_1 = '9b3c2d7e-1f0a-4c1e-9a55-000000000001';
+const ROW_1 = '5e1a9c44-0d9f-4b7e-a6c3-00000000a001';
+const REFERRAL_1 = '7d0e4c1a-2b3f-4a5d-8e9f-00000000f001';
+const PASSWORD = 'primero-demo-password';
+
+let emulator: RunningEmulator;
+let lines: string[] = [];
+let restoreLog: () => void;
+let config: PrimeroConfig;
+const fast = { baseDelayMs: 5, maxDelayMs: 1500 };
+const client = (overrides: Partial<PrimeroConfig> = {}) =>
+  createPrimeroClient({ ...config, ...overrides }, fast);
+const counts = () => emulator.requestCounts();
+
+beforeAll(async () => {
+  emulator = await startPrimeroEmulator({ seed });
+  config = { url: emulator.url, username: 'primero_cp', password: PASSWORD };
+  restoreLog = setLogSink((_level, message) => lines.push(message));
+  vi.spyOn(console, 'log').mockImplementation(() => {}); // language-http's own request line
+});
+afterAll(async () => {
+  restoreLog();
+  vi.restoreAllMocks();
+  await emulator.close();
+});
+beforeEach(async () => {
+  emulator.loadSeed(seed);
+  emulator.setFaults({});
+  await fetch(`${emulator.url}/__emulator/requests`, { method: 'DELETE' });
+  lines = [];
+});
+afterEach(() => {
+  // Privacy: no log line ever carries the password or a token.
+  expect(lines.join('\n')).not.toContain(PASSWORD);
+  expect(lines.join('\n')).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
+});
+
+function bulkSeed(n: number) {
+  const start = Date.parse('2024-01-01T00:00:00.000Z');
+  return {
+    cases: Array.from({ length: n }, (_, i) => ({
+      id: `bulk-${String(i).padStart(5, '0')}`,
+      case_id: `case-${i}`,
+      created_at: new Date(start + i * 60_000).toISOString(),
+      last_updated_at: new Date(start + i * 60_000).toISOString(),
+      ...(i % 1000 === 7 ? { oscar_number: 'shared-oscar-number' } : {}),
+    })),
+  };
+}
+
+describe('sign-in', () => {
+  it('signs in lazily once and reuses the token', async () => {
+    const primero = client();
+    expect(counts()['POST /api/v2/tokens']).toBeUndefined();
+    await primero.getCase(CASE_1);
+    await primero.listCases({});
+    expect(counts()['POST /api/v2/tokens']).toBe(1);
+  });
+
+  it('fails with a message naming the user, never the password', async () => {
+    const error = await client({ password: 'wrong' })
+      .getCase(CASE_1)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as Error).message).toBe(
+      'Primero sign-in failed for user primero_cp: 401 Invalid credentials',
+    );
+    expect(JSON.stringify(error)).not.toContain('wrong');
+  });
+
+  it('signs in again once after the token expires', async () => {
+    emulator.setFaults({ tokenExpiryAfterRequests: 2 });
+    const primero = client();
+    for (let i = 0; i < 5; i += 1) expect((await primero.getCase(CASE_1)).id).toBe(CASE_1);
+    expect(counts()['POST /api/v2/tokens']).toBe(3);
+  });
+
+  it('shares one new sign-in among concurrent requests that met a 401', async () => {
+    const primero = client();
+    await primero.getCase(CASE_1);
+    emulator.setFaults({ tokenExpiryAfterRequests: 0 });
+    await fetch(`${emulator.url}/__emulator/requests`, { method: 'DELETE' });
+    // Every token now expires at once; each retried request fails too, but only one sign-in happens per wave.
+    const results = await Promise.allSettled(
+      Array.from({ length: 4 }, () => primero.getCase(CASE_1)),
+    );
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    expect(counts()['POST /api/v2/tokens']).toBe(1);
+  });
+
+  it('uses HTTP Basic auth when asked, without a token', async () => {
+    const primero = client({ basicAuth: true });
+    expect((await primero.getCase(CASE_1)).id).toBe(CASE_1);
+    expect(counts()['POST /api/v2/tokens']).toBeUndefined();
+    await expect(client({ basicAuth: true, password: 'x' }).getCase(CASE_1)).rejects.toThrow(
+      'Primero sign-in failed for user primero_cp: 401 Invalid credentials',
+    );
+  });
+});
+
+describe('listing', () => {
+  it('follows pages past 1000 records until metadata.total', async () => {
+    emulator.loadSeed(bulkSeed(2500));
+    const cases = await client().listCases({ last_updated_at: '2024-01-01T00:00:00.000Z..' });
+    expect(cases).toHaveLength(2500);
+    expect(new Set(cases.map((c) => c.id)).size).toBe(2500);
+    expect(counts()['GET /api/v2/cases']).toBe(3);
+  });
+
+  it('finds ALL cases matching an external id', async () => {
+    emulator.loadSeed(bulkSeed(2500));
+    const matches = await client().findCases({ oscar_number: 'shared-oscar-number' });
+    expect(matches.map((c) => c.id).sort()).toEqual(['bulk-00007', 'bulk-01007', 'bulk-02007']);
+    expect(await client().findCases({ case_id: 'case-12' })).toHaveLength(1);
+    expect(await client().findCases({ case_id: 'nope' })).toEqual([]);
+    await expect(client().findCases({})).rejects.toThrow(/needs a case_id, oscar_number or id/);
+  });
+});
+
+describe('retries', () => {
+  it('retries scripted 429 (Retry-After), 5xx and dropped connections', async () => {
+    emulator.setFaults({
+      rules: [
+        { route: 'GET /api/v2/cases', status: 429, retryAfterSeconds: 0, times: 1 },
+        { route: 'GET /api/v2/cases', status: 502, times: 1 },
+        { route: 'GET /api/v2/cases', drop: true, times: 1 },
+      ],
+    });
+    const cases = await client().listCases({});
+    expect(cases).toHaveLength(3);
+    expect(counts()['GET /api/v2/cases']).toBe(4);
+  });
+
+  it('gives up after the bounded number of attempts', async () => {
+    emulator.setFaults({ rules: [{ route: 'GET /api/v2/cases/:id', status: 500 }] });
+    await expect(
+      createPrimeroClient(config, { ...fast, maxAttempts: 3 }).getCase(CASE_1),
+    ).rejects.toMatchObject({ status: 500 });
+    expect(counts()['GET /api/v2/cases/:id']).toBe(3);
+  });
+
+  it('creates exactly one case when the answer to the POST is lost', async () => {
+    emulator.setFaults({
+      rules: [{ route: 'POST /api/v2/cases', drop: true, afterBody: true, times: 1 }],
+    });
+    const created = await client().createCase({
+      name_first: 'Retry',
+      module_id: 'primeromodule-cp',
+    });
+    expect(created.name_first).toBe('Retry');
+    expect(counts()['POST /api/v2/cases']).toBe(2);
+    const all = await client().listCases({});
+    expect(all.filter((c) => c.name_first === 'Retry')).toHaveLength(1);
+  });
+
+  it('reports a non-JSON answer clearly without echoing it', async () => {
+    emulator.setFaults({
+      rules: [{ route: 'GET /api/v2/cases', status: 200, body: '<html>Sokha Chan</html>' }],
+    });
+    const error = await client()
+      .listCases({})
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      'primero answered GET /api/v2/cases with a non-JSON body (status 200)',
+    );
+    expect(JSON.stringify(error)).not.toContain('Sokha');
+  });
+});
+
+describe('writes', () => {
+  it('creates a case with body {data}, returning the whole typed record', async () => {
+    const created = await client().createCase({
+      name_first: 'New',
+      oscar_number: 'O-1',
+      services_section: [{ service_type: 'x', service_response_type: 'referral_from_oscar' }],
+    });
+    expect(created).toMatchObject({
+      name_first: 'New',
+      oscar_number: 'O-1',
+      workflow: 'referral_from_oscar',
+    });
+    expect(created.case_id_display).toBe(created.case_id.slice(-7));
+    expect(created.services_section?.[0]?.unique_id).toEqual(expect.any(String));
+    const stored = (emulator.state() as { cases: Array<Record<string, unknown>> }).cases.find(
+      (c) => c.id === created.id,
+    );
+    expect(stored).not.toHaveProperty('data');
+  });
+
+  it('updates with body {data} (never double-nested) and Primero merge rules', async () => {
+    const updated = await client().updateCase(CASE_1, {
+      oscar_number: 'O-9',
+      services_section: [{ unique_id: ROW_1, referral_status_edf41f2: 'accepted_340953' }],
+    });
+    expect(updated.oscar_number).toBe('O-9');
+    expect(updated.services_section).toHaveLength(1);
+    expect(updated.services_section?.[0]).toMatchObject({
+      service_type: 'safehouse_service',
+      referral_status_edf41f2: 'accepted_340953',
+    });
+  });
+
+  it('refuses to send a field Primero does not permit, naming it', async () => {
+    const bad = { remote: true } as unknown as Parameters<
+      ReturnType<typeof client>['updateCase']
+    >[1];
+    await expect(client().updateCase(CASE_1, bad)).rejects.toThrow(
+      /Primero would answer 422 for \/remote/,
+    );
+    expect(counts()['PATCH /api/v2/cases/:id']).toBeUndefined();
+  });
+
+  it('surfaces the 404 of an unknown case as an ApiError with the status', async () => {
+    await expect(client().getCase('nope')).rejects.toMatchObject({
+      status: 404,
+      path: '/api/v2/cases/nope',
+    });
+  });
+});
+
+describe('referrals', () => {
+  it('lists, accepts and rejects referrals as typed records', async () => {
+    const primero = client();
+    const [referral] = await primero.listReferrals(CASE_1);
+    expect(referral).toMatchObject({
+      id: REFERRAL_1,
+      status: 'in_progress',
+      service_record_id: ROW_1,
+    });
+    const accepted = await primero.updateReferral(CASE_1, REFERRAL_1, { status: 'accepted' });
+    expect(accepted.status).toBe('accepted');
+    expect(accepted).not.toHaveProperty('record');
+    const created = await primero.createReferral(CASE_1, {
+      transitioned_to: 'agency-cif-user',
+      service_record_id: ROW_1,
+    });
+    const rejected = await primero.updateReferral(CASE_1, created.id, {
+      status: 'rejected',
+      rejected_reason: 'full',
+    });
+    expect(rejected).toMatchObject({ status: 'rejected', rejected_reason: 'full' });
+    expect((await primero.listReferrals(CASE_1)).map((r) => r.status)).toEqual([
+      'accepted',
+      'rejected',
+    ]);
+  });
+});

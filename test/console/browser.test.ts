@@ -1,0 +1,278 @@
+// The console in a real browser (Debian's Chromium through playwright-core; never a downloaded one)
+// against both emulators: sign in, dry run, run now, watch it finish, read its detail, and check that
+// no page shows a child's name, birth date or phone, a password or a token.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { startOscarEmulator } from '../../demo/oscar/index.ts';
+import { startPrimeroEmulator } from '../../demo/primero/index.ts';
+import type { RunningEmulator } from '../../demo/common/harness.ts';
+import type { RunWorkflow } from '../../src/runner/run-once.ts';
+import { STEP_IDS } from '../../src/workflow/contract.ts';
+import type { StepCounts, StepId, SystemsConfig } from '../../src/workflow/contract.ts';
+import { ADMIN_PASSWORD, startTestConsole, stubWorkflow } from './console-harness.ts';
+import type { TestConsole } from './console-harness.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOT = 'test-output/console-overview.png';
+
+/** Invented, distinctive values: if any reaches a page, the test finds it. */
+const CHILD = {
+  primeroFirst: 'Zephyrine',
+  primeroLast: 'Quillfeather',
+  primeroBirth: '2013-11-29',
+  oscarGiven: 'Ottoline',
+  oscarFamily: 'Brackwater',
+  oscarBirth: '2011-02-28',
+  oscarWorkerPhone: '097555019',
+};
+
+type Json = Record<string, unknown>;
+const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Json;
+
+/** The demo seeds plus one distinctive child in each system; the OSCaR child lives in a province no table knows. */
+function seeds(): { primero: Json; oscar: Json } {
+  const primero = readJson('demo/primero/seed.json');
+  const oscar = readJson('demo/oscar/seed.json');
+  const cases = primero.cases as Json[];
+  cases.push({
+    ...(cases[0] as Json),
+    id: '9b3c2d7e-1f0a-4c1e-9a55-0000000000f1',
+    case_id: '3f7d0f6e-5a8b-4d21-8c11-0000000000f1',
+    name_first: CHILD.primeroFirst,
+    name_last: CHILD.primeroLast,
+    date_of_birth: CHILD.primeroBirth,
+    services_section: [],
+    workflow: 'new',
+  });
+  const org = (oscar.organizations as Json[]).find((entry) => entry.short_name === 'cif')!;
+  const clients = org.clients as Json[];
+  clients.push({
+    ...(clients[0] as Json),
+    id: 901,
+    slug: 'cif-901',
+    global_id: '01HQ7Z8Y6K3M4N5P6Q7R8S9Z01',
+    external_id: undefined,
+    external_id_display: undefined,
+    mosvy_number: undefined,
+    given_name: CHILD.oscarGiven,
+    family_name: CHILD.oscarFamily,
+    date_of_birth: CHILD.oscarBirth,
+    village_code: '99010101',
+    status: 'Active',
+    referred_external: false,
+    case_workers: [{ name: 'Worker Nine', mobile: CHILD.oscarWorkerPhone }],
+    updated_at: '2024-03-05T09:00:00Z',
+  });
+  return { primero, oscar: JSON.parse(JSON.stringify(oscar)) as Json };
+}
+
+const WRITE = /^(POST|PUT|PATCH|DELETE) /;
+function writeCounts(emulator: RunningEmulator): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(emulator.requestCounts()).filter(([route]) => WRITE.test(route) && !route.includes('/tokens') && !route.includes('sign_in')),
+  );
+}
+
+/**
+ * The real sync when it is installed and complete; until then a stand-in that reports the emulators'
+ * state (cases and clients it would read) and writes nothing, so the console flow is still tested.
+ */
+async function workflowUnderTest(primero: RunningEmulator, oscar: RunningEmulator): Promise<{ run: RunWorkflow; real: boolean }> {
+  try {
+    const module = (await import('../../src/workflow/run.ts')) as { runWorkflow: RunWorkflow };
+    return { run: (options) => module.runWorkflow(options), real: true };
+  } catch {
+    return {
+      real: false,
+      run: (options) => {
+        const cases = (primero.state() as { cases: unknown[] }).cases.length;
+        const clients = ((oscar.state() as { organizations: Json[] }).organizations ?? []).flatMap((entry) => entry.clients as Json[]).length;
+        return stubWorkflow({
+          steps: { 'f1-j1': { fetched: cases }, 'f2-j1': { fetched: clients }, 'f2-j2': { failed: 1 } },
+          failed: [
+            {
+              key: 'f2-j2:case:01HQ7Z8Y6K3M4N5P6Q7R8S9Z01',
+              step: 'f2-j2',
+              kind: 'case',
+              ids: { global_id: '01HQ7Z8Y6K3M4N5P6Q7R8S9Z01' },
+              reason: 'Province user not found for code 99: add it to src/mapping/provinces.json',
+              attempts: 1,
+              firstFailedAt: new Date().toISOString(),
+              lastFailedAt: new Date().toISOString(),
+            },
+          ],
+          stepDelayMs: 300,
+          nextCursors: { primero: '2025-02-03T10:00:00.000Z', oscar: '2025-02-03 10:00:00' },
+        })(options);
+      },
+    };
+  }
+}
+
+async function stepCounts(page: Page): Promise<Record<StepId, StepCounts>> {
+  const counts = {} as Record<StepId, StepCounts>;
+  for (const step of STEP_IDS) {
+    const cell = (name: keyof StepCounts) =>
+      page.locator(`table.step-counts tr[data-step="${step}"] td[data-count="${name}"]`).innerText().then(Number);
+    counts[step] = {
+      fetched: await cell('fetched'),
+      written: await cell('written'),
+      unchanged: await cell('unchanged'),
+      failed: await cell('failed'),
+      skipped: await cell('skipped'),
+    };
+  }
+  return counts;
+}
+
+const describeWithBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
+
+describeWithBrowser('the console in a browser, against the emulators', () => {
+  let primero: RunningEmulator;
+  let oscar: RunningEmulator;
+  let consoleServer: TestConsole;
+  let browser: Browser;
+  let page: Page;
+  let realSync = false;
+  const seen: Array<{ path: string; html: string }> = [];
+
+  beforeAll(async () => {
+    const seed = seeds();
+    primero = await startPrimeroEmulator({ seed: seed.primero });
+    oscar = await startOscarEmulator({ seed: seed.oscar });
+    const systems: SystemsConfig = {
+      primero: { url: primero.url, username: 'primero_cp', password: 'primero-demo-password' },
+      oscar: { url: oscar.url, email: 'primero@oscar.test', password: 'demo-only-password' },
+    };
+    const workflow = await workflowUnderTest(primero, oscar);
+    realSync = workflow.real;
+    consoleServer = await startTestConsole({ runWorkflow: workflow.run, systems });
+    // The first run needs a start: an administrator would give it once (CLI --since or a backfill).
+    const lock = consoleServer.store.acquireLock({ runId: 'test-setup' });
+    if (!lock.ok) throw new Error('lock');
+    consoleServer.store.saveCarriedState(
+      { cursors: { primero: '2020-01-01T00:00:00.000Z', oscar: '2020-01-01 00:00:00' }, retries: [], deadLetters: [] },
+      lock.handle,
+    );
+    consoleServer.store.releaseLock(lock.handle);
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    page.on('response', async (response) => {
+      if (!response.url().startsWith(consoleServer.url)) return;
+      const body = await response.text().catch(() => '');
+      seen.push({ path: new URL(response.url()).pathname, html: body });
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await consoleServer?.close();
+    await primero?.close();
+    await oscar?.close();
+  });
+
+  it('signs in, and a wrong password is refused', async () => {
+    await page.goto(consoleServer.url);
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    await page.fill('#password', 'not-the-password');
+    await page.click('button[type=submit]');
+    await expect(page.locator('[role=alert]').innerText()).resolves.toContain('Wrong password');
+    await page.waitForTimeout(200);
+    await page.fill('#password', ADMIN_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${consoleServer.url}/?notice=signed-in`);
+    await expect(page.locator('h1').innerText()).resolves.toBe('Overview');
+    await expect(page.locator('#position').innerText()).resolves.toContain('2020-01-01T00:00:00.000Z');
+  });
+
+  it('a dry run writes nothing to either system and leaves the cursor', async () => {
+    const before = { primero: writeCounts(primero), oscar: writeCounts(oscar) };
+    await page.click('#dry-run');
+    await page.waitForSelector('#summary', { timeout: 20_000 });
+    expect({ primero: writeCounts(primero), oscar: writeCounts(oscar) }).toEqual(before);
+    expect(consoleServer.store.lastCarriedState()?.cursors.primero).toBe('2020-01-01T00:00:00.000Z');
+  });
+
+  it('runs now, shows live progress, ends with the summary, and the detail matches the emulators', async () => {
+    await page.goto(consoleServer.url);
+    const primeroCases = (primero.state() as { cases: unknown[] }).cases.length;
+    await page.click('#run-now');
+    await page.waitForURL(/\/live\//);
+    await page.waitForSelector('#summary', { timeout: 30_000 });
+    const summaryCounts = await stepCounts(page);
+    await page.click('#open-run');
+    await page.waitForURL(/\/runs\//);
+    const counts = await stepCounts(page);
+    expect(counts).toEqual(summaryCounts);
+
+    const runId = new URL(page.url()).pathname.split('/').pop()!;
+    const stored = consoleServer.store.getRun(runId)!;
+    expect(stored.dryRun).toBe(false);
+    expect(counts).toEqual(stored.summary!.steps);
+    // Every Primero case was read (the window starts before all of them).
+    expect(counts['f1-j1'].fetched).toBe(primeroCases);
+    if (realSync) {
+      const created = (primero.state() as { cases: unknown[] }).cases.length - primeroCases;
+      expect(counts['f2-j2'].written).toBeGreaterThanOrEqual(created);
+      expect(writeCounts(primero)['POST /api/v2/cases'] ?? 0).toBe(created);
+    }
+
+    // The child in an unknown province is a failed item with its id and a reason, never its name.
+    const failedRow = page.locator('table.failed-items tr', { hasText: '01HQ7Z8Y6K3M4N5P6Q7R8S9Z01' });
+    await expect(failedRow.count()).resolves.toBeGreaterThanOrEqual(1);
+    await expect(failedRow.first().locator('td.reason').innerText()).resolves.toMatch(/province|99/i);
+    await expect(page.locator('pre.log').count()).resolves.toBe(1);
+  });
+
+  it('shows the history on the overview (screenshot saved) and the dead letters page', async () => {
+    await page.goto(consoleServer.url);
+    await expect(page.locator('#runs tr[data-run-id]').count()).resolves.toBe(2);
+    await expect(page.locator('#systems').innerText()).resolves.toContain('healthy');
+    mkdirSync('test-output', { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(existsSync(SCREENSHOT)).toBe(true);
+    await page.goto(`${consoleServer.url}/dead-letters`);
+    await expect(page.locator('h1').innerText()).resolves.toBe('Dead letters');
+    // On a phone-sized screen the page still fits (tables scroll inside their card).
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(consoleServer.url);
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1200, height: 900 });
+  });
+
+  it('no page holds a child name, birth date or phone, a password or a token', async () => {
+    const cookie = (await page.context().cookies()).map((entry) => `${entry.name}=${entry.value}`).join('; ');
+    const sessionValue = (await page.context().cookies()).find((entry) => entry.name === 'interop_session')!.value;
+    const runs = consoleServer.store.listRuns();
+    const paths = ['/', '/dead-letters', '/sign-in', ...runs.map((run) => `/runs/${run.id}`)];
+    for (const path of paths) {
+      const response = await fetch(`${consoleServer.url}${path}`, { headers: { cookie } });
+      seen.push({ path, html: await response.text() });
+    }
+    const forbidden = [
+      ...Object.values(CHILD),
+      'Dara',
+      'Vanna',
+      'Child-One',
+      '2014-05-17',
+      '012000001',
+      ADMIN_PASSWORD,
+      'primero-demo-password',
+      'demo-only-password',
+      sessionValue,
+    ];
+    expect(seen.length).toBeGreaterThan(paths.length);
+    for (const { path, html } of seen) {
+      for (const value of forbidden) expect(html.includes(value), `${path} contains "${value}"`).toBe(false);
+      expect(html, path).not.toMatch(/Bearer\s+\S{8,}/);
+    }
+  });
+});
