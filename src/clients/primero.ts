@@ -1,6 +1,8 @@
 // The Primero API v2 client: the only code that talks to Primero. It signs in lazily, signs in
 // again once on a 401, follows pages, and hands back typed records (src/model/primero.ts).
-import { randomUUID } from 'node:crypto';
+// It bundles into an OpenFn.org job body, so it imports no Node module: ids and base64 come from
+// language-http's util.
+import { util } from '@openfn/language-http';
 import { log } from '../log.ts';
 import { ApiError, createTransport } from '../http/transport.ts';
 import type { HttpRequest, HttpResponse, TransportOptions } from '../http/transport.ts';
@@ -160,7 +162,9 @@ export function createPrimeroClient(
 
   async function send<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
     if (config.basicAuth) {
-      const basic = Buffer.from(`${config.username}:${config.password}`).toString('base64');
+      const basic = util.encode(`${config.username}:${config.password}`, {
+        parseJson: false,
+      }) as string;
       try {
         return await transport.send<T>({
           ...req,
@@ -256,7 +260,7 @@ export function createPrimeroClient(
     getCase,
 
     async createCase(data) {
-      const id = data.id ?? randomUUID();
+      const id = data.id ?? (util.uuid() as string);
       const write = { ...data, id };
       assertPermitted(write, `POST ${CASES}`);
       const response = await send({

@@ -118,7 +118,9 @@ export function buildConsole(options: ConsoleOptions): ConsoleApp {
         "connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'DENY',
-      'referrer-policy': 'no-referrer',
+      // Not `no-referrer`: under it browsers send `Origin: null` on form posts, which the
+      // cross-site check must refuse. `same-origin` still keeps URLs from leaving the console.
+      'referrer-policy': 'same-origin',
       'cache-control': 'no-store',
     });
     const hostname = hostnameOf(request.headers.host);

@@ -71,17 +71,22 @@ function normalizeHeaders(
   return out;
 }
 
+/**
+ * scheme://host[:port] of an absolute URL. A regex, not `URL`: inside an OpenFn.org job the code runs
+ * in a vm context that has the JavaScript built-ins but not Node's globals.
+ */
+function originOf(url: string): string | undefined {
+  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#\s]+)/i.exec(url);
+  if (!match) return undefined;
+  return `${match[1]}://${match[2]}`.toLowerCase();
+}
+
 /** Throws unless `path` is a relative path; the message names both hosts, never a credential. */
-function assertRelativePath(system: SystemName, base: URL, path: string): void {
+function assertRelativePath(system: SystemName, baseOrigin: string, path: string): void {
   if (/^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('//')) {
-    let target = 'another host';
-    try {
-      target = new URL(path, base).origin;
-    } catch {
-      // an unparseable URL is refused all the same
-    }
+    const target = originOf(path.startsWith('//') ? `http:${path}` : path) ?? 'another host';
     throw new Error(
-      `Refusing to send a ${system} request to ${target}: the ${system} client only talks to ${base.origin} ` +
+      `Refusing to send a ${system} request to ${target}: the ${system} client only talks to ${baseOrigin} ` +
         `and takes paths relative to it (e.g. /api/v2/cases)`,
     );
   }
@@ -97,12 +102,13 @@ function connectionCode(error: unknown): string {
 }
 
 export function createTransport(options: TransportOptions): Transport {
-  const base = new URL(options.baseUrl);
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+  const parsedOrigin = originOf(options.baseUrl);
+  if (!parsedOrigin || !/^https?:/.test(parsedOrigin)) {
     throw new Error(
-      `${options.system} url must start with http:// or https://, got ${base.protocol}`,
+      `${options.system} url must start with http:// or https:// (e.g. https://primero.example.org)`,
     );
   }
+  const baseOrigin: string = parsedOrigin;
   const system = options.system;
   const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
   const baseDelayMs = options.baseDelayMs ?? 250;
@@ -143,7 +149,7 @@ export function createTransport(options: TransportOptions): Transport {
   }
 
   async function send<T>(req: HttpRequest): Promise<HttpResponse<T>> {
-    assertRelativePath(system, base, req.path);
+    assertRelativePath(system, baseOrigin, req.path);
     const where = `${req.method} ${req.path}`;
     const retry = req.retry ?? true;
     const attempts = retry ? maxAttempts : 1;
@@ -182,7 +188,7 @@ export function createTransport(options: TransportOptions): Transport {
         if (status >= 300 && status < 400) {
           throw new ApiError(
             `${system} answered ${where} with a redirect (status ${status}); redirects are not followed so ` +
-              `credentials stay on ${base.origin}: check the configured ${system} url`,
+              `credentials stay on ${baseOrigin}: check the configured ${system} url`,
             { system, status, method: req.method, path: req.path, retryable: false, body },
           );
         }

@@ -37,38 +37,11 @@ export function readDemoSeed(dir = DEMO_SEED_DIR): SeedFiles {
   return { primero: readJson(primero), oscar: readJson(oscar) };
 }
 
-const TIMESTAMP_KEY = /(^|_)(created_at|updated_at|last_updated_at)$/;
-
 /**
- * The demo window's start: the seed's declared `since` when it has one, else one second before the
- * earliest record timestamp in either seed, so the first run moves everything the seed holds.
+ * The explicit start of the demo window, as demo/seed/README.md declares it (the seeds cannot carry
+ * it: the emulators refuse unknown top-level keys). Records before it stay outside the demo run.
  */
-export function demoSeedStart(seed: SeedFiles): string {
-  for (const part of [seed.primero, seed.oscar]) {
-    const declared = (part as { since?: unknown } | null)?.since;
-    if (typeof declared === 'string' && !Number.isNaN(Date.parse(declared)))
-      return new Date(declared).toISOString();
-  }
-  let earliest = Number.POSITIVE_INFINITY;
-  const visit = (value: unknown, key: string) => {
-    if (typeof value === 'string' && TIMESTAMP_KEY.test(key)) {
-      const time = Date.parse(
-        value.includes('T') || value.length <= 10 ? value : `${value.replace(' ', 'T')}Z`,
-      );
-      if (!Number.isNaN(time)) earliest = Math.min(earliest, time);
-    } else if (Array.isArray(value)) value.forEach((entry) => visit(entry, key));
-    else if (value && typeof value === 'object') {
-      for (const [childKey, child] of Object.entries(value)) visit(child, childKey);
-    }
-  };
-  visit(seed.primero, '');
-  visit(seed.oscar, '');
-  if (!Number.isFinite(earliest))
-    throw new Error(
-      'The demo seed has no record timestamps: add "since" to demo/seed/primero.json',
-    );
-  return new Date(earliest - 1000).toISOString();
-}
+export const DEMO_SEED_START = '2025-01-01T00:00:00Z';
 
 /** The OSCaR admin user of the seed (the demo-only account the sync signs in as). */
 function oscarAdminOf(seed: unknown): { email: string; password: string } {
@@ -84,7 +57,7 @@ function oscarAdminOf(seed: unknown): { email: string; password: string } {
 
 export async function startDemoSystems(dir = DEMO_SEED_DIR): Promise<DemoSystems> {
   const seed = readDemoSeed(dir);
-  const since = demoSeedStart(seed);
+  const since = DEMO_SEED_START;
   const { startPrimeroEmulator, DEFAULT_PRIMERO_USER } =
     await import('../../demo/primero/index.ts');
   const { startOscarEmulator } = await import('../../demo/oscar/index.ts');

@@ -39,18 +39,16 @@ const echo: EmulatorDefinition<EchoState> = {
     app.get('/moved', async (_request, reply) => reply.redirect('http://198.51.100.7/steal'));
     app.get('/unauthorized', async (_request, reply) => reply.code(401).send({ error: 'nope' }));
     app.get('/invalid', async (_request, reply) =>
-      reply
-        .code(422)
-        .send({
-          errors: [
-            {
-              status: 422,
-              resource: '/invalid',
-              message: 'Invalid Record JSON',
-              detail: ['/remote'],
-            },
-          ],
-        }),
+      reply.code(422).send({
+        errors: [
+          {
+            status: 422,
+            resource: '/invalid',
+            message: 'Invalid Record JSON',
+            detail: ['/remote'],
+          },
+        ],
+      }),
     );
   },
 };

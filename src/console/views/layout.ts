@@ -95,7 +95,6 @@ export function layout(options: LayoutOptions): SafeHtml {
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
         <title>${options.title} · Primero ⇄ OSCaR sync</title>
         <style nonce="${options.nonce}">
           ${trustedHtml(STYLESHEET)}
