@@ -5,7 +5,12 @@
 // Writes: nothing; hands `fromOscar` and the candidate cursor (this fetch's start) to f2-j2.
 import { fn } from '@openfn/language-http';
 import { log } from '../src/log.ts';
-import { DEFAULT_EXCLUDED_ORGS, oscarWindow, selectClients, toOscarTime } from '../src/sync/oscar-to-primero.ts';
+import {
+  DEFAULT_EXCLUDED_ORGS,
+  oscarWindow,
+  selectClients,
+  toOscarTime,
+} from '../src/sync/oscar-to-primero.ts';
 import { oscarClientFrom } from '../src/workflow/step-context.ts';
 import type { AfterCasesToOscar, AfterGetOscarCases } from '../src/workflow/state.ts';
 
@@ -26,7 +31,9 @@ export default [
     const oscarNextCursor = toOscarTime(fetchStartedAt);
     log.info(
       `f2-j1: ${fromOscar.children.length} children to upsert from OSCaR since ${window.since}` +
-        (window.widenedFor > 0 ? ` (widened from ${window.cursor} for ${window.widenedFor} pending clients)` : '') +
+        (window.widenedFor > 0
+          ? ` (widened from ${window.cursor} for ${window.widenedFor} pending clients)`
+          : '') +
         `; next OSCaR cursor ${oscarNextCursor}`,
     );
     return { ...state, fromOscar, oscarNextCursor };

@@ -26,7 +26,9 @@ export default [
     const counts = report.steps['f2-j2'];
     log.info(
       `f2-j2: ${counts.written} cases written, ${counts.unchanged} unchanged, ${counts.failed} failed` +
-        (run.dryRun ? `, ${report.planned.filter((p) => p.step === 'f2-j2').length} writes planned (dry run)` : ''),
+        (run.dryRun
+          ? `, ${report.planned.filter((p) => p.step === 'f2-j2').length} writes planned (dry run)`
+          : ''),
     );
     // The children's data is not needed after this step: keep it out of the final state.
     return { ...state, fromOscar: { since: fromOscar.since, children: [] } };

@@ -284,6 +284,9 @@ export function createOscarClient(
           method: 'POST',
           path: OSCAR_PATHS.upsert,
           body: { organization: payload },
+          // OSCaR cannot tell a re-sent referral from a new one (a second Referral is created), so
+          // the upsert is repeated only when OSCaR surely did not act on it.
+          retry: 'unprocessed',
         });
       } catch (error) {
         if (

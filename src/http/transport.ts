@@ -36,8 +36,10 @@ export interface HttpRequest {
   /**
    * Default true for every method: the sync's writes are idempotent by design (client ids,
    * deterministic row ids), so POST is retried like the rest. Pass false to send once.
+   * 'unprocessed' retries only when the server surely did not act on the request (429, 503, or
+   * no connection made): for writes a server cannot deduplicate, such as OSCaR's referral upsert.
    */
-  retry?: boolean;
+  retry?: boolean | 'unprocessed';
   /** Statuses returned as a response instead of thrown, e.g. [422]. */
   okStatuses?: number[];
 }
@@ -99,6 +101,14 @@ function connectionCode(error: unknown): string {
   const e = error as { code?: unknown; cause?: { code?: unknown }; name?: unknown };
   const code = e?.code ?? e?.cause?.code ?? e?.name;
   return typeof code === 'string' ? code : 'connection error';
+}
+
+/** The server did not act on the request: it said so (429/503), or no connection was made. */
+function surelyUnprocessed(error: ApiError, caught: unknown): boolean {
+  if (error.status !== undefined) return error.status === 429 || error.status === 503;
+  return ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'].includes(
+    connectionCode(caught),
+  );
 }
 
 export function createTransport(options: TransportOptions): Transport {
@@ -220,7 +230,9 @@ export function createTransport(options: TransportOptions): Transport {
         if (!(caught instanceof ApiError))
           log.debug(`${where} - no answer (${connectionCode(caught)})`);
         lastError = error;
-        if (!error.retryable || n >= attempts) throw error;
+        const retryable =
+          retry === 'unprocessed' ? surelyUnprocessed(error, caught) : error.retryable;
+        if (!retryable || n >= attempts) throw error;
         const delay = Math.min(maxDelayMs, waitMs ?? backoffDelayMs(n, baseDelayMs, maxDelayMs));
         log.info(
           `${where} - ${error.status ?? 'no answer'}, attempt ${n}/${attempts}, retrying in ${delay} ms`,

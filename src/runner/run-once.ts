@@ -16,6 +16,7 @@ import type {
   SyncSettings,
   SystemsConfig,
 } from '../workflow/contract.ts';
+import { captureConsole } from './console-capture.ts';
 import { createRedactor, redactDeep } from './redact.ts';
 import { DEFAULT_LEASE_MS, deadLetterId } from './store.ts';
 import type { LockHandle, LockInfo, RunRecord, RunTrigger, Store } from './store.ts';
@@ -154,6 +155,7 @@ export function createRunner(deps: RunnerDeps): Runner {
       options.onStarted?.(run);
       const carried = store.lastCarriedState();
       const restoreLogSink = setLogSink(sink);
+      const restoreConsole = captureConsole(sink);
       let outcome: RunOutcome;
       try {
         outcome = await deps.runWorkflow({
@@ -173,6 +175,7 @@ export function createRunner(deps: RunnerDeps): Runner {
           next: carried ?? emptyState(),
         };
       } finally {
+        restoreConsole();
         restoreLogSink();
       }
       const summary = redactDeep(outcome.summary, redact);

@@ -1,7 +1,18 @@
 // OSCaR -> Primero (f2): which OSCaR clients a window holds and what each one's Primero case must
 // become. The jobs fetch and write; the modules below decide (docs/sync-rules-oscar-to-primero.md).
-export { DEFAULT_EXCLUDED_ORGS, caseKey, clientKey, groupChildren, selectClients } from './oscar-to-primero/clients.ts';
-export type { FromOscarBatch, OscarChild, OscarListing, SelectionInput } from './oscar-to-primero/clients.ts';
+export {
+  DEFAULT_EXCLUDED_ORGS,
+  caseKey,
+  clientKey,
+  groupChildren,
+  selectClients,
+} from './oscar-to-primero/clients.ts';
+export type {
+  FromOscarBatch,
+  OscarChild,
+  OscarListing,
+  SelectionInput,
+} from './oscar-to-primero/clients.ts';
 export { ItemError } from './oscar-to-primero/item-error.ts';
 export {
   alwaysFields,
@@ -21,8 +32,18 @@ export {
   rowIdFor,
   serviceEntriesOf,
 } from './oscar-to-primero/service-rows.ts';
-export type { ReferralDecision, ServiceEntry, ServiceRowsPlan } from './oscar-to-primero/service-rows.ts';
+export type {
+  ReferralDecision,
+  ServiceEntry,
+  ServiceRowsPlan,
+} from './oscar-to-primero/service-rows.ts';
 export { upsertChild, upsertChildren } from './oscar-to-primero/upsert.ts';
 export type { PrimeroCases, UpsertContext } from './oscar-to-primero/upsert.ts';
-export { WINDOW_ID, oscarWindow, parseOscarTime, toOscarTime, windowStartOf } from './oscar-to-primero/window.ts';
+export {
+  WINDOW_ID,
+  oscarWindow,
+  parseOscarTime,
+  toOscarTime,
+  windowStartOf,
+} from './oscar-to-primero/window.ts';
 export type { OscarWindow } from './oscar-to-primero/window.ts';

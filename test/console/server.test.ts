@@ -190,6 +190,11 @@ describe('run now, dry run and backfill', () => {
     const livePage = await (await fetch(`${url}${livePath}`, { headers: { cookie: client.cookie } })).text();
     expect(livePage).toContain('data-state="running"');
     expect(livePage).toContain('<script nonce=');
+    // The page polls the URL it names; that URL answers JSON with the progress.
+    const pollPath = /data-poll="([^"]+)"/.exec(livePage)?.[1];
+    const poll = await fetch(`${url}${pollPath}`, { headers: { cookie: client.cookie } });
+    expect(poll.status).toBe(200);
+    expect(((await poll.json()) as { state: string }).state).toBe('running');
 
     const runId = await finishedRunId(url, livePath, client.cookie);
     expect(calls[0]?.since).toBeUndefined();

@@ -1,7 +1,14 @@
 // OSCaR -> Primero end to end: the real workflow on @openfn/runtime against both emulators over
 // HTTP, checking what Primero holds afterwards. One describe per rule of behaviour.md (f2).
 import { afterEach, describe, expect, it } from 'vitest';
-import { EXTERNAL_SYSTEM_NAME, baseOscarSeed, basePrimeroSeed, runOnce, startSystems, writeCounts } from './helpers.ts';
+import {
+  EXTERNAL_SYSTEM_NAME,
+  baseOscarSeed,
+  basePrimeroSeed,
+  runOnce,
+  startSystems,
+  writeCounts,
+} from './helpers.ts';
 import type { Systems } from './helpers.ts';
 
 const START = '2025-03-01T00:00:00.000Z';
@@ -12,7 +19,8 @@ const PRIVATE = ['Sophea', 'Vanna', 'Rith', 'Kosal', 'សុភា', '2013-04-05
 
 function seeds() {
   const oscar = baseOscarSeed();
-  const uuidOf = (name: string) => (oscar.services as Array<{ uuid: string; name: string }>).find((s) => s.name === name)!.uuid;
+  const uuidOf = (name: string) =>
+    (oscar.services as Array<{ uuid: string; name: string }>).find((s) => s.name === name)!.uuid;
   const org = (name: string) => oscar.organizations.find((o) => o.short_name === name)!;
   let n = 0;
   const kid = (globalId: string | null, extra: Record<string, unknown> = {}) => ({
@@ -30,7 +38,13 @@ function seeds() {
     created_at: AT,
     ...extra,
   });
-  const toMosvy = (id: number, clientId: number, globalId: string, services: string[], extra: Record<string, unknown> = {}) => ({
+  const toMosvy = (
+    id: number,
+    clientId: number,
+    globalId: string,
+    services: string[],
+    extra: Record<string, unknown> = {},
+  ) => ({
     id,
     client_id: clientId,
     client_global_id: globalId,
@@ -49,8 +63,18 @@ function seeds() {
   const decided = kid('G-ACC', { external_id: 'case-dec', external_id_display: 'c-dec' });
   org('cif').clients = [referred, decided];
   org('cif').referrals = [
-    toMosvy(1, decided.id, 'G-ACC', ['Kinship care'], { referral_status: 'Accepted', referred_from: EXTERNAL_SYSTEM_NAME, referred_to: 'cif', external_id: 'case-dec' }),
-    toMosvy(2, decided.id, 'G-ACC', ['Trauma counselling'], { referral_status: 'Exited', referred_from: EXTERNAL_SYSTEM_NAME, referred_to: 'cif', external_id: 'case-dec' }),
+    toMosvy(1, decided.id, 'G-ACC', ['Kinship care'], {
+      referral_status: 'Accepted',
+      referred_from: EXTERNAL_SYSTEM_NAME,
+      referred_to: 'cif',
+      external_id: 'case-dec',
+    }),
+    toMosvy(2, decided.id, 'G-ACC', ['Trauma counselling'], {
+      referral_status: 'Exited',
+      referred_from: EXTERNAL_SYSTEM_NAME,
+      referred_to: 'cif',
+      external_id: 'case-dec',
+    }),
     toMosvy(3, referred.id, 'G-REF', ['Kinship care']),
   ];
   // A Stung Treng (19) referral; a plain NGO case; bad data.
@@ -64,8 +88,24 @@ function seeds() {
   org('kmr').clients = [kid('G-AMB')];
   org('isf').clients = [kid('G-BADDATE', { date_of_birth: '2014-02-30' }), kid(null)];
   oscar.organizations.push(
-    { id: 90, short_name: 'zzz', full_name: 'Unknown NGO', integrated: true, address_code: '120101', clients: [kid('G-NOAGENCY')], referrals: [] },
-    { id: 91, short_name: 'demo', full_name: 'Demo', integrated: true, address_code: '120101', clients: [kid('G-DEMO')], referrals: [] },
+    {
+      id: 90,
+      short_name: 'zzz',
+      full_name: 'Unknown NGO',
+      integrated: true,
+      address_code: '120101',
+      clients: [kid('G-NOAGENCY')],
+      referrals: [],
+    },
+    {
+      id: 91,
+      short_name: 'demo',
+      full_name: 'Demo',
+      integrated: true,
+      address_code: '120101',
+      clients: [kid('G-DEMO')],
+      referrals: [],
+    },
   );
 
   const mosvyCase = (id: string, extra: Record<string, unknown>) => ({
@@ -107,14 +147,19 @@ function seeds() {
     transitioned_to: 'agency-cif-user',
     created_at: BEFORE,
   });
-  (primero as { referrals: unknown[] }).referrals = [inProgress('ref-kinship', 'row-kinship'), inProgress('ref-trauma', 'row-trauma')];
+  (primero as { referrals: unknown[] }).referrals = [
+    inProgress('ref-kinship', 'row-kinship'),
+    inProgress('ref-trauma', 'row-trauma'),
+  ];
   return { primero, oscar };
 }
 
 type Case = Record<string, any>;
-const caseOf = (state: any, globalId: string): Case | undefined => state.cases.find((c: Case) => c.oscar_number === globalId);
-const f2Failures = (failed: Array<{ step: string; ids: Record<string, string>; reason: string; attempts: number }>) =>
-  failed.filter((f) => f.step.startsWith('f2'));
+const caseOf = (state: any, globalId: string): Case | undefined =>
+  state.cases.find((c: Case) => c.oscar_number === globalId);
+const f2Failures = (
+  failed: Array<{ step: string; ids: Record<string, string>; reason: string; attempts: number }>,
+) => failed.filter((f) => f.step.startsWith('f2'));
 
 let systems: Systems | undefined;
 afterEach(async () => {
@@ -132,7 +177,13 @@ describe('f2: OSCaR clients land in Primero with the right owner and service row
 
     // An NGO referral: province user of Kandal, a pending referral_from_oscar row.
     const ref = caseOf(state, 'G-REF')!;
-    expect(ref).toMatchObject({ owned_by: 'mgrkdl', protection_status: 'oscar_referral', risk_level: 'medium', location_current: '8020304', module_id: 'primeromodule-cp' });
+    expect(ref).toMatchObject({
+      owned_by: 'mgrkdl',
+      protection_status: 'oscar_referral',
+      risk_level: 'medium',
+      location_current: '8020304',
+      module_id: 'primeromodule-cp',
+    });
     // Part A (referred) clients carry no local names; Part B clients do: `local (english)`.
     expect(ref.name_first).toMatch(/^[A-Za-z]+$/);
     expect(caseOf(state, 'G-NGO')!.name_first).toMatch(/^សុភា \([A-Za-z]+\)$/);
@@ -154,8 +205,14 @@ describe('f2: OSCaR clients land in Primero with the right owner and service row
     const dec = state.cases.find((c: Case) => c.case_id === 'case-dec');
     expect(dec).toMatchObject({ oscar_number: 'G-ACC', owned_by: 'mosvy_worker' });
     const rows = Object.fromEntries(dec.services_section.map((r: Case) => [r.unique_id, r]));
-    expect(rows['row-kinship']).toMatchObject({ referral_status_edf41f2: 'accepted_340953', oscar_referral_id_a4ac8a5: '1' });
-    expect(rows['row-trauma']).toMatchObject({ referral_status_edf41f2: 'rejected_936484', oscar_referral_id_a4ac8a5: '2' });
+    expect(rows['row-kinship']).toMatchObject({
+      referral_status_edf41f2: 'accepted_340953',
+      oscar_referral_id_a4ac8a5: '1',
+    });
+    expect(rows['row-trauma']).toMatchObject({
+      referral_status_edf41f2: 'rejected_936484',
+      oscar_referral_id_a4ac8a5: '2',
+    });
     expect(dec.services_section).toHaveLength(2);
     const referrals = Object.fromEntries(state.referrals.map((r: Case) => [r.id, r.status]));
     expect(referrals).toEqual({ 'ref-kinship': 'accepted', 'ref-trauma': 'rejected' });
@@ -166,19 +223,25 @@ describe('f2: OSCaR clients land in Primero with the right owner and service row
 
     // Bad data: each reported with its ids and a reason; nothing written for them.
     const failures = f2Failures(result.summary.failed);
-    const reasonFor = (globalId: string) => failures.find((f) => f.ids.global_id === globalId)?.reason;
+    const reasonFor = (globalId: string) =>
+      failures.find((f) => f.ids.global_id === globalId)?.reason;
     expect(reasonFor('G-BADPROV')).toMatch(/31/);
     expect(reasonFor('G-NOAGENCY')).toMatch(/"zzz".*agencies\.json/);
     expect(reasonFor('G-AMB')).toMatch(/ambiguous match/);
     expect(reasonFor('G-BADDATE')).toMatch(/date/i);
     expect(failures.some((f) => f.step === 'f2-j1' && /global_id/.test(f.reason))).toBe(true);
     expect(failures).toHaveLength(5);
-    for (const id of ['G-BADPROV', 'G-NOAGENCY', 'G-BADDATE']) expect(caseOf(state, id)).toBeUndefined();
+    for (const id of ['G-BADPROV', 'G-NOAGENCY', 'G-BADDATE'])
+      expect(caseOf(state, id)).toBeUndefined();
     expect(state.cases.filter((c: Case) => c.oscar_number === 'G-AMB')).toHaveLength(2);
     expect(result.summary.steps['f2-j2']).toMatchObject({ written: 4, failed: 4 });
 
     // Privacy: no names or birth dates in logs or the run record.
-    const record = JSON.stringify({ logs: result.logs, summary: result.summary, next: result.next });
+    const record = JSON.stringify({
+      logs: result.logs,
+      summary: result.summary,
+      next: result.next,
+    });
     for (const text of PRIVATE) expect(record).not.toContain(text);
   });
 });

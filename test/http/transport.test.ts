@@ -172,6 +172,35 @@ describe('transport: retries', () => {
     expect((emulator.requestCounts()['POST /echo'] ?? 0) - before).toBe(1);
   });
 
+  it("with retry 'unprocessed', repeats a write only when the server surely did not act on it", async () => {
+    emulator.setFaults({
+      rules: [
+        { route: 'POST /echo', status: 429, retryAfterSeconds: 0, times: 1 },
+        { route: 'POST /echo', status: 503, times: 1 },
+      ],
+    });
+    const before = emulator.state() as EchoState;
+    const writesBefore = before.writes;
+    const response = await transport().send({
+      method: 'POST',
+      path: '/echo',
+      body: {},
+      retry: 'unprocessed',
+    });
+    expect(response.status).toBe(200);
+    expect((emulator.state() as EchoState).writes - writesBefore).toBe(1);
+
+    // A 500 or a connection dropped after the write may have been acted on: sent once, then thrown.
+    for (const rule of [{ status: 500 }, { drop: true, afterBody: true }]) {
+      emulator.setFaults({ rules: [{ route: 'POST /echo', times: 1, ...rule }] });
+      const count = emulator.requestCounts()['POST /echo'] ?? 0;
+      await expect(
+        transport().send({ method: 'POST', path: '/echo', body: {}, retry: 'unprocessed' }),
+      ).rejects.toBeInstanceOf(ApiError);
+      expect((emulator.requestCounts()['POST /echo'] ?? 0) - count).toBe(1);
+    }
+  });
+
   it('does not retry a 401 (the client signs in again) nor a 422', async () => {
     const before = emulator.requestCounts()['GET /unauthorized'] ?? 0;
     await expect(transport().send({ method: 'GET', path: '/unauthorized' })).rejects.toMatchObject({

@@ -66,7 +66,9 @@ function stepsFor(systems: Systems['systems']) {
 
 /** Every string a seed holds under a personal field: none may reach a body. */
 function personalValues(seed: unknown, out = new Set<string>()): Set<string> {
-  const personal = /name|birth|phone|note|address|email|password/i;
+  // Child data only: user and organisation names are mapping data the bodies must carry.
+  const personal =
+    /^(name_|given_name|family_name|local_given_name|local_family_name)|birth|phone|notes?$/i;
   const walk = (value: unknown, key = '') => {
     if (typeof value === 'string' && personal.test(key) && value.length >= 4) out.add(value);
     else if (Array.isArray(value)) value.forEach((v) => walk(v, key));

@@ -48,10 +48,20 @@ function client(over: Partial<OscarClientRecord> = {}): OscarClientRecord {
 }
 
 const child = (...records: OscarClientRecord[]): OscarChild => groupChildren(records)[0]!;
-const carried = (retries: FailedItem[] = []): CarriedState => ({ cursors: { oscar: '2025-03-10 00:00:00' }, retries, deadLetters: [] });
+const carried = (retries: FailedItem[] = []): CarriedState => ({
+  cursors: { oscar: '2025-03-10 00:00:00' },
+  retries,
+  deadLetters: [],
+});
 
 function primeroCase(over: Partial<PrimeroCase> = {}): PrimeroCase {
-  return { id: 'p-1', case_id: 'case-1', last_updated_at: '2025-03-01T00:00:00.000Z', created_by: 'mosvy_worker', ...over } as PrimeroCase;
+  return {
+    id: 'p-1',
+    case_id: 'case-1',
+    last_updated_at: '2025-03-01T00:00:00.000Z',
+    created_by: 'mosvy_worker',
+    ...over,
+  } as PrimeroCase;
 }
 
 const referralEntry = (id: number, status: string, name = 'Kinship care') => ({
@@ -68,13 +78,22 @@ describe('f2-j1: the window and the next cursor', () => {
     expect(oscarWindow({ carried: carried() }).since).toBe('2025-03-10 00:00:00');
   });
   it('an operator start (ISO) wins and is written as an OSCaR UTC time', () => {
-    expect(oscarWindow({ carried: carried(), since: '2025-02-01T06:30:00Z' }).since).toBe('2025-02-01 06:30:00');
+    expect(oscarWindow({ carried: carried(), since: '2025-02-01T06:30:00Z' }).since).toBe(
+      '2025-02-01 06:30:00',
+    );
   });
   it('refuses to run without any start', () => {
-    expect(() => oscarWindow({ carried: { cursors: {}, retries: [], deadLetters: [] } })).toThrow(/--since/);
+    expect(() => oscarWindow({ carried: { cursors: {}, retries: [], deadLetters: [] } })).toThrow(
+      /--since/,
+    );
   });
   it('widens back to the window of a client still pending, so OSCaR lists it again', () => {
-    const pending = { key: caseKey(G1), step: 'f2-j2', kind: 'case', ids: { global_id: G1, oscar_since: '2025-03-08 10:00:00' } } as unknown as FailedItem;
+    const pending = {
+      key: caseKey(G1),
+      step: 'f2-j2',
+      kind: 'case',
+      ids: { global_id: G1, oscar_since: '2025-03-08 10:00:00' },
+    } as unknown as FailedItem;
     const window = oscarWindow({ carried: carried([pending]) });
     expect(window.since).toBe('2025-03-08 10:00:00');
     expect(window.widenedFor).toBe(1);
@@ -89,7 +108,11 @@ describe('f2-j1: excluded organisations and unusable clients', () => {
     const report = emptyReport();
     const batch = selectClients({
       listing: {
-        clients: [client(), client({ global_id: 'DEMO1', organization_name: 'demo' }), client({ global_id: 'bad id!', slug: 'cif-9' })],
+        clients: [
+          client(),
+          client({ global_id: 'DEMO1', organization_name: 'demo' }),
+          client({ global_id: 'bad id!', slug: 'cif-9' }),
+        ],
         invalid: [{ index: 3, reason: 'global_id: must be a non-empty string' }],
       },
       excludedOrgs: ['demo'],
@@ -106,15 +129,31 @@ describe('f2-j1: excluded organisations and unusable clients', () => {
   });
   it('a pending client OSCaR no longer lists fails again instead of being dropped', () => {
     const report = emptyReport();
-    const pending = { key: caseKey('01JGONE'), step: 'f2-j2', kind: 'case', ids: { global_id: '01JGONE', oscar_since: '2025-03-01 00:00:00' }, attempts: 1 } as unknown as FailedItem;
-    selectClients({ listing: { clients: [], invalid: [] }, excludedOrgs: [], since: '2025-03-01 00:00:00', carried: carried([pending]), report, now: TODAY.toISOString() });
+    const pending = {
+      key: caseKey('01JGONE'),
+      step: 'f2-j2',
+      kind: 'case',
+      ids: { global_id: '01JGONE', oscar_since: '2025-03-01 00:00:00' },
+      attempts: 1,
+    } as unknown as FailedItem;
+    selectClients({
+      listing: { clients: [], invalid: [] },
+      excludedOrgs: [],
+      since: '2025-03-01 00:00:00',
+      carried: carried([pending]),
+      report,
+      now: TODAY.toISOString(),
+    });
     expect(report.failed[0]).toMatchObject({ key: caseKey('01JGONE'), attempts: 2 });
     expect(report.failed[0]!.reason).toMatch(/no longer lists/);
   });
 });
 
 describe('f2-j2: find the Primero case (ambiguous match is an item error)', () => {
-  function port(cases: { byCaseId?: PrimeroCase[]; byNumber?: PrimeroCase[] }): PrimeroCases & { writes: string[] } {
+  function port(cases: {
+    byCaseId?: PrimeroCase[];
+    byNumber?: PrimeroCase[];
+  }): PrimeroCases & { writes: string[] } {
     const writes: string[] = [];
     return {
       writes,
@@ -125,14 +164,26 @@ describe('f2-j2: find the Primero case (ambiguous match is an item error)', () =
       updateReferral: async () => ({}) as PrimeroReferral,
     };
   }
-  const ctx = (primero: PrimeroCases) => ({ primero, syncUser: SYNC_USER, dryRun: false, concurrency: 1, report: emptyReport(), carried: carried(), now: TODAY.toISOString(), today: TODAY });
+  const ctx = (primero: PrimeroCases) => ({
+    primero,
+    syncUser: SYNC_USER,
+    dryRun: false,
+    concurrency: 1,
+    report: emptyReport(),
+    carried: carried(),
+    now: TODAY.toISOString(),
+    today: TODAY,
+  });
 
   it('two cases with the oscar_number: nothing written, failure names the ids', async () => {
     const primero = port({ byNumber: [primeroCase({ id: 'a' }), primeroCase({ id: 'b' })] });
     const c = ctx(primero);
     await upsertChild(child(client()), '2025-03-10 00:00:00', c);
     expect(primero.writes).toEqual([]);
-    expect(c.report.failed[0]).toMatchObject({ kind: 'case', ids: { global_id: G1, oscar_since: '2025-03-10 00:00:00' } });
+    expect(c.report.failed[0]).toMatchObject({
+      kind: 'case',
+      ids: { global_id: G1, oscar_since: '2025-03-10 00:00:00' },
+    });
     expect(c.report.failed[0]!.reason).toMatch(/ambiguous match.*a, b/);
   });
   it('none: creates with a deterministic id; by case_id when OSCaR knows it', async () => {
@@ -147,13 +198,21 @@ describe('f2-j2: find the Primero case (ambiguous match is an item error)', () =
     const c = { ...ctx(primero), dryRun: true };
     await upsertChild(child(client()), '2025-03-10 00:00:00', c);
     expect(primero.writes).toEqual([]);
-    expect(c.report.planned).toEqual([{ step: 'f2-j2', action: 'create case', ids: { global_id: G1, id: newCaseIdFor(G1) } }]);
+    expect(c.report.planned).toEqual([
+      { step: 'f2-j2', action: 'create case', ids: { global_id: G1, id: newCaseIdFor(G1) } },
+    ]);
   });
 });
 
 describe('f2-j2: new case fields', () => {
   it('sets names local (english), sex, repaired date of birth, age, Primero location, consent, module', () => {
-    const plan = planCaseUpsert({ child: child(client({ date_of_birth: '22012-01-01', location_current_village_code: '02020202' })), syncUser: SYNC_USER, today: TODAY });
+    const plan = planCaseUpsert({
+      child: child(
+        client({ date_of_birth: '22012-01-01', location_current_village_code: '02020202' }),
+      ),
+      syncUser: SYNC_USER,
+      today: TODAY,
+    });
     expect(plan.action).toBe('create');
     expect(plan.write).toMatchObject({
       name_first: 'ដារា (Dara)',
@@ -169,14 +228,32 @@ describe('f2-j2: new case fields', () => {
     expect(plan.write).not.toHaveProperty('protection_status');
   });
   it('referrals get protection_status oscar_referral and interview_subject other', () => {
-    const plan = planCaseUpsert({ child: child(client({ is_referred: true })), syncUser: SYNC_USER, today: TODAY });
-    expect(plan.write).toMatchObject({ protection_status: 'oscar_referral', interview_subject: 'other' });
+    const plan = planCaseUpsert({
+      child: child(client({ is_referred: true })),
+      syncUser: SYNC_USER,
+      today: TODAY,
+    });
+    expect(plan.write).toMatchObject({
+      protection_status: 'oscar_referral',
+      interview_subject: 'other',
+    });
   });
   it('an impossible date of birth is an item error that does not repeat the date', () => {
-    expect(() => planCaseUpsert({ child: child(client({ date_of_birth: '2014-02-30' })), syncUser: SYNC_USER, today: TODAY })).toThrow(/not a real calendar date/);
+    expect(() =>
+      planCaseUpsert({
+        child: child(client({ date_of_birth: '2014-02-30' })),
+        syncUser: SYNC_USER,
+        today: TODAY,
+      }),
+    ).toThrow(/not a real calendar date/);
   });
   it('are never overwritten on update', () => {
-    const plan = planCaseUpsert({ child: child(client()), existing: primeroCase({ name_first: 'Changed in Primero', oscar_number: G1 }), syncUser: SYNC_USER, today: TODAY });
+    const plan = planCaseUpsert({
+      child: child(client()),
+      existing: primeroCase({ name_first: 'Changed in Primero', oscar_number: G1 }),
+      syncUser: SYNC_USER,
+      today: TODAY,
+    });
     expect(plan.write ?? {}).not.toHaveProperty('name_first');
     expect(plan.write ?? {}).not.toHaveProperty('date_of_birth');
   });
@@ -184,22 +261,46 @@ describe('f2-j2: new case fields', () => {
 
 describe('f2-j2: always-set fields', () => {
   it('oscar_number, oscar_short_id, mosvy_number, oscar_status, risk_level (no action -> no_action)', () => {
-    const plan = planCaseUpsert({ child: child(client()), existing: primeroCase(), syncUser: SYNC_USER, today: TODAY });
-    expect(plan.write).toEqual({ oscar_number: G1, oscar_short_id: 'cif-7', mosvy_number: 'MV-1', oscar_status: 'Active', risk_level: 'no_action' });
+    const plan = planCaseUpsert({
+      child: child(client()),
+      existing: primeroCase(),
+      syncUser: SYNC_USER,
+      today: TODAY,
+    });
+    expect(plan.write).toEqual({
+      oscar_number: G1,
+      oscar_short_id: 'cif-7',
+      mosvy_number: 'MV-1',
+      oscar_status: 'Active',
+      risk_level: 'no_action',
+    });
   });
   it('flow 0: a case found by the case_id OSCaR knows gets its oscar_number', () => {
-    const plan = planCaseUpsert({ child: child(client({ external_id: 'case-1' })), existing: primeroCase({ oscar_number: null }), syncUser: SYNC_USER, today: TODAY });
+    const plan = planCaseUpsert({
+      child: child(client({ external_id: 'case-1' })),
+      existing: primeroCase({ oscar_number: null }),
+      syncUser: SYNC_USER,
+      today: TODAY,
+    });
     expect(plan.write).toMatchObject({ oscar_number: G1 });
   });
 });
 
 describe('f2-j2: owned_by', () => {
   it('referred children go to the province user (Stung Treng 19 -> mgrstg)', () => {
-    const plan = planCaseUpsert({ child: child(client({ is_referred: true })), syncUser: SYNC_USER, today: TODAY });
+    const plan = planCaseUpsert({
+      child: child(client({ is_referred: true })),
+      syncUser: SYNC_USER,
+      today: TODAY,
+    });
     expect(plan.write?.owned_by).toBe('mgrstg');
   });
   it('falls back to the organisation address code', () => {
-    const plan = planCaseUpsert({ child: child(client({ is_referred: true, location_current_village_code: '' })), syncUser: SYNC_USER, today: TODAY });
+    const plan = planCaseUpsert({
+      child: child(client({ is_referred: true, location_current_village_code: '' })),
+      syncUser: SYNC_USER,
+      today: TODAY,
+    });
     expect(plan.write?.owned_by).toBe('mgrpnh');
   });
   it('others go to the agency user of their NGO', () => {
@@ -207,19 +308,44 @@ describe('f2-j2: owned_by', () => {
     expect(plan.write?.owned_by).toBe('agency-cif-user');
   });
   it('unknown province or agency is an item error naming the code', () => {
-    expect(() => planCaseUpsert({ child: child(client({ is_referred: true, location_current_village_code: '31010101' })), syncUser: SYNC_USER, today: TODAY })).toThrow(/31/);
-    expect(() => planCaseUpsert({ child: child(client({ organization_name: 'nowhere' })), syncUser: SYNC_USER, today: TODAY })).toThrow(/"nowhere"/);
+    expect(() =>
+      planCaseUpsert({
+        child: child(client({ is_referred: true, location_current_village_code: '31010101' })),
+        syncUser: SYNC_USER,
+        today: TODAY,
+      }),
+    ).toThrow(/31/);
+    expect(() =>
+      planCaseUpsert({
+        child: child(client({ organization_name: 'nowhere' })),
+        syncUser: SYNC_USER,
+        today: TODAY,
+      }),
+    ).toThrow(/"nowhere"/);
   });
   it('a case that came from Primero keeps its owner; a case this sync made follows OSCaR', () => {
-    const fromPrimero = planCaseUpsert({ child: child(client()), existing: primeroCase({ owned_by: 'mosvy_worker' }), syncUser: SYNC_USER, today: TODAY });
+    const fromPrimero = planCaseUpsert({
+      child: child(client()),
+      existing: primeroCase({ owned_by: 'mosvy_worker' }),
+      syncUser: SYNC_USER,
+      today: TODAY,
+    });
     expect(fromPrimero.write ?? {}).not.toHaveProperty('owned_by');
-    const ours = planCaseUpsert({ child: child(client()), existing: primeroCase({ created_by: SYNC_USER, owned_by: 'agency-holt-user' }), syncUser: SYNC_USER, today: TODAY });
+    const ours = planCaseUpsert({
+      child: child(client()),
+      existing: primeroCase({ created_by: SYNC_USER, owned_by: 'agency-holt-user' }),
+      syncUser: SYNC_USER,
+      today: TODAY,
+    });
     expect(ours.write?.owned_by).toBe('agency-cif-user');
   });
 });
 
 describe('f2-j2: services_section rows keep their identity', () => {
-  const twoReferrals = client({ is_referred: true, services: [referralEntry(4, 'Referred'), referralEntry(5, 'Referred')] });
+  const twoReferrals = client({
+    is_referred: true,
+    services: [referralEntry(4, 'Referred'), referralEntry(5, 'Referred')],
+  });
   it('two referrals of one service are two rows with deterministic ids, new referral_from_oscar rows pending', () => {
     const plan = planCaseUpsert({ child: child(twoReferrals), syncUser: SYNC_USER, today: TODAY });
     const rows = plan.write!.services_section!;
@@ -234,12 +360,27 @@ describe('f2-j2: services_section rows keep their identity', () => {
       service_implementing_agency: 'agency-cif',
     });
     const again = planCaseUpsert({ child: child(twoReferrals), syncUser: SYNC_USER, today: TODAY });
-    expect(again.write!.services_section!.map((r) => r.unique_id)).toEqual(rows.map((r) => r.unique_id));
+    expect(again.write!.services_section!.map((r) => r.unique_id)).toEqual(
+      rows.map((r) => r.unique_id),
+    );
   });
   it('an enrolled service is provided by the OSCaR partner', () => {
-    const c = client({ services: [{ uuid: 'svc-kinship', name: 'Kinship care', program_name: 'Care', enrollment_date: '2025-01-02' }] });
-    const rows = planCaseUpsert({ child: child(c), syncUser: SYNC_USER, today: TODAY }).write!.services_section!;
-    expect(rows[0]).toMatchObject({ service_response_type: 'service_being_provided_by_oscar_partner_47618', service_response_day_time: '2025-01-02T00:00:00.000Z' });
+    const c = client({
+      services: [
+        {
+          uuid: 'svc-kinship',
+          name: 'Kinship care',
+          program_name: 'Care',
+          enrollment_date: '2025-01-02',
+        },
+      ],
+    });
+    const rows = planCaseUpsert({ child: child(c), syncUser: SYNC_USER, today: TODAY }).write!
+      .services_section!;
+    expect(rows[0]).toMatchObject({
+      service_response_type: 'service_being_provided_by_oscar_partner_47618',
+      service_response_day_time: '2025-01-02T00:00:00.000Z',
+    });
     expect(rows[0]).not.toHaveProperty('referral_status_edf41f2');
   });
   it('an existing row is found by oscar referral id, by our id, or by the legacy catalogue uuid', () => {
@@ -248,11 +389,21 @@ describe('f2-j2: services_section rows keep their identity', () => {
     const existing = primeroCase({
       created_by: SYNC_USER,
       services_section: [
-        { unique_id: 'kept-4', oscar_referral_id_a4ac8a5: '4', service_response_type: 'referral_from_oscar', referral_status_edf41f2: 'accepted_340953' },
-        { unique_id: 'svc-kinship', service_subtype: ['family_based_care_kinship'], service_response_type: 'referral_from_oscar' },
+        {
+          unique_id: 'kept-4',
+          oscar_referral_id_a4ac8a5: '4',
+          service_response_type: 'referral_from_oscar',
+          referral_status_edf41f2: 'accepted_340953',
+        },
+        {
+          unique_id: 'svc-kinship',
+          service_subtype: ['family_based_care_kinship'],
+          service_response_type: 'referral_from_oscar',
+        },
       ],
     });
-    const rows = planCaseUpsert({ child: c, existing, syncUser: SYNC_USER, today: TODAY }).write!.services_section!;
+    const rows = planCaseUpsert({ child: c, existing, syncUser: SYNC_USER, today: TODAY }).write!
+      .services_section!;
     expect(rows.map((r) => r.unique_id)).toEqual(['kept-4', 'svc-kinship']);
     // MoSVY's decision on the row stays: only a new row starts pending.
     expect(rows[0]).not.toHaveProperty('referral_status_edf41f2');
@@ -260,31 +411,84 @@ describe('f2-j2: services_section rows keep their identity', () => {
   });
   it('an unknown OSCaR service name is an item error naming the table to fix', () => {
     const c = client({ services: [referralEntry(4, 'Referred', 'Juggling lessons')] });
-    expect(() => planCaseUpsert({ child: child(c), syncUser: SYNC_USER, today: TODAY })).toThrow(/services.json/);
+    expect(() => planCaseUpsert({ child: child(c), syncUser: SYNC_USER, today: TODAY })).toThrow(
+      /services.json/,
+    );
   });
 });
 
 describe('f2-j2: decisions from OSCaR on referrals MoSVY sent', () => {
-  const pendingRow = { unique_id: 'row-1', service_subtype: ['family_based_care_kinship'], service_response_type: 'referral_to_oscar', referral_status_edf41f2: 'pending_310366', service_implementing_agency: 'agency-cif' };
-  const inProgress = { id: 'ref-1', status: 'in_progress', record_id: 'p-1', service_record_id: 'row-1' } as PrimeroReferral;
-  const decided = (status: string) => client({ external_id: 'case-1', services: [referralEntry(9, status)] });
+  const pendingRow = {
+    unique_id: 'row-1',
+    service_subtype: ['family_based_care_kinship'],
+    service_response_type: 'referral_to_oscar',
+    referral_status_edf41f2: 'pending_310366',
+    service_implementing_agency: 'agency-cif',
+  };
+  const inProgress = {
+    id: 'ref-1',
+    status: 'in_progress',
+    record_id: 'p-1',
+    service_record_id: 'row-1',
+  } as PrimeroReferral;
+  const decided = (status: string) =>
+    client({ external_id: 'case-1', services: [referralEntry(9, status)] });
 
   it.each([
     ['Accepted', 'accepted', 'accepted_340953'],
     ['Active', 'accepted', 'accepted_340953'],
     ['Exited', 'rejected', 'rejected_936484'],
   ])('%s: PATCH the in-progress referral to %s and mark the row', (oscar, referral, row) => {
-    const plan = planCaseUpsert({ child: child(decided(oscar)), existing: primeroCase({ services_section: [pendingRow] }), referrals: [inProgress], syncUser: SYNC_USER, today: TODAY });
-    expect(plan.decisions).toEqual([{ referralId: 'ref-1', status: referral, serviceRowId: 'row-1' }]);
-    expect(plan.write!.services_section).toEqual([{ unique_id: 'row-1', oscar_referral_id_a4ac8a5: '9', referral_status_edf41f2: row }]);
+    const plan = planCaseUpsert({
+      child: child(decided(oscar)),
+      existing: primeroCase({ services_section: [pendingRow] }),
+      referrals: [inProgress],
+      syncUser: SYNC_USER,
+      today: TODAY,
+    });
+    expect(plan.decisions).toEqual([
+      { referralId: 'ref-1', status: referral, serviceRowId: 'row-1' },
+    ]);
+    expect(plan.write!.services_section).toEqual([
+      { unique_id: 'row-1', oscar_referral_id_a4ac8a5: '9', referral_status_edf41f2: row },
+    ]);
   });
   it('a decision of another NGO does not touch the row referred to cif', () => {
-    const other = client({ external_id: 'case-1', organization_name: 'holt', services: [referralEntry(9, 'Accepted')] });
-    expect(() => planCaseUpsert({ child: child(other), existing: primeroCase({ services_section: [pendingRow] }), referrals: [inProgress], syncUser: SYNC_USER, today: TODAY })).toThrow(/matches no pending referral_to_oscar/);
+    const other = client({
+      external_id: 'case-1',
+      organization_name: 'holt',
+      services: [referralEntry(9, 'Accepted')],
+    });
+    expect(() =>
+      planCaseUpsert({
+        child: child(other),
+        existing: primeroCase({ services_section: [pendingRow] }),
+        referrals: [inProgress],
+        syncUser: SYNC_USER,
+        today: TODAY,
+      }),
+    ).toThrow(/matches no pending referral_to_oscar/);
   });
   it('once decided, a second run changes nothing', () => {
-    const done = { ...pendingRow, oscar_referral_id_a4ac8a5: '9', referral_status_edf41f2: 'accepted_340953' };
-    const plan = planCaseUpsert({ child: child(decided('Accepted')), existing: primeroCase({ oscar_number: G1, oscar_short_id: 'cif-7', mosvy_number: 'MV-1', oscar_status: 'Active', risk_level: 'no_action', services_section: [done] }), referrals: [{ ...inProgress, status: 'accepted' }], syncUser: SYNC_USER, today: TODAY });
+    const done = {
+      ...pendingRow,
+      oscar_referral_id_a4ac8a5: '9',
+      referral_status_edf41f2: 'accepted_340953',
+    };
+    const plan = planCaseUpsert({
+      child: child(decided('Accepted')),
+      existing: primeroCase({
+        oscar_number: G1,
+        oscar_short_id: 'cif-7',
+        mosvy_number: 'MV-1',
+        oscar_status: 'Active',
+        risk_level: 'no_action',
+        services_section: [done],
+      }),
+      referrals: [{ ...inProgress, status: 'accepted' }],
+      syncUser: SYNC_USER,
+      today: TODAY,
+    });
     expect(plan).toMatchObject({ action: 'unchanged', decisions: [] });
   });
 });
@@ -294,12 +498,29 @@ describe('f2-j2: write only what changed', () => {
     const c = child(client({ services: [referralEntry(4, 'Referred')] }));
     const created = planCaseUpsert({ child: c, syncUser: SYNC_USER, today: TODAY });
     const { id: _id, ...stored } = created.write!;
-    const existing = primeroCase({ ...stored, id: created.id, created_by: SYNC_USER } as Partial<PrimeroCase>);
-    expect(planCaseUpsert({ child: c, existing, syncUser: SYNC_USER, today: TODAY }).action).toBe('unchanged');
+    const existing = primeroCase({
+      ...stored,
+      id: created.id,
+      created_by: SYNC_USER,
+    } as Partial<PrimeroCase>);
+    expect(planCaseUpsert({ child: c, existing, syncUser: SYNC_USER, today: TODAY }).action).toBe(
+      'unchanged',
+    );
   });
   it('an update sends only the changed fields and the changed row fields', () => {
     const c = child(client({ status: 'Exited' }));
-    const plan = planCaseUpsert({ child: c, existing: primeroCase({ oscar_number: G1, oscar_short_id: 'cif-7', mosvy_number: 'MV-1', oscar_status: 'Active', risk_level: 'no_action' }), syncUser: SYNC_USER, today: TODAY });
+    const plan = planCaseUpsert({
+      child: c,
+      existing: primeroCase({
+        oscar_number: G1,
+        oscar_short_id: 'cif-7',
+        mosvy_number: 'MV-1',
+        oscar_status: 'Active',
+        risk_level: 'no_action',
+      }),
+      syncUser: SYNC_USER,
+      today: TODAY,
+    });
     expect(plan).toMatchObject({ action: 'update', write: { oscar_status: 'Exited' } });
     expect(Object.keys(plan.write!)).toEqual(['oscar_status']);
   });
@@ -308,8 +529,16 @@ describe('f2-j2: write only what changed', () => {
 describe('f2-j2: one child served by two NGOs', () => {
   it('the referred record decides the owner whatever the listing order', () => {
     const a = client({ organization_name: 'cif', is_referred: false });
-    const b = client({ organization_name: 'holt', is_referred: true, location_current_village_code: '12010101' });
-    expect(planCaseUpsert({ child: child(a, b), syncUser: SYNC_USER, today: TODAY }).write?.owned_by).toBe('mgrpnh');
-    expect(planCaseUpsert({ child: child(b, a), syncUser: SYNC_USER, today: TODAY }).write?.owned_by).toBe('mgrpnh');
+    const b = client({
+      organization_name: 'holt',
+      is_referred: true,
+      location_current_village_code: '12010101',
+    });
+    expect(
+      planCaseUpsert({ child: child(a, b), syncUser: SYNC_USER, today: TODAY }).write?.owned_by,
+    ).toBe('mgrpnh');
+    expect(
+      planCaseUpsert({ child: child(b, a), syncUser: SYNC_USER, today: TODAY }).write?.owned_by,
+    ).toBe('mgrpnh');
   });
 });

@@ -75,9 +75,16 @@ function actionsCard(overview: Overview, csrfToken: string, today: string): Safe
         one will be refused until it ends.
       </p>`
     : '';
+  const firstRun =
+    !overview.cursors.primero && !overview.cursors.oscar
+      ? html`<p class="notice warn">
+          No cursor yet: the first run needs a start date. Use <strong>Backfill from</strong> a date below; the hourly
+          runs carry on from there.
+        </p>`
+      : '';
   return html`<section class="card" id="actions">
     <h2>Run the sync</h2>
-    ${busy}
+    ${busy}${firstRun}
     <div class="actions">
       <form method="post" action="/runs">
         ${csrfField(csrfToken)}

@@ -166,7 +166,7 @@ export function liveRunPage(live: LiveRun, page: { nonce: string; csrfToken: str
   const body = html`<h1>
       ${title} <span id="live-status">${runStatusBadge({ status: status as 'running', dryRun: live.request.kind === 'dry-run' })}</span>
     </h1>
-    <div id="live" data-state="${live.state}" data-poll="/live/${live.id}.json">
+    <div id="live" data-state="${live.state}" data-poll="/live/${live.id}/status.json">
       ${live.request.kind === 'backfill' ? html`<p>Backfill from ${timeTag(live.request.since)}.</p>` : ''}
       ${live.state === 'running' ? html`<p class="muted">Started ${timeTag(live.startedAt)}. This page updates by itself.</p>` : ''}
       ${live.error ? html`<div class="notice bad" role="alert">${live.error}</div>` : ''}

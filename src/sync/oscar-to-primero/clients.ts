@@ -23,7 +23,13 @@ export interface FromOscarBatch {
 /** The listing as the OSCaR client returns it: parsed clients and the ones it could not parse. */
 export interface OscarListing {
   clients: OscarClientRecord[];
-  invalid: Array<{ index: number; globalId?: string; reason: string; slug?: string; organization_name?: string }>;
+  invalid: Array<{
+    index: number;
+    globalId?: string;
+    reason: string;
+    slug?: string;
+    organization_name?: string;
+  }>;
 }
 
 export const DEFAULT_EXCLUDED_ORGS = ['demo'];
@@ -37,7 +43,12 @@ export function caseKey(globalId: string): string {
 }
 
 /** The retry key of a client f2-j1 could not read. Without any id, only its position is known. */
-export function clientKey(ref: { globalId?: string; organization?: string; slug?: string; index: number }): string {
+export function clientKey(ref: {
+  globalId?: string;
+  organization?: string;
+  slug?: string;
+  index: number;
+}): string {
   if (ref.globalId) return `f2-j1:client:${ref.globalId}`;
   if (ref.organization && ref.slug) return `f2-j1:client:${ref.organization}:${ref.slug}`;
   return `f2-j1:client:position-${ref.index}`;
@@ -67,7 +78,8 @@ export function groupChildren(records: readonly OscarClientRecord[]): OscarChild
     .map(([globalId, list]) => ({
       globalId,
       records: [...list].sort(
-        (a, b) => rank(a) - rank(b) || (a.organization_name ?? '').localeCompare(b.organization_name ?? ''),
+        (a, b) =>
+          rank(a) - rank(b) || (a.organization_name ?? '').localeCompare(b.organization_name ?? ''),
       ),
     }));
 }
@@ -96,7 +108,11 @@ export function selectClients(input: SelectionInput): FromOscarBatch {
     recordFailure(
       report,
       carried,
-      { ...failure, step: 'f2-j1', ids: { ...failure.ids, [WINDOW_ID]: windowStartOf(failure.key, carried.retries, since) } },
+      {
+        ...failure,
+        step: 'f2-j1',
+        ids: { ...failure.ids, [WINDOW_ID]: windowStartOf(failure.key, carried.retries, since) },
+      },
       now,
     );
 
@@ -112,7 +128,11 @@ export function selectClients(input: SelectionInput): FromOscarBatch {
       continue;
     }
     if (!USABLE_GLOBAL_ID.test(record.global_id)) {
-      const key = clientKey({ organization: record.organization_name ?? '', slug: record.slug ?? '', index: -1 });
+      const key = clientKey({
+        organization: record.organization_name ?? '',
+        slug: record.slug ?? '',
+        index: -1,
+      });
       seen.add(key);
       fail({
         key,
@@ -128,7 +148,9 @@ export function selectClients(input: SelectionInput): FromOscarBatch {
   }
   if (excludedCount > 0) {
     recordSkipped(report, 'f2-j1', excludedCount);
-    log.info(`f2-j1: skipped ${excludedCount} clients of excluded organisations (${[...excluded].join(', ')})`);
+    log.info(
+      `f2-j1: skipped ${excludedCount} clients of excluded organisations (${[...excluded].join(', ')})`,
+    );
   }
 
   for (const bad of listing.invalid) {
@@ -144,7 +166,8 @@ export function selectClients(input: SelectionInput): FromOscarBatch {
     if (bad.globalId) ids.global_id = bad.globalId;
     if (bad.organization_name) ids.organization = bad.organization_name;
     if (bad.slug) ids.slug = bad.slug;
-    const which = bad.globalId ?? (bad.slug ? `${bad.slug}` : `at position ${bad.index} of the listing`);
+    const which =
+      bad.globalId ?? (bad.slug ? `${bad.slug}` : `at position ${bad.index} of the listing`);
     fail({
       key,
       kind: 'client',

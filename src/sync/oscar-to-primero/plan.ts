@@ -13,7 +13,13 @@ import {
 } from '../../mapping/index.ts';
 import type { OscarClientRecord } from '../../model/oscar.ts';
 import { SERVICE_RESPONSE_TYPES } from '../../model/primero.ts';
-import type { PrimeroCase, PrimeroCaseWrite, PrimeroReferral, ServiceRow, ServiceRowWrite } from '../../model/primero.ts';
+import type {
+  PrimeroCase,
+  PrimeroCaseWrite,
+  PrimeroReferral,
+  ServiceRow,
+  ServiceRowWrite,
+} from '../../model/primero.ts';
 import type { OscarChild } from './clients.ts';
 import { ItemError } from './item-error.ts';
 import { planServiceRows, SERVICE_ROW_NAMESPACE } from './service-rows.ts';
@@ -26,8 +32,10 @@ export interface CaseLookup {
 }
 
 const text = (value: string | null | undefined) => (value ?? '').trim();
-const firstOf = (records: readonly OscarClientRecord[], pick: (r: OscarClientRecord) => string | null | undefined) =>
-  records.map((r) => text(pick(r))).find((value) => value !== '');
+const firstOf = (
+  records: readonly OscarClientRecord[],
+  pick: (r: OscarClientRecord) => string | null | undefined,
+) => records.map((r) => text(pick(r))).find((value) => value !== '');
 
 /** The primary record's values win; see groupChildren for which record that is. */
 function primaryOf(child: OscarChild): OscarClientRecord {
@@ -61,11 +69,16 @@ export function newCaseIdFor(globalId: string): string {
  * Whether a case was made in Primero rather than by this sync: Primero's `created_by` is another
  * user than the sync's; when Primero does not say, a case with a row MoSVY referred to OSCaR.
  */
-export function caseOriginatedInPrimero(existing: PrimeroCase | undefined, syncUser: string): boolean {
+export function caseOriginatedInPrimero(
+  existing: PrimeroCase | undefined,
+  syncUser: string,
+): boolean {
   if (existing === undefined) return false;
   const createdBy = existing.created_by;
   if (typeof createdBy === 'string' && createdBy !== '') return createdBy !== syncUser;
-  return (existing.services_section ?? []).some((row) => row.service_response_type === SERVICE_RESPONSE_TYPES.referralToOscar);
+  return (existing.services_section ?? []).some(
+    (row) => row.service_response_type === SERVICE_RESPONSE_TYPES.referralToOscar,
+  );
 }
 
 /** Referred children go to their province's manager, others to their NGO's agency user. */
@@ -152,7 +165,10 @@ export interface CasePlan {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
-function changedFields<T extends object>(before: Record<string, unknown> | undefined, wanted: T): Partial<T> {
+function changedFields<T extends object>(
+  before: Record<string, unknown> | undefined,
+  wanted: T,
+): Partial<T> {
   const changed: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(wanted)) {
     if (value === undefined) continue;
@@ -162,7 +178,10 @@ function changedFields<T extends object>(before: Record<string, unknown> | undef
   return changed as Partial<T>;
 }
 
-function changedRows(before: readonly ServiceRow[], wanted: readonly ServiceRowWrite[]): ServiceRowWrite[] {
+function changedRows(
+  before: readonly ServiceRow[],
+  wanted: readonly ServiceRowWrite[],
+): ServiceRowWrite[] {
   const byId = new Map(before.map((row) => [row.unique_id, row]));
   const changed: ServiceRowWrite[] = [];
   for (const row of wanted) {
@@ -206,5 +225,7 @@ export function planCaseUpsert(input: PlanInput): CasePlan {
   const rows = changedRows(existingRows, services.rows);
   if (rows.length > 0) write.services_section = rows;
   const base = { id: existing.id, caseId: existing.case_id, decisions: services.decisions };
-  return Object.keys(write).length > 0 ? { ...base, action: 'update', write } : { ...base, action: 'unchanged' };
+  return Object.keys(write).length > 0
+    ? { ...base, action: 'update', write }
+    : { ...base, action: 'unchanged' };
 }

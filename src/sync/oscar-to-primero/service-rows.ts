@@ -41,8 +41,11 @@ export interface ServiceRowsPlan {
   decisions: ReferralDecision[];
 }
 
-const isReferralEntry = (entry: ServiceEntry) => entry.service.referral_id !== null && entry.service.referral_id !== undefined;
-const isDecided = (entry: ServiceEntry) => isReferralEntry(entry) && DECIDED_OSCAR_STATUSES.has((entry.service.referral_status ?? '').trim());
+const isReferralEntry = (entry: ServiceEntry) =>
+  entry.service.referral_id !== null && entry.service.referral_id !== undefined;
+const isDecided = (entry: ServiceEntry) =>
+  isReferralEntry(entry) &&
+  DECIDED_OSCAR_STATUSES.has((entry.service.referral_status ?? '').trim());
 
 /**
  * The row id this project gives an entry: a name-based UUID of OSCaR identities that do not change
@@ -61,18 +64,26 @@ export function rowIdFor(globalId: string, entry: ServiceEntry): string {
  * without repeats of one identity. */
 export function serviceEntriesOf(child: OscarChild): ServiceEntry[] {
   const entries = child.records.flatMap((record) =>
-    (record.services ?? []).map((service) => ({ org: (record.organization_name ?? '').trim(), record, service })),
+    (record.services ?? []).map((service) => ({
+      org: (record.organization_name ?? '').trim(),
+      record,
+      service,
+    })),
   );
   const sortKey = (e: ServiceEntry) =>
     [
       e.org,
       isReferralEntry(e) ? '1' : '0',
-      isReferralEntry(e) ? String(e.service.referral_id).padStart(12, '0') : (e.service.program_name ?? ''),
+      isReferralEntry(e)
+        ? String(e.service.referral_id).padStart(12, '0')
+        : (e.service.program_name ?? ''),
       e.service.uuid,
     ].join('\u0000');
   const unique = new Map<string, ServiceEntry>();
   for (const entry of entries) unique.set(rowIdFor(child.globalId, entry), entry);
-  return [...unique.values()].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+  return [...unique.values()].sort((a, b) =>
+    sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0,
+  );
 }
 
 /** Whether planning needs the case's Primero referrals: only to apply OSCaR's decisions on rows
@@ -108,16 +119,21 @@ export function planServiceRows(input: ServiceRowsInput): ServiceRowsPlan {
     const ownId = rowIdFor(child.globalId, entry);
     const referralId = isReferralEntry(entry) ? String(service.referral_id) : undefined;
     const free = (row: ServiceRow) => !claimed.has(row.unique_id);
-    const agencyFits = (row: ServiceRow) => !row.service_implementing_agency || row.service_implementing_agency === agency;
+    const agencyFits = (row: ServiceRow) =>
+      !row.service_implementing_agency || row.service_implementing_agency === agency;
     const subtypeOf = (row: ServiceRow) => row.service_subtype?.[0] ?? undefined;
 
     const match =
       (referralId !== undefined
-        ? existingRows.find((r) => free(r) && r.oscar_referral_id_a4ac8a5 === referralId && agencyFits(r))
+        ? existingRows.find(
+            (r) => free(r) && r.oscar_referral_id_a4ac8a5 === referralId && agencyFits(r),
+          )
         : undefined) ??
       existingRows.find((r) => free(r) && r.unique_id === ownId) ??
       // The original jobs used OSCaR's catalogue uuid as the row id.
-      existingRows.find((r) => free(r) && r.unique_id === service.uuid && subtypeOf(r) === primero.subtype) ??
+      existingRows.find(
+        (r) => free(r) && r.unique_id === service.uuid && subtypeOf(r) === primero.subtype,
+      ) ??
       // A referral MoSVY sent that OSCaR now lists: the pending row of that service to that NGO.
       (referralId !== undefined && !service.enrollment_date
         ? existingRows.find(
@@ -216,12 +232,17 @@ function decideReferral(
   if (inProgress.length > 0) {
     return {
       rowStatus,
-      updates: inProgress.map((referral) => ({ referralId: referral.id, status: referralStatus, serviceRowId: row.unique_id })),
+      updates: inProgress.map((referral) => ({
+        referralId: referral.id,
+        status: referralStatus,
+        serviceRowId: row.unique_id,
+      })),
     };
   }
   if (isDecidedServiceRowStatus(row.referral_status_edf41f2)) return { updates: [] };
   // The referral was decided by an earlier run whose row write did not land: finish that write.
-  if (forRow.some((referral) => referral.status === referralStatus)) return { rowStatus, updates: [] };
+  if (forRow.some((referral) => referral.status === referralStatus))
+    return { rowStatus, updates: [] };
   throw new ItemError(
     `OSCaR decision ${String(entry.service.referral_status)} on referral ${String(entry.service.referral_id)} of ` +
       `${entry.org} matches service row ${row.unique_id}${inCase}, which has no referral in progress: check the ` +

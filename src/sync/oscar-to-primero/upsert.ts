@@ -5,7 +5,12 @@ import { createLimiter } from '../../http/limiter.ts';
 import { log } from '../../log.ts';
 import type { CarriedState } from '../../workflow/contract.ts';
 import type { Report } from '../../workflow/outcomes.ts';
-import { recordFailure, recordPlanned, recordUnchanged, recordWritten } from '../../workflow/outcomes.ts';
+import {
+  recordFailure,
+  recordPlanned,
+  recordUnchanged,
+  recordWritten,
+} from '../../workflow/outcomes.ts';
 import { isItemError, reasonOf } from '../../workflow/step-context.ts';
 import type { FromOscarBatch, OscarChild } from './clients.ts';
 import { caseKey } from './clients.ts';
@@ -16,7 +21,10 @@ import { needsReferrals } from './service-rows.ts';
 import { WINDOW_ID, windowStartOf } from './window.ts';
 
 /** The part of the Primero client f2-j2 uses. */
-export type PrimeroCases = Pick<PrimeroClient, 'findCases' | 'listReferrals' | 'createCase' | 'updateCase' | 'updateReferral'>;
+export type PrimeroCases = Pick<
+  PrimeroClient,
+  'findCases' | 'listReferrals' | 'createCase' | 'updateCase' | 'updateReferral'
+>;
 
 export interface UpsertContext {
   primero: PrimeroCases;
@@ -33,19 +41,29 @@ export interface UpsertContext {
 /** Children in parallel up to `concurrency`; the writes of one child stay in order. */
 export async function upsertChildren(batch: FromOscarBatch, ctx: UpsertContext): Promise<void> {
   const limiter = createLimiter(Math.max(1, ctx.concurrency));
-  await Promise.all(batch.children.map((child) => limiter.run(() => upsertChild(child, batch.since, ctx))));
+  await Promise.all(
+    batch.children.map((child) => limiter.run(() => upsertChild(child, batch.since, ctx))),
+  );
 }
 
-export async function upsertChild(child: OscarChild, since: string, ctx: UpsertContext): Promise<void> {
+export async function upsertChild(
+  child: OscarChild,
+  since: string,
+  ctx: UpsertContext,
+): Promise<void> {
   const key = caseKey(child.globalId);
   const lookup = lookupOf(child);
-  const ids: Record<string, string> = { global_id: child.globalId, ...(lookup.caseId ? { case_id: lookup.caseId } : {}) };
+  const ids: Record<string, string> = {
+    global_id: child.globalId,
+    ...(lookup.caseId ? { case_id: lookup.caseId } : {}),
+  };
   try {
     const plan = await planFor(child, ctx);
     if (plan.caseId) ids.case_id = plan.caseId;
     const wrote = await carryOut(plan, ids, ctx);
     if (wrote) recordWritten(ctx.report, 'f2-j2', key);
-    else if (plan.action === 'unchanged' && plan.decisions.length === 0) recordUnchanged(ctx.report, 'f2-j2', key);
+    else if (plan.action === 'unchanged' && plan.decisions.length === 0)
+      recordUnchanged(ctx.report, 'f2-j2', key);
   } catch (error) {
     if (!(error instanceof ItemError) && !isItemError(error)) throw error;
     const failure = { key, step: 'f2-j2' as const, kind: 'case' as const, reason: reasonOf(error) };
@@ -62,14 +80,23 @@ export async function upsertChild(child: OscarChild, since: string, ctx: UpsertC
 async function planFor(child: OscarChild, ctx: UpsertContext): Promise<CasePlan> {
   const lookup = lookupOf(child);
   let existing = undefined;
-  if (lookup.caseId) existing = chooseCase(await ctx.primero.findCases({ case_id: lookup.caseId }), `case_id ${lookup.caseId}`);
+  if (lookup.caseId)
+    existing = chooseCase(
+      await ctx.primero.findCases({ case_id: lookup.caseId }),
+      `case_id ${lookup.caseId}`,
+    );
   // A case_id Primero does not have (deleted, or another Primero): fall back to the global id, so
   // the child is found or created once, never created again on every run.
   if (!existing) {
-    existing = chooseCase(await ctx.primero.findCases({ oscar_number: lookup.oscarNumber }), `oscar_number ${lookup.oscarNumber}`);
+    existing = chooseCase(
+      await ctx.primero.findCases({ oscar_number: lookup.oscarNumber }),
+      `oscar_number ${lookup.oscarNumber}`,
+    );
   }
   const referrals =
-    existing && needsReferrals(child, existing.services_section ?? []) ? await ctx.primero.listReferrals(existing.id) : [];
+    existing && needsReferrals(child, existing.services_section ?? [])
+      ? await ctx.primero.listReferrals(existing.id)
+      : [];
   return planCaseUpsert({
     child,
     ...(existing ? { existing } : {}),
@@ -80,16 +107,32 @@ async function planFor(child: OscarChild, ctx: UpsertContext): Promise<CasePlan>
 }
 
 /** Writes the plan (or records it as planned); true when anything was written. */
-async function carryOut(plan: CasePlan, ids: Record<string, string>, ctx: UpsertContext): Promise<boolean> {
+async function carryOut(
+  plan: CasePlan,
+  ids: Record<string, string>,
+  ctx: UpsertContext,
+): Promise<boolean> {
   const { primero, report } = ctx;
-  const writes: Array<{ action: string; ids: Record<string, string>; send: () => Promise<unknown> }> = [];
+  const writes: Array<{
+    action: string;
+    ids: Record<string, string>;
+    send: () => Promise<unknown>;
+  }> = [];
   if (plan.action === 'create' && plan.write) {
     const data = plan.write;
-    writes.push({ action: 'create case', ids: { ...ids, id: plan.id }, send: () => primero.createCase(data) });
+    writes.push({
+      action: 'create case',
+      ids: { ...ids, id: plan.id },
+      send: () => primero.createCase(data),
+    });
   }
   if (plan.action === 'update' && plan.write) {
     const data = plan.write;
-    writes.push({ action: 'update case', ids: { ...ids, id: plan.id }, send: () => primero.updateCase(plan.id, data) });
+    writes.push({
+      action: 'update case',
+      ids: { ...ids, id: plan.id },
+      send: () => primero.updateCase(plan.id, data),
+    });
   }
   // The case first: should a referral PATCH then fail, the next run still finds it in progress.
   for (const decision of plan.decisions) {
@@ -100,7 +143,8 @@ async function carryOut(plan: CasePlan, ids: Record<string, string>, ctx: Upsert
     });
   }
   if (ctx.dryRun) {
-    for (const write of writes) recordPlanned(report, { step: 'f2-j2', action: write.action, ids: write.ids });
+    for (const write of writes)
+      recordPlanned(report, { step: 'f2-j2', action: write.action, ids: write.ids });
     return false;
   }
   for (const write of writes) await write.send();

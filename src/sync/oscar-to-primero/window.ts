@@ -27,7 +27,9 @@ export function parseOscarTime(text: string, what: string): string {
     return value;
   }
   const isoLike = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
-  const ms = isoLike.test(value) ? Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value) : NaN;
+  const ms = isoLike.test(value)
+    ? Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value)
+    : NaN;
   if (Number.isNaN(ms)) throw badTime(what);
   return toOscarTime(new Date(ms));
 }
@@ -62,7 +64,10 @@ export function oscarWindow(run: Pick<RunContext, 'since' | 'carried'>): OscarWi
       'No OSCaR cursor: this is the first run. Give a start, e.g. `npx interop run --since 2025-01-31T00:00:00Z`.',
     );
   }
-  const cursor = parseOscarTime(given, run.since !== undefined ? 'The start given' : 'The stored OSCaR cursor');
+  const cursor = parseOscarTime(
+    given,
+    run.since !== undefined ? 'The start given' : 'The stored OSCaR cursor',
+  );
   let since = cursor;
   let widenedFor = 0;
   for (const item of run.carried.retries.filter(isF2Item)) {
