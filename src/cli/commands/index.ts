@@ -10,6 +10,7 @@ import { register as logs } from './logs.ts';
 import { register as retry } from './retry.ts';
 import { register as check } from './check.ts';
 import { register as start } from './start.ts';
+import { register as emulators } from './emulators.ts';
 
 /** Each command module exports `register(program)`; add a command by adding its module here. */
 export const commands: Array<(program: Command) => void> = [
@@ -24,4 +25,5 @@ export const commands: Array<(program: Command) => void> = [
   retry,
   check,
   start,
+  emulators,
 ];
