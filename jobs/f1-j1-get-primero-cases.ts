@@ -56,6 +56,8 @@ export default [
       {
         windowStart: primeroWindowStart(state),
         retryKeys: new Set(carriedKeys),
+        requeuedKeys: new Set(run.carried.retries.map((item) => item.key)),
+        deadLetterKeys: new Set(run.carried.deadLetters.map((item) => item.key)),
         sent: new Map((run.carried.sent ?? []).map((record) => [record.key, record])),
       },
     );

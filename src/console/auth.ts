@@ -41,7 +41,12 @@ export class Sessions {
   create(): Session {
     this.sweep();
     const at = this.clock();
-    const session: Session = { id: randomToken(), csrfToken: randomToken(), createdAt: at, lastSeenAt: at };
+    const session: Session = {
+      id: randomToken(),
+      csrfToken: randomToken(),
+      createdAt: at,
+      lastSeenAt: at,
+    };
     this.sessions.set(session.id, session);
     return session;
   }
@@ -70,7 +75,8 @@ export class Sessions {
 
   private sweep(): void {
     const at = this.clock();
-    for (const [id, session] of this.sessions) if (this.expired(session, at)) this.sessions.delete(id);
+    for (const [id, session] of this.sessions)
+      if (this.expired(session, at)) this.sessions.delete(id);
   }
 }
 

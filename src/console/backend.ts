@@ -1,7 +1,14 @@
 // What the console needs from whoever runs the sync. The pages and routes depend only on this
 // interface; `runner-backend.ts` implements it on the runner's store and runOnce, tests may fake it.
 // Everything here is already free of child data: ids, counts, reasons and scrubbed log lines.
-import type { CarriedState, FailedItem, Progress, RunSummary, StepCounts, StepId } from '../workflow/contract.ts';
+import type {
+  CarriedState,
+  FailedItem,
+  Progress,
+  RunSummary,
+  StepCounts,
+  StepId,
+} from '../workflow/contract.ts';
 
 export type SystemName = 'Primero' | 'OSCaR';
 

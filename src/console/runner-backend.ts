@@ -53,7 +53,8 @@ export function systemHealth(runs: RunRecord[]): SystemHealth[] {
       const error = run.error ?? run.summary?.error ?? '';
       const other = system === 'Primero' ? /oscar/i : /primero/i;
       const names = new RegExp(system, 'i');
-      if (!health.lastProblem && (names.test(error) || !other.test(error))) health.lastProblem = error || 'run failed';
+      if (!health.lastProblem && (names.test(error) || !other.test(error)))
+        health.lastProblem = error || 'run failed';
     }
     return health;
   });

@@ -14,7 +14,13 @@ import type { SafeHtml } from './html.ts';
 import { LiveRuns } from './live-runs.ts';
 import { NOTICES, overviewPage } from './views/overview.ts';
 import type { NoticeCode } from './views/overview.ts';
-import { backfillConfirmPage, deadLettersPage, liveRunPage, messagePage, signInPage } from './views/pages.ts';
+import {
+  backfillConfirmPage,
+  deadLettersPage,
+  liveRunPage,
+  messagePage,
+  signInPage,
+} from './views/pages.ts';
 import { runDetailPage } from './views/runs.ts';
 
 export interface ConsoleOptions {
@@ -125,13 +131,17 @@ export function buildConsole(options: ConsoleOptions): ConsoleApp {
     });
     const hostname = hostnameOf(request.headers.host);
     if (allowed && (!hostname || !allowed.includes(hostname))) {
-      return reply.code(421).type('text/plain').send('This console answers only on the address it was started on.');
+      return reply
+        .code(421)
+        .type('text/plain')
+        .send('This console answers only on the address it was started on.');
     }
     const session = sessions.touch(cookieValue(request.headers.cookie, SESSION_COOKIE));
     contexts.set(request, { nonce, ...(session ? { session } : {}) });
     const route = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
     if (session || PUBLIC_ROUTES.has(route)) return;
-    if (request.method === 'GET' && !request.url.endsWith('.json')) return reply.redirect('/sign-in', 303);
+    if (request.method === 'GET' && !request.url.endsWith('.json'))
+      return reply.redirect('/sign-in', 303);
     return reply.code(401).type('application/json').send({ error: 'Sign in first: open /sign-in' });
   });
 
@@ -143,10 +153,14 @@ export function buildConsole(options: ConsoleOptions): ConsoleApp {
       log.warn(`Console refused ${request.method} ${request.url}: ${reason}`);
       return sendPage(
         reply,
-        messagePage('Refused', `This action was refused (${reason}). Reload the page and try again.`, {
-          nonce,
-          ...(session ? { csrfToken: session.csrfToken } : {}),
-        }),
+        messagePage(
+          'Refused',
+          `This action was refused (${reason}). Reload the page and try again.`,
+          {
+            nonce,
+            ...(session ? { csrfToken: session.csrfToken } : {}),
+          },
+        ),
         403,
       );
     };
@@ -179,7 +193,10 @@ export function buildConsole(options: ConsoleOptions): ConsoleApp {
       sessions.end(previous?.id);
       const session = sessions.create();
       const secure = request.protocol === 'https' ? '; Secure' : '';
-      reply.header('set-cookie', `${SESSION_COOKIE}=${session.id}; Path=/; HttpOnly; SameSite=Strict${secure}`);
+      reply.header(
+        'set-cookie',
+        `${SESSION_COOKIE}=${session.id}; Path=/; HttpOnly; SameSite=Strict${secure}`,
+      );
       log.info(`Console: admin signed in from ${client}`);
       return reply.redirect('/?notice=signed-in', 303);
     }
@@ -199,7 +216,10 @@ export function buildConsole(options: ConsoleOptions): ConsoleApp {
     const notice = (request.query as Record<string, string | undefined>).notice;
     const known = notice && notice in NOTICES ? (notice as NoticeCode) : undefined;
     const overview = await options.backend.overview();
-    return sendPage(reply, overviewPage(overview, { ...signedIn(request), ...(known ? { notice: known } : {}) }));
+    return sendPage(
+      reply,
+      overviewPage(overview, { ...signedIn(request), ...(known ? { notice: known } : {}) }),
+    );
   });
 
   app.post('/runs', async (request, reply) => {
@@ -219,7 +239,11 @@ export function buildConsole(options: ConsoleOptions): ConsoleApp {
       }
       run = { kind, since };
     } else {
-      return sendPage(reply, messagePage('Unknown action', 'Choose Run now, Dry run or Backfill.', signedIn(request)), 400);
+      return sendPage(
+        reply,
+        messagePage('Unknown action', 'Choose Run now, Dry run or Backfill.', signedIn(request)),
+        400,
+      );
     }
     const started = live.start(run);
     return reply.redirect(`/live/${started.id}`, 303);
@@ -230,7 +254,11 @@ export function buildConsole(options: ConsoleOptions): ConsoleApp {
     if (!run) {
       return sendPage(
         reply,
-        messagePage('Run not found', 'This run page has expired; its record is in the run history.', signedIn(request)),
+        messagePage(
+          'Run not found',
+          'This run page has expired; its record is in the run history.',
+          signedIn(request),
+        ),
         404,
       );
     }
@@ -251,7 +279,11 @@ export function buildConsole(options: ConsoleOptions): ConsoleApp {
   app.get('/runs/:id', async (request, reply) => {
     const run = await options.backend.run((request.params as { id: string }).id);
     if (!run) {
-      return sendPage(reply, messagePage('Run not found', 'There is no run with this id.', signedIn(request)), 404);
+      return sendPage(
+        reply,
+        messagePage('Run not found', 'There is no run with this id.', signedIn(request)),
+        404,
+      );
     }
     return sendPage(reply, runDetailPage(run, signedIn(request)));
   });
@@ -276,17 +308,27 @@ export function buildConsole(options: ConsoleOptions): ConsoleApp {
     const { nonce, session } = context(request) ?? { nonce: '' };
     return sendPage(
       reply,
-      messagePage('Not found', 'There is no such page.', { nonce, ...(session ? { csrfToken: session.csrfToken } : {}) }),
+      messagePage('Not found', 'There is no such page.', {
+        nonce,
+        ...(session ? { csrfToken: session.csrfToken } : {}),
+      }),
       404,
     );
   });
 
   app.setErrorHandler(async (error: { statusCode?: number; message?: string }, request, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const status =
+      error.statusCode && error.statusCode >= 400 && error.statusCode < 500
+        ? error.statusCode
+        : 500;
     // The message of an unexpected error is logged (ids and reasons only by construction), never shown.
-    if (status === 500) log.error(`Console error on ${request.method} ${request.url}: ${error.message ?? 'unknown'}`);
+    if (status === 500)
+      log.error(`Console error on ${request.method} ${request.url}: ${error.message ?? 'unknown'}`);
     const { nonce, session } = contexts.get(request) ?? { nonce: '' };
-    const text = status === 500 ? 'Something went wrong; the console log says what.' : 'The request could not be understood.';
+    const text =
+      status === 500
+        ? 'Something went wrong; the console log says what.'
+        : 'The request could not be understood.';
     return sendPage(
       reply,
       messagePage(status === 500 ? 'Error' : 'Bad request', text, {

@@ -11,6 +11,8 @@ export class ApiError extends Error {
   method: string;
   path: string;
   retryable: boolean;
+  /** With no answer: the connection failure's code (ECONNREFUSED, UND_ERR_SOCKET, ...). */
+  code?: string;
   /** Parsed JSON error body ONLY, never raw text. Callers must not log it: it may echo a record. */
   body?: unknown;
 
@@ -22,10 +24,12 @@ export class ApiError extends Error {
       method: string;
       path: string;
       retryable: boolean;
+      code?: string;
       body?: unknown;
     },
   ) {
     super(message);
+    if (details.code !== undefined) this.code = details.code;
     this.system = details.system;
     this.status = details.status;
     this.method = details.method;
@@ -73,4 +77,16 @@ export function summarizeErrorBody(body: unknown): string {
   }
   const text = parts.join('; ');
   return text.length > MAX_SUMMARY ? `${text.slice(0, MAX_SUMMARY)}...` : text;
+}
+
+/** Connection failures after which the server surely never saw the request. */
+const NOT_CONNECTED = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'];
+
+/**
+ * Whether the server surely did not act on the request: it said so (429, 503) or no connection was
+ * made. Anything else without a success (no answer mid-request, 500/502/504) may have been applied.
+ */
+export function surelyUnprocessed(error: ApiError): boolean {
+  if (error.status !== undefined) return error.status === 429 || error.status === 503;
+  return error.code !== undefined && NOT_CONNECTED.includes(error.code);
 }

@@ -4,12 +4,12 @@
 // JSON parsing, and errors that are safe to log.
 import { util } from '@openfn/language-http';
 import { log } from '../log.ts';
-import { ApiError, summarizeErrorBody } from './errors.ts';
+import { ApiError, summarizeErrorBody, surelyUnprocessed } from './errors.ts';
 import type { SystemName } from './errors.ts';
 import { createLimiter } from './limiter.ts';
 import { backoffDelayMs, isRetryableStatus, retryAfterMs, sleep } from './retry.ts';
 
-export { ApiError } from './errors.ts';
+export { ApiError, surelyUnprocessed } from './errors.ts';
 
 export interface TransportOptions {
   baseUrl: string;
@@ -101,14 +101,6 @@ function connectionCode(error: unknown): string {
   const e = error as { code?: unknown; cause?: { code?: unknown }; name?: unknown };
   const code = e?.code ?? e?.cause?.code ?? e?.name;
   return typeof code === 'string' ? code : 'connection error';
-}
-
-/** The server did not act on the request: it said so (429/503), or no connection was made. */
-function surelyUnprocessed(error: ApiError, caught: unknown): boolean {
-  if (error.status !== undefined) return error.status === 429 || error.status === 503;
-  return ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'].includes(
-    connectionCode(caught),
-  );
 }
 
 export function createTransport(options: TransportOptions): Transport {
@@ -226,12 +218,13 @@ export function createTransport(options: TransportOptions): Transport {
                 method: req.method,
                 path: req.path,
                 retryable: true,
+                code: connectionCode(caught),
               });
         if (!(caught instanceof ApiError))
           log.debug(`${where} - no answer (${connectionCode(caught)})`);
         lastError = error;
         const retryable =
-          retry === 'unprocessed' ? surelyUnprocessed(error, caught) : error.retryable;
+          retry === 'unprocessed' ? surelyUnprocessed(error) : error.retryable;
         if (!retryable || n >= attempts) throw error;
         const delay = Math.min(maxDelayMs, waitMs ?? backoffDelayMs(n, baseDelayMs, maxDelayMs));
         log.info(

@@ -12,6 +12,15 @@ export const STEP_LABELS: Record<StepId, string> = {
   'f2-j2': 'cases, services, decisions -> Primero',
 };
 
+/** Kinds of items (`<step>:<kind>` of their keys) in the words of the people who use the sync. */
+export const KIND_LABELS: Record<string, string> = {
+  'f1-j2:referral': 'Primero -> OSCaR referrals',
+  'f1-j2:decision': 'Primero -> OSCaR decisions',
+  'f1-j2:link': 'Primero -> OSCaR links (case ids)',
+  'f2-j1:client': 'OSCaR clients read',
+  'f2-j2:case': 'OSCaR -> Primero cases (services, decisions)',
+};
+
 const pad = (value: string | number, width: number) => String(value).padEnd(width);
 const padLeft = (value: string | number, width: number) => String(value).padStart(width);
 
@@ -45,6 +54,15 @@ export function formatSummary(summary: RunSummary, run?: RunRecord): string {
       `  ${pad(step, 7)}${pad(STEP_LABELS[step], 40)}${padLeft(counts.fetched, 8)}${padLeft(counts.written, 9)}` +
         `${padLeft(counts.unchanged, 11)}${padLeft(counts.failed, 8)}${padLeft(counts.skipped, 9)}`,
     );
+  }
+  const kinds = Object.entries(summary.kinds ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  if (kinds.length > 0) {
+    lines.push('  moved, per kind of item:');
+    for (const [kind, counts] of kinds) {
+      lines.push(
+        `    ${pad(KIND_LABELS[kind] ?? kind, 44)}written ${counts.written}, unchanged ${counts.unchanged}, failed ${counts.failed}`,
+      );
+    }
   }
   if (summary.failed.length > 0) {
     lines.push(`  failed items (retried by the next run): ${summary.failed.length}`);

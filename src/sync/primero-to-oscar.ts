@@ -24,7 +24,18 @@ export interface ReferralToOscar {
   case: PrimeroCase;
   row: ServiceRow;
   referral: PrimeroReferral;
+  /**
+   * An earlier upsert of this referral got no confirmation (it may have landed) and no operator
+   * has asked to send it again: it is reported as a dead letter, never re-sent automatically.
+   */
+  unconfirmed?: true;
 }
+
+/**
+ * Sent-ledger value of a referral whose upsert OSCaR did not confirm (no answer, 500/502/504):
+ * OSCaR may hold it, and re-sending would create a second referral (apis.md §2.3).
+ */
+export const UNCONFIRMED_SEND = 'unconfirmed';
 
 /** A MoSVY decision (accepted/rejected) on a referral that came from OSCaR. */
 export interface DecisionForOscar {
@@ -79,6 +90,13 @@ export interface SelectionRules {
   retryKeys: ReadonlySet<string>;
   /** The sent ledger: what OSCaR already received. */
   sent: ReadonlyMap<string, SentRecord>;
+  /**
+   * Keys in the retry list (not the dead letters). An unconfirmed referral in it was requeued by
+   * an operator (`npx interop retry`) after checking OSCaR: it is sent again.
+   */
+  requeuedKeys?: ReadonlySet<string>;
+  /** Keys of the dead letters: an unconfirmed referral there waits for an operator. */
+  deadLetterKeys?: ReadonlySet<string>;
 }
 
 /**
@@ -103,7 +121,13 @@ export function referralsToOscar(
     if (!row || referral.status !== 'in_progress') continue;
     const key = referralKey(record, row);
     const sentKey = `referral:${referral.id}`;
-    if (rules.sent.has(sentKey)) continue;
+    const ledger = rules.sent.get(sentKey);
+    let unconfirmed = false;
+    if (ledger) {
+      if (ledger.value !== UNCONFIRMED_SEND || rules.deadLetterKeys?.has(key)) continue;
+      // Not yet a dead letter (the run that lost the answer failed later): report it again.
+      unconfirmed = !rules.requeuedKeys?.has(key);
+    }
     const createdAt = Date.parse(referral.created_at ?? '');
     const inWindow = Number.isNaN(createdAt) || createdAt >= windowStart;
     if (!inWindow && !rules.retryKeys.has(key)) continue;
@@ -122,6 +146,7 @@ export function referralsToOscar(
       case: record,
       row,
       referral,
+      ...(unconfirmed ? { unconfirmed: true as const } : {}),
     });
   }
   return [...items.values()];

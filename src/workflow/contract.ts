@@ -21,11 +21,24 @@ export interface SyncSettings {
   maxAttempts: number;
   /** Requests in flight per system (default 4). */
   concurrency: number;
+  /**
+   * Wire retry tuning of both clients (src/http/transport.ts defaults: 5 attempts, 250 ms backoff
+   * base, 10 s cap, 30 s timeout per attempt). Tests shorten them; deployments rarely need to.
+   */
+  http?: {
+    maxAttempts?: number;
+    baseDelayMs?: number;
+    maxDelayMs?: number;
+    timeoutMs?: number;
+  };
 }
 
 /** An item that failed: only ids and a reason a person can act on. */
 export interface FailedItem {
-  /** Stable identity across runs, e.g. `f1-j2:referral:<case_id>:<service unique_id>`. */
+  /**
+   * Stable identity across runs, `<step>:<kind>:<ids>`, e.g. `f1-j2:referral:<case_id>:<row id>`;
+   * the summary counts outcomes per `<step>:<kind>`.
+   */
   key: string;
   step: StepId;
   kind: 'referral' | 'decision' | 'link' | 'case' | 'client';
@@ -70,6 +83,13 @@ export interface StepCounts {
   skipped: number;
 }
 
+/** Outcomes of one kind of item in one step, e.g. `f1-j2:referral` (the first two parts of its key). */
+export interface KindCounts {
+  written: number;
+  unchanged: number;
+  failed: number;
+}
+
 export interface PlannedWrite {
   step: StepId;
   action: string;
@@ -85,6 +105,11 @@ export interface RunSummary {
   from: CarriedState['cursors'];
   to: CarriedState['cursors'];
   steps: Record<StepId, StepCounts>;
+  /**
+   * Outcomes per kind of item (`f1-j2:referral`, `f1-j2:decision`, `f1-j2:link`, `f2-j2:case`...);
+   * absent in runs recorded before it existed.
+   */
+  kinds?: Record<string, KindCounts>;
   /** Items that failed in this run (retried next run unless dead-lettered). */
   failed: FailedItem[];
   /** Items that reached maxAttempts in this run. */

@@ -2,6 +2,7 @@
 // attempted; the run's next carried state is derived from these reports alone.
 import type {
   CarriedState,
+  KindCounts,
   FailedItem,
   PlannedWrite,
   StepCounts,
@@ -12,6 +13,7 @@ import { STEP_IDS } from './contract.ts';
 
 export interface Report {
   steps: Record<StepId, StepCounts>;
+  kinds: Record<string, KindCounts>;
   /** Items that failed in this run, attempts already counted. */
   failed: FailedItem[];
   /** Keys of every item attempted in this run, whatever the outcome. */
@@ -21,8 +23,20 @@ export interface Report {
 
 export function emptyReport(): Report {
   const steps = {} as Record<StepId, StepCounts>;
-  for (const id of STEP_IDS) steps[id] = { fetched: 0, written: 0, unchanged: 0, failed: 0, skipped: 0 };
-  return { steps, failed: [], attempted: [], planned: [] };
+  for (const id of STEP_IDS)
+    steps[id] = { fetched: 0, written: 0, unchanged: 0, failed: 0, skipped: 0 };
+  return { steps, kinds: {}, failed: [], attempted: [], planned: [] };
+}
+
+/** `f1-j2:referral:<ids>` -> `f1-j2:referral`: keys name their step and kind first. */
+export function kindOfKey(key: string): string {
+  return key.split(':').slice(0, 2).join(':');
+}
+
+function countKind(report: Report, key: string, outcome: keyof KindCounts): void {
+  const kind = kindOfKey(key);
+  const counts = (report.kinds[kind] ??= { written: 0, unchanged: 0, failed: 0 });
+  counts[outcome] += 1;
 }
 
 export type FailureInput = Pick<FailedItem, 'key' | 'step' | 'kind' | 'ids' | 'reason'>;
@@ -37,11 +51,13 @@ export function recordSkipped(report: Report, step: StepId, count = 1): void {
 
 export function recordWritten(report: Report, step: StepId, key: string): void {
   report.steps[step].written += 1;
+  countKind(report, key, 'written');
   report.attempted.push(key);
 }
 
 export function recordUnchanged(report: Report, step: StepId, key: string): void {
   report.steps[step].unchanged += 1;
+  countKind(report, key, 'unchanged');
   report.attempted.push(key);
 }
 
@@ -51,15 +67,20 @@ export function recordFailure(
   carried: CarriedState,
   failure: FailureInput,
   now: string,
+  options: {
+    /** Counts the item as at least this many attempts: `maxAttempts` dead-letters it at once. */
+    atLeastAttempts?: number;
+  } = {},
 ): FailedItem {
   const earlier = carried.retries.find((item) => item.key === failure.key);
   const item: FailedItem = {
     ...failure,
-    attempts: (earlier?.attempts ?? 0) + 1,
+    attempts: Math.max((earlier?.attempts ?? 0) + 1, options.atLeastAttempts ?? 0),
     firstFailedAt: earlier?.firstFailedAt ?? now,
     lastFailedAt: now,
   };
   report.steps[failure.step].failed += 1;
+  countKind(report, failure.key, 'failed');
   report.attempted.push(failure.key);
   report.failed.push(item);
   return item;
@@ -88,7 +109,10 @@ export function nextRetryState(
   const deadKeys = new Set(deadLettered.map((item) => item.key));
   return {
     retries: [...untouched, ...stillRetrying],
-    deadLetters: [...carried.deadLetters.filter((item) => !deadKeys.has(item.key)), ...deadLettered],
+    deadLetters: [
+      ...carried.deadLetters.filter((item) => !deadKeys.has(item.key)),
+      ...deadLettered,
+    ],
     deadLettered,
   };
 }

@@ -41,8 +41,13 @@ export function primeroClientFrom(state: BaseState): PrimeroClient {
       password: config.password,
       basicAuth: config.basicAuth === true,
     },
-    { concurrency: state.run.settings.concurrency },
+    transportOptions(state),
   );
+}
+
+/** The transport options a step's client gets from the run's settings. */
+function transportOptions(state: BaseState) {
+  return { ...state.run.settings.http, concurrency: state.run.settings.concurrency };
 }
 
 export function oscarClientFrom(state: BaseState): OscarClient {
@@ -53,7 +58,7 @@ export function oscarClientFrom(state: BaseState): OscarClient {
   ]) as SystemsConfig['oscar'];
   return createOscarClient(
     { url: config.url, email: config.email, password: config.password },
-    { concurrency: state.run.settings.concurrency },
+    transportOptions(state),
   );
 }
 

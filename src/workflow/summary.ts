@@ -23,6 +23,7 @@ export function buildSummary(input: {
     from: input.from,
     to: input.to,
     steps: report.steps,
+    kinds: report.kinds,
     failed: report.failed,
     deadLettered: input.deadLettered ?? [],
     planned: report.planned,

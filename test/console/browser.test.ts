@@ -70,7 +70,9 @@ function seeds(): { primero: Json; oscar: Json } {
 const WRITE = /^(POST|PUT|PATCH|DELETE) /;
 function writeCounts(emulator: RunningEmulator): Record<string, number> {
   return Object.fromEntries(
-    Object.entries(emulator.requestCounts()).filter(([route]) => WRITE.test(route) && !route.includes('/tokens') && !route.includes('sign_in')),
+    Object.entries(emulator.requestCounts()).filter(
+      ([route]) => WRITE.test(route) && !route.includes('/tokens') && !route.includes('sign_in'),
+    ),
   );
 }
 
@@ -78,7 +80,10 @@ async function stepCounts(page: Page): Promise<Record<StepId, StepCounts>> {
   const counts = {} as Record<StepId, StepCounts>;
   for (const step of STEP_IDS) {
     const cell = (name: keyof StepCounts) =>
-      page.locator(`table.step-counts tr[data-step="${step}"] td[data-count="${name}"]`).innerText().then(Number);
+      page
+        .locator(`table.step-counts tr[data-step="${step}"] td[data-count="${name}"]`)
+        .innerText()
+        .then(Number);
     counts[step] = {
       fetched: await cell('fetched'),
       written: await cell('written'),
@@ -114,7 +119,11 @@ describeWithBrowser('the console in a browser, against the emulators', () => {
     const lock = consoleServer.store.acquireLock({ runId: 'test-setup' });
     if (!lock.ok) throw new Error('lock');
     consoleServer.store.saveCarriedState(
-      { cursors: { primero: '2020-01-01T00:00:00.000Z', oscar: '2020-01-01 00:00:00' }, retries: [], deadLetters: [] },
+      {
+        cursors: { primero: '2020-01-01T00:00:00.000Z', oscar: '2020-01-01 00:00:00' },
+        retries: [],
+        deadLetters: [],
+      },
       lock.handle,
     );
     consoleServer.store.releaseLock(lock.handle);
@@ -122,7 +131,15 @@ describeWithBrowser('the console in a browser, against the emulators', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     page.on('response', async (response) => {
@@ -150,7 +167,9 @@ describeWithBrowser('the console in a browser, against the emulators', () => {
     await page.click('button[type=submit]');
     await page.waitForURL(`${consoleServer.url}/?notice=signed-in`);
     await expect(page.locator('h1').innerText()).resolves.toBe('Overview');
-    await expect(page.locator('#position').innerText()).resolves.toContain('2020-01-01T00:00:00.000Z');
+    await expect(page.locator('#position').innerText()).resolves.toContain(
+      '2020-01-01T00:00:00.000Z',
+    );
   });
 
   it('a dry run writes nothing to either system and leaves the cursor', async () => {
@@ -158,7 +177,9 @@ describeWithBrowser('the console in a browser, against the emulators', () => {
     await page.click('#dry-run');
     await page.waitForSelector('#summary', { timeout: 20_000 });
     expect({ primero: writeCounts(primero), oscar: writeCounts(oscar) }).toEqual(before);
-    expect(consoleServer.store.lastCarriedState()?.cursors.primero).toBe('2020-01-01T00:00:00.000Z');
+    expect(consoleServer.store.lastCarriedState()?.cursors.primero).toBe(
+      '2020-01-01T00:00:00.000Z',
+    );
   });
 
   it('runs now, shows live progress, ends with the summary, and the detail matches the emulators', async () => {
@@ -169,8 +190,14 @@ describeWithBrowser('the console in a browser, against the emulators', () => {
     await page.waitForSelector('#summary', { timeout: 30_000 });
     // The page first showed the run going, polled its progress, then reloaded with the summary.
     const livePath = new URL(page.url()).pathname;
-    expect(seen.some((entry) => entry.path === livePath && entry.html.includes('data-state="running"'))).toBe(true);
-    expect(seen.some((entry) => entry.path === `${livePath}/status.json` && entry.html.includes('"state"'))).toBe(true);
+    expect(
+      seen.some((entry) => entry.path === livePath && entry.html.includes('data-state="running"')),
+    ).toBe(true);
+    expect(
+      seen.some(
+        (entry) => entry.path === `${livePath}/status.json` && entry.html.includes('"state"'),
+      ),
+    ).toBe(true);
     const summaryCounts = await stepCounts(page);
     await page.click('#open-run');
     await page.waitForURL(/\/runs\//);
@@ -201,7 +228,7 @@ describeWithBrowser('the console in a browser, against the emulators', () => {
       await expect(row.locator('td.reason').innerText()).resolves.toBe(item.reason);
     }
     await expect(page.locator('table.failed-items tbody tr').count()).resolves.toBe(failed.length);
-    await expect(page.locator('pre.log').count()).resolves.toBe(1);
+    await expect(page.locator('div.log').count()).resolves.toBe(1);
   });
 
   it('shows the history on the overview (screenshot saved) and the dead letters page', async () => {
@@ -216,14 +243,20 @@ describeWithBrowser('the console in a browser, against the emulators', () => {
     // On a phone-sized screen the page still fits (tables scroll inside their card).
     await page.setViewportSize({ width: 375, height: 800 });
     await page.goto(consoleServer.url);
-    const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+    const overflow = await page.evaluate(
+      'document.documentElement.scrollWidth - window.innerWidth',
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await page.setViewportSize({ width: 1200, height: 900 });
   });
 
   it('no page holds a child name, birth date or phone, a password or a token', async () => {
-    const cookie = (await page.context().cookies()).map((entry) => `${entry.name}=${entry.value}`).join('; ');
-    const sessionValue = (await page.context().cookies()).find((entry) => entry.name === 'interop_session')!.value;
+    const cookie = (await page.context().cookies())
+      .map((entry) => `${entry.name}=${entry.value}`)
+      .join('; ');
+    const sessionValue = (await page.context().cookies()).find(
+      (entry) => entry.name === 'interop_session',
+    )!.value;
     const runs = consoleServer.store.listRuns();
     const paths = ['/', '/dead-letters', '/sign-in', ...runs.map((run) => `/runs/${run.id}`)];
     for (const path of paths) {
@@ -244,7 +277,8 @@ describeWithBrowser('the console in a browser, against the emulators', () => {
     ];
     expect(seen.length).toBeGreaterThan(paths.length);
     for (const { path, html } of seen) {
-      for (const value of forbidden) expect(html.includes(value), `${path} contains "${value}"`).toBe(false);
+      for (const value of forbidden)
+        expect(html.includes(value), `${path} contains "${value}"`).toBe(false);
       expect(html, path).not.toMatch(/Bearer\s+\S{8,}/);
     }
   });

@@ -11,7 +11,14 @@ import type { Runner, RunWorkflow } from '../../src/runner/run-once.ts';
 import { openStore } from '../../src/runner/store.ts';
 import type { Store } from '../../src/runner/store.ts';
 import { STEP_IDS } from '../../src/workflow/contract.ts';
-import type { FailedItem, RunOutcome, RunSummary, StepCounts, StepId, SystemsConfig } from '../../src/workflow/contract.ts';
+import type {
+  FailedItem,
+  RunOutcome,
+  RunSummary,
+  StepCounts,
+  StepId,
+  SystemsConfig,
+} from '../../src/workflow/contract.ts';
 
 export const ADMIN_PASSWORD = 'correct-horse-battery-staple';
 
@@ -47,15 +54,26 @@ export function failedItem(overrides: Partial<FailedItem> = {}): FailedItem {
 }
 
 /** A stand-in for src/workflow/run.ts that reports what the script says. */
-export function stubWorkflow(script: StubScript = {}, calls: Array<Parameters<RunWorkflow>[0]> = []): RunWorkflow {
+export function stubWorkflow(
+  script: StubScript = {},
+  calls: Array<Parameters<RunWorkflow>[0]> = [],
+): RunWorkflow {
   return async (options) => {
     calls.push(options);
     const startedAt = new Date().toISOString();
     const steps = {} as Record<StepId, StepCounts>;
     for (const step of STEP_IDS) {
-      steps[step] = { fetched: 0, written: 0, unchanged: 0, failed: 0, skipped: 0, ...script.steps?.[step] };
+      steps[step] = {
+        fetched: 0,
+        written: 0,
+        unchanged: 0,
+        failed: 0,
+        skipped: 0,
+        ...script.steps?.[step],
+      };
       options.onProgress?.({ step, done: 0, total: 2 });
-      if (script.stepDelayMs) await new Promise((resolve) => setTimeout(resolve, script.stepDelayMs));
+      if (script.stepDelayMs)
+        await new Promise((resolve) => setTimeout(resolve, script.stepDelayMs));
       options.onProgress?.({ step, done: 2, total: 2 });
     }
     for (const line of script.logLines ?? []) options.logSink?.('info', line);
@@ -70,12 +88,16 @@ export function stubWorkflow(script: StubScript = {}, calls: Array<Parameters<Ru
       steps,
       failed: script.failed ?? [],
       deadLettered: script.deadLettered ?? [],
-      planned: options.dryRun ? [{ step: 'f1-j2', action: 'upsert client', ids: { case_id: 'case-0002' } }] : [],
+      planned: options.dryRun
+        ? [{ step: 'f1-j2', action: 'upsert client', ids: { case_id: 'case-0002' } }]
+        : [],
       ...(script.error ? { error: script.error } : {}),
     };
     const next = {
       cursors: script.nextCursors ?? carried.cursors,
-      retries: (script.failed ?? []).filter((item) => !(script.deadLettered ?? []).some((d) => d.key === item.key)),
+      retries: (script.failed ?? []).filter(
+        (item) => !(script.deadLettered ?? []).some((d) => d.key === item.key),
+      ),
       deadLetters: [...carried.deadLetters, ...(script.deadLettered ?? [])],
     };
     const outcome: RunOutcome = { summary, next };
@@ -132,7 +154,10 @@ export interface Client {
   csrf: string;
 }
 
-export function form(fields: Record<string, string>): { body: string; headers: Record<string, string> } {
+export function form(fields: Record<string, string>): {
+  body: string;
+  headers: Record<string, string>;
+} {
   return {
     body: new URLSearchParams(fields).toString(),
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -141,7 +166,12 @@ export function form(fields: Record<string, string>): { body: string; headers: R
 
 export async function signIn(url: string, password = ADMIN_PASSWORD): Promise<Client> {
   const { body, headers } = form({ password });
-  const response = await fetch(`${url}/sign-in`, { method: 'POST', body, headers, redirect: 'manual' });
+  const response = await fetch(`${url}/sign-in`, {
+    method: 'POST',
+    body,
+    headers,
+    redirect: 'manual',
+  });
   if (response.status !== 303) throw new Error(`sign-in answered ${response.status}`);
   const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0]!;
   const page = await (await fetch(`${url}/`, { headers: { cookie } })).text();
@@ -167,7 +197,10 @@ export function post(
   });
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -28,7 +28,9 @@ async function start(options: Partial<Parameters<typeof startTestConsole>[0]> = 
 /** Follows a console run to its end and returns the stored run id. */
 async function finishedRunId(url: string, livePath: string, cookie: string): Promise<string> {
   return waitFor(async () => {
-    const live = (await (await fetch(`${url}${livePath}/status.json`, { headers: { cookie } })).json()) as {
+    const live = (await (
+      await fetch(`${url}${livePath}/status.json`, { headers: { cookie } })
+    ).json()) as {
       state: string;
       runId: string | null;
     };
@@ -46,9 +48,18 @@ describe('every page and action is behind the sign-in', () => {
     }
     expect((await fetch(`${url}/live/abc/status.json`)).status).toBe(401);
     const { body, headers } = form({ kind: 'now' });
-    expect((await fetch(`${url}/runs`, { method: 'POST', body, headers, redirect: 'manual' })).status).toBe(401);
     expect(
-      (await fetch(`${url}/dead-letters/dl-1/retry`, { method: 'POST', body, headers, redirect: 'manual' })).status,
+      (await fetch(`${url}/runs`, { method: 'POST', body, headers, redirect: 'manual' })).status,
+    ).toBe(401);
+    expect(
+      (
+        await fetch(`${url}/dead-letters/dl-1/retry`, {
+          method: 'POST',
+          body,
+          headers,
+          redirect: 'manual',
+        })
+      ).status,
     ).toBe(401);
     expect(running!.store.listRuns()).toHaveLength(0);
   });
@@ -56,7 +67,12 @@ describe('every page and action is behind the sign-in', () => {
   it('signs in with the admin password and sets a HttpOnly, SameSite=Strict session cookie', async () => {
     const { url } = await start();
     const { body, headers } = form({ password: ADMIN_PASSWORD });
-    const response = await fetch(`${url}/sign-in`, { method: 'POST', body, headers, redirect: 'manual' });
+    const response = await fetch(`${url}/sign-in`, {
+      method: 'POST',
+      body,
+      headers,
+      redirect: 'manual',
+    });
     expect(response.status).toBe(303);
     const cookie = response.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/^interop_session=[\w-]{40,};/);
@@ -71,14 +87,21 @@ describe('every page and action is behind the sign-in', () => {
   it('ends the session after the idle limit, and on sign-out', async () => {
     const { url } = await start({ sessionIdleMs: 300 });
     const client = await signIn(url);
-    expect((await fetch(`${url}/`, { headers: { cookie: client.cookie }, redirect: 'manual' })).status).toBe(200);
+    expect(
+      (await fetch(`${url}/`, { headers: { cookie: client.cookie }, redirect: 'manual' })).status,
+    ).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 450));
-    const expired = await fetch(`${url}/`, { headers: { cookie: client.cookie }, redirect: 'manual' });
+    const expired = await fetch(`${url}/`, {
+      headers: { cookie: client.cookie },
+      redirect: 'manual',
+    });
     expect(expired.status).toBe(303);
 
     const again = await signIn(url);
     expect((await post(url, '/sign-out', again, {})).status).toBe(303);
-    expect((await fetch(`${url}/`, { headers: { cookie: again.cookie }, redirect: 'manual' })).status).toBe(303);
+    expect(
+      (await fetch(`${url}/`, { headers: { cookie: again.cookie }, redirect: 'manual' })).status,
+    ).toBe(303);
   });
 
   it('answers only to loopback host names when bound to loopback (no DNS rebinding)', async () => {
@@ -146,12 +169,20 @@ describe('actions are protected against cross-site requests', () => {
     expect(refused.map((response) => response.status)).toEqual([403, 403, 403, 403, 403, 403]);
     // The other session's token does not work in this one.
     const other = await signIn(url);
-    expect((await post(url, '/runs', { ...client, csrf: other.csrf }, { kind: 'now' })).status).toBe(403);
+    expect(
+      (await post(url, '/runs', { ...client, csrf: other.csrf }, { kind: 'now' })).status,
+    ).toBe(403);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(calls).toHaveLength(0);
     expect(running!.store.listRuns()).toHaveLength(0);
 
-    const accepted = await post(url, '/runs', client, { kind: 'now' }, { 'sec-fetch-site': 'same-origin' });
+    const accepted = await post(
+      url,
+      '/runs',
+      client,
+      { kind: 'now' },
+      { 'sec-fetch-site': 'same-origin' },
+    );
     expect(accepted.status).toBe(303);
     await finishedRunId(url, accepted.headers.get('location')!, client.cookie);
     expect(calls).toHaveLength(1);
@@ -187,7 +218,9 @@ describe('run now, dry run and backfill', () => {
     const response = await post(url, '/runs', client, { kind: 'now' });
     const livePath = response.headers.get('location')!;
     expect(livePath).toMatch(/^\/live\//);
-    const livePage = await (await fetch(`${url}${livePath}`, { headers: { cookie: client.cookie } })).text();
+    const livePage = await (
+      await fetch(`${url}${livePath}`, { headers: { cookie: client.cookie } })
+    ).text();
     expect(livePage).toContain('data-state="running"');
     expect(livePage).toContain('<script nonce=');
     // The page polls the URL it names; that URL answers JSON with the progress.
@@ -202,11 +235,15 @@ describe('run now, dry run and backfill', () => {
     expect(store.getRun(runId)?.trigger).toBe('console');
     expect(store.lastCarriedState()?.cursors.primero).toBe('2025-02-01T10:00:00.000Z');
 
-    const finished = await (await fetch(`${url}${livePath}`, { headers: { cookie: client.cookie } })).text();
+    const finished = await (
+      await fetch(`${url}${livePath}`, { headers: { cookie: client.cookie } })
+    ).text();
     expect(finished).toContain('id="summary"');
     expect(finished).toMatch(/data-step="f1-j1">[\s\S]*?data-count="fetched">7</);
 
-    const detail = await (await fetch(`${url}/runs/${runId}`, { headers: { cookie: client.cookie } })).text();
+    const detail = await (
+      await fetch(`${url}/runs/${runId}`, { headers: { cookie: client.cookie } })
+    ).text();
     expect(detail).toMatch(/data-step="f1-j2">[\s\S]*?data-count="written">3</);
     expect(detail).toContain('risk level is not set in Primero');
     expect(detail).toContain('case-0001');
@@ -214,7 +251,10 @@ describe('run now, dry run and backfill', () => {
 
   it('a dry run asks the sync to write nothing and leaves the cursors alone', async () => {
     const calls: Parameters<RunWorkflow>[0][] = [];
-    const runWorkflow = stubWorkflow({ nextCursors: { primero: '2030-01-01T00:00:00.000Z' } }, calls);
+    const runWorkflow = stubWorkflow(
+      { nextCursors: { primero: '2030-01-01T00:00:00.000Z' } },
+      calls,
+    );
     const { url, store } = await start({ runWorkflow });
     const client = await signIn(url);
     const response = await post(url, '/runs', client, { kind: 'dry-run' });
@@ -222,7 +262,9 @@ describe('run now, dry run and backfill', () => {
     expect(calls[0]?.dryRun).toBe(true);
     expect(store.getRun(runId)?.dryRun).toBe(true);
     expect(store.lastCarriedState()).toBeUndefined();
-    const detail = await (await fetch(`${url}/runs/${runId}`, { headers: { cookie: client.cookie } })).text();
+    const detail = await (
+      await fetch(`${url}/runs/${runId}`, { headers: { cookie: client.cookie } })
+    ).text();
     expect(detail).toContain('dry run');
     expect(detail).toContain('upsert client');
   });
@@ -237,11 +279,19 @@ describe('run now, dry run and backfill', () => {
     expect(confirmation).toContain('will not move the stored cursor backwards');
     expect(store.listRuns()).toHaveLength(0);
 
-    const future = await post(url, '/runs', client, { kind: 'backfill', since: '2999-01-01', confirm: 'yes' });
+    const future = await post(url, '/runs', client, {
+      kind: 'backfill',
+      since: '2999-01-01',
+      confirm: 'yes',
+    });
     expect(future.status).toBe(400);
     expect(await future.text()).toContain('in the future');
 
-    const confirmed = await post(url, '/runs', client, { kind: 'backfill', since: '2024-05-01', confirm: 'yes' });
+    const confirmed = await post(url, '/runs', client, {
+      kind: 'backfill',
+      since: '2024-05-01',
+      confirm: 'yes',
+    });
     expect(confirmed.status).toBe(303);
     const runId = await finishedRunId(url, confirmed.headers.get('location')!, client.cookie);
     expect(calls[0]?.since).toBe('2024-05-01T00:00:00.000Z');
@@ -256,7 +306,9 @@ describe('run now, dry run and backfill', () => {
     const response = await post(url, '/runs', client, { kind: 'now' });
     const livePath = response.headers.get('location')!;
     const page = await waitFor(async () => {
-      const text = await (await fetch(`${url}${livePath}`, { headers: { cookie: client.cookie } })).text();
+      const text = await (
+        await fetch(`${url}${livePath}`, { headers: { cookie: client.cookie } })
+      ).text();
       return text.includes('data-state="refused"') ? text : undefined;
     });
     expect(page).toContain('Another run is in progress');
@@ -266,7 +318,14 @@ describe('run now, dry run and backfill', () => {
 
 describe('dead letters', () => {
   it('lists them with their reason and retries one: back in the retry list, and a run', async () => {
-    const dead = failedItem({ key: 'f2-j2:case:g-77', step: 'f2-j2', kind: 'case', ids: { global_id: 'g-77' }, reason: 'ambiguous match', attempts: 5 });
+    const dead = failedItem({
+      key: 'f2-j2:case:g-77',
+      step: 'f2-j2',
+      kind: 'case',
+      ids: { global_id: 'g-77' },
+      reason: 'ambiguous match',
+      attempts: 5,
+    });
     const calls: Parameters<RunWorkflow>[0][] = [];
     let first = true;
     const scripted = stubWorkflow({ deadLettered: [dead], failed: [dead] }, calls);
@@ -278,17 +337,28 @@ describe('dead letters', () => {
     };
     const { url, store } = await start({ runWorkflow });
     const client = await signIn(url);
-    await finishedRunId(url, (await post(url, '/runs', client, { kind: 'now' })).headers.get('location')!, client.cookie);
+    await finishedRunId(
+      url,
+      (await post(url, '/runs', client, { kind: 'now' })).headers.get('location')!,
+      client.cookie,
+    );
     const [letter] = store.listDeadLetters();
     expect(letter?.key).toBe(dead.key);
 
     const overview = await (await fetch(`${url}/`, { headers: { cookie: client.cookie } })).text();
     expect(overview).toContain('Open dead letters (1)');
-    const list = await (await fetch(`${url}/dead-letters`, { headers: { cookie: client.cookie } })).text();
+    const list = await (
+      await fetch(`${url}/dead-letters`, { headers: { cookie: client.cookie } })
+    ).text();
     expect(list).toContain('ambiguous match');
     expect(list).toContain(`/dead-letters/${letter!.id}/retry`);
 
-    const forged = await post(url, `/dead-letters/${letter!.id}/retry`, { ...client, csrf: 'x' }, {});
+    const forged = await post(
+      url,
+      `/dead-letters/${letter!.id}/retry`,
+      { ...client, csrf: 'x' },
+      {},
+    );
     expect(forged.status).toBe(403);
     const retried = await post(url, `/dead-letters/${letter!.id}/retry`, client, {});
     expect(retried.status).toBe(303);

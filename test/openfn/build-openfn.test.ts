@@ -260,3 +260,32 @@ describe('source commit in the header', () => {
     }
   });
 });
+
+describe('GitHub workflows', () => {
+  const workflow = async (name: string) =>
+    parseYaml(await readFile(join(root, '.github/workflows', name), 'utf8'));
+
+  it('CI runs npm ci and npm test on pushes and pull requests', async () => {
+    const ci = await workflow('ci.yml');
+    expect(Object.keys(ci.on)).toEqual(['push', 'pull_request']);
+    const runs = ci.jobs.test.steps.map((s: { run?: string }) => s.run).filter(Boolean);
+    expect(runs).toEqual(['npm ci', 'npm test']);
+  });
+
+  it('deploys on master only when jobs, src or dependencies change, one deploy at a time', async () => {
+    const deploy = await workflow('deploy-openfn.yml');
+    expect(deploy.on.push.branches).toEqual(['master']);
+    expect(deploy.on.push.paths).toEqual(
+      expect.arrayContaining(['jobs/**', 'src/**', 'package-lock.json']),
+    );
+    expect(deploy.on.push.paths.some((p: string) => /README|docs/.test(p))).toBe(false);
+    expect(deploy.concurrency).toEqual({ group: 'openfn-deploy', 'cancel-in-progress': false });
+    const runs = deploy.jobs.deploy.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
+    expect(runs).toContain('npx interop build-openfn');
+    expect(runs).toMatch(/@openfn\/cli@\S+ deploy -c dist\/openfn\/config\.json --no-confirm/);
+    const env = deploy.jobs.deploy.steps.find(
+      (s: { env?: object }) => s.env && 'OPENFN_API_KEY' in s.env,
+    )?.env;
+    expect(env.OPENFN_API_KEY).toBe('${{ secrets.OPENFN_API_KEY }}');
+  });
+});

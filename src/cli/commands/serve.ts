@@ -29,7 +29,8 @@ function parsePort(text: string): number {
 /** The configured admin password, or a fresh token to print (the console is never left open). */
 function adminSecret(env: NodeJS.ProcessEnv): { secret: string; printed: boolean } {
   const configured = env.INTEROP_ADMIN_PASSWORD;
-  if (configured === undefined || configured === '') return { secret: generateSignInToken(), printed: true };
+  if (configured === undefined || configured === '')
+    return { secret: generateSignInToken(), printed: true };
   if (configured.length < MIN_PASSWORD_LENGTH) {
     throw new Error(
       `INTEROP_ADMIN_PASSWORD is too short (${configured.length} characters): use at least ` +
@@ -81,11 +82,16 @@ export function register(program: Command): void {
 
       say(`Console at ${running.url} (store ${store.path}).`);
       if (flags.host !== '127.0.0.1' && flags.host !== 'localhost') {
-        say(`Listening on ${flags.host}: anyone who can reach this address sees the sign-in page. Put TLS in front of it.`);
+        say(
+          `Listening on ${flags.host}: anyone who can reach this address sees the sign-in page. Put TLS in front of it.`,
+        );
       }
       // Printed once to the terminal that started the console, never logged or stored.
-      if (admin.printed) say(`No INTEROP_ADMIN_PASSWORD set. Sign in with this token: ${admin.secret}`);
-      say(`Timer "${config.cron}": next run due at ${schedule.nextRun()?.toISOString() ?? '(never)'}`);
+      if (admin.printed)
+        say(`No INTEROP_ADMIN_PASSWORD set. Sign in with this token: ${admin.secret}`);
+      say(
+        `Timer "${config.cron}": next run due at ${schedule.nextRun()?.toISOString() ?? '(never)'}`,
+      );
 
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {

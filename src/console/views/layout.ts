@@ -54,8 +54,10 @@ input[type=date], input[type=password] { font:inherit; padding:.45rem .5rem; bor
 button { font:inherit; padding:.5rem .9rem; border-radius:6px; border:1px solid var(--accent); background:var(--accent); color:#fff; cursor:pointer; }
 button.secondary { background:#fff; color:var(--accent); }
 button.danger { background:var(--bad); border-color:var(--bad); }
-pre.log { background:#11151c; color:#dfe5ee; padding:.75rem; border-radius:6px; overflow-x:auto; font-size:.82rem; max-height:32rem; }
-pre.log .warn { color:#ffd479; } pre.log .error { color:#ff8f84; }
+div.log { background:#11151c; color:#dfe5ee; padding:.75rem; border-radius:6px; overflow:auto; max-height:32rem;
+  font: .82rem/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+div.log div { white-space:pre-wrap; overflow-wrap:anywhere; }
+div.log .warn { color:#ffd479; } div.log .error { color:#ff8f84; }
 progress { width:100%; height:1rem; }
 code { font-size:.88em; overflow-wrap:anywhere; }
 .signin { max-width:24rem; margin:12vh auto; }
@@ -80,8 +82,12 @@ export interface LayoutOptions {
 export function layout(options: LayoutOptions): SafeHtml {
   const nav = options.csrfToken
     ? html`<nav>
-          <a href="/" ${options.active === 'overview' ? trustedHtml('aria-current="page"') : ''}>Overview</a>
-          <a href="/dead-letters" ${options.active === 'dead-letters' ? trustedHtml('aria-current="page"') : ''}
+          <a href="/" ${options.active === 'overview' ? trustedHtml('aria-current="page"') : ''}
+            >Overview</a
+          >
+          <a
+            href="/dead-letters"
+            ${options.active === 'dead-letters' ? trustedHtml('aria-current="page"') : ''}
             >Dead letters</a
           >
         </nav>
@@ -103,11 +109,13 @@ export function layout(options: LayoutOptions): SafeHtml {
       <body>
         <header><strong>Primero ⇄ OSCaR sync</strong>${nav}</header>
         <main>${options.body}</main>
-        ${options.script
-          ? html`<script nonce="${options.nonce}">
-              ${trustedHtml(options.script)}
-            </script>`
-          : ''}
+        ${
+          options.script
+            ? html`<script nonce="${options.nonce}">
+                ${trustedHtml(options.script)};
+              </script>`
+            : ''
+        }
       </body>
     </html>`;
 }
@@ -121,7 +129,9 @@ export function formatTime(iso: string | undefined): string {
 }
 
 export function timeTag(iso: string | undefined): SafeHtml {
-  return iso ? html`<time datetime="${iso}">${formatTime(iso)}</time>` : html`<span class="muted">—</span>`;
+  return iso
+    ? html`<time datetime="${iso}">${formatTime(iso)}</time>`
+    : html`<span class="muted">—</span>`;
 }
 
 /** The hidden field every state-changing form carries. */

@@ -38,11 +38,13 @@ function systemsCard(systems: SystemHealth[]): SafeHtml {
                   <td>${healthBadge(health)}</td>
                   <td>${timeTag(health.lastSignInAt)}</td>
                 </tr>
-                ${health.lastProblem
-                  ? html`<tr>
-                      <td colspan="3" class="muted">Last problem: ${health.lastProblem}</td>
-                    </tr>`
-                  : ''}`,
+                ${
+                  health.lastProblem
+                    ? html`<tr>
+                        <td colspan="3" class="muted">Last problem: ${health.lastProblem}</td>
+                      </tr>`
+                    : ''
+                }`,
           )}
         </tbody>
       </table>
@@ -59,7 +61,9 @@ function positionCard(overview: Overview): SafeHtml {
       <dt>OSCaR cursor</dt>
       <dd><code>${overview.cursors.oscar ?? 'not set yet'}</code></dd>
       <dt>Next scheduled run</dt>
-      <dd>${overview.nextScheduledRun ? timeTag(overview.nextScheduledRun) : html`<span class="muted">no timer running</span>`}</dd>
+      <dd>
+        ${overview.nextScheduledRun ? timeTag(overview.nextScheduledRun) : html`<span class="muted">no timer running</span>`}
+      </dd>
       <dt>Waiting for retry</dt>
       <dd>${overview.retrying} item(s)</dd>
       <dt>Dead letters</dt>
@@ -71,15 +75,16 @@ function positionCard(overview: Overview): SafeHtml {
 function actionsCard(overview: Overview, csrfToken: string, today: string): SafeHtml {
   const busy = overview.runningRunId
     ? html`<p class="notice warn">
-        A run is in progress (<a href="/runs/${encodeURIComponent(overview.runningRunId)}">open it</a>); a new
-        one will be refused until it ends.
+        A run is in progress (<a href="/runs/${encodeURIComponent(overview.runningRunId)}"
+          >open it</a
+        >); a new one will be refused until it ends.
       </p>`
     : '';
   const firstRun =
     !overview.cursors.primero && !overview.cursors.oscar
       ? html`<p class="notice warn">
-          No cursor yet: the first run needs a start date. Use <strong>Backfill from</strong> a date below; the hourly
-          runs carry on from there.
+          No cursor yet: the first run needs a start date. Use <strong>Backfill from</strong> a date
+          below; the hourly runs carry on from there.
         </p>`
       : '';
   return html`<section class="card" id="actions">
@@ -107,9 +112,9 @@ function actionsCard(overview: Overview, csrfToken: string, today: string): Safe
       </form>
     </div>
     <p class="muted">
-      Run now does what the hourly timer does, from the stored cursor. A dry run reads both systems and
-      lists what it would write, without writing anything. A backfill re-reads everything changed since a
-      date (you will be asked to confirm).
+      Run now does what the hourly timer does, from the stored cursor. A dry run reads both systems
+      and lists what it would write, without writing anything. A backfill re-reads everything
+      changed since a date (you will be asked to confirm).
     </p>
   </section>`;
 }
@@ -130,14 +135,27 @@ export function overviewPage(
     </section>
     <section class="card" id="dead-letters">
       <h2>Open dead letters (${overview.deadLetters.length})</h2>
-      ${deadLetters.length === 0
-        ? html`<p class="muted">None: every failed item is either fixed or still being retried.</p>`
-        : html`<ul>
-              ${deadLetters.map(
-                (item) => html`<li><code>${item.step}</code> ${item.kind} <code>${item.id}</code>: ${item.reason}</li>`,
-              )}
-            </ul>
-            <p><a href="/dead-letters">All dead letters, and retry</a></p>`}
+      ${
+        deadLetters.length === 0
+          ? html`<p class="muted">
+              None: every failed item is either fixed or still being retried.
+            </p>`
+          : html`<ul>
+                ${deadLetters.map(
+                  (item) =>
+                    html`<li>
+                      <code>${item.step}</code> ${item.kind} <code>${item.id}</code>: ${item.reason}
+                    </li>`,
+                )}
+              </ul>
+              <p><a href="/dead-letters">All dead letters, and retry</a></p>`
+      }
     </section>`;
-  return layout({ title: 'Overview', nonce: page.nonce, csrfToken: page.csrfToken, active: 'overview', body });
+  return layout({
+    title: 'Overview',
+    nonce: page.nonce,
+    csrfToken: page.csrfToken,
+    active: 'overview',
+    body,
+  });
 }

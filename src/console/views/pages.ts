@@ -16,7 +16,16 @@ export function signInPage(page: { nonce: string; error?: string; usesToken: boo
     ${page.error ? html`<div class="notice bad" role="alert">${page.error}</div>` : ''}
     <form method="post" action="/sign-in">
       <label for="password">Admin password</label>
-      <p><input type="password" id="password" name="password" autocomplete="current-password" required autofocus /></p>
+      <p>
+        <input
+          type="password"
+          id="password"
+          name="password"
+          autocomplete="current-password"
+          required
+          autofocus
+        />
+      </p>
       <button type="submit">Sign in</button>
     </form>
     <p class="muted">${hint}</p>
@@ -30,7 +39,9 @@ export function deadLettersPage(
 ): SafeHtml {
   const table =
     items.length === 0
-      ? html`<p class="muted">No dead letter. Items that keep failing land here after the attempt limit.</p>`
+      ? html`<p class="muted">
+          No dead letter. Items that keep failing land here after the attempt limit.
+        </p>`
       : html`<div class="scroll">
           <table class="dead-letters">
             <thead>
@@ -52,14 +63,18 @@ export function deadLettersPage(
                     <td><code>${item.step}</code> ${item.kind}</td>
                     <td>
                       ${Object.entries(item.ids).map(
-                        ([name, value]) => html`<div><span class="muted">${name}</span> <code>${value}</code></div>`,
+                        ([name, value]) =>
+                          html`<div><span class="muted">${name}</span> <code>${value}</code></div>`,
                       )}
                     </td>
                     <td class="reason">${item.reason}</td>
                     <td class="num">${item.attempts}</td>
                     <td class="hide-narrow">${timeTag(item.lastFailedAt)}</td>
                     <td>
-                      <form method="post" action="/dead-letters/${encodeURIComponent(item.id)}/retry">
+                      <form
+                        method="post"
+                        action="/dead-letters/${encodeURIComponent(item.id)}/retry"
+                      >
                         ${csrfField(page.csrfToken)}
                         <button type="submit" class="secondary">Retry</button>
                       </form>
@@ -73,24 +88,36 @@ export function deadLettersPage(
     ${page.error ? html`<div class="notice bad" role="alert">${page.error}</div>` : ''}
     <section class="card">
       <p class="muted">
-        These items failed on every attempt. Fix the cause named in the reason (in Primero, in OSCaR, or in a
-        mapping table), then press Retry: the item goes back into the retry list and a run starts at once.
+        These items failed on every attempt. Fix the cause named in the reason (in Primero, in
+        OSCaR, or in a mapping table), then press Retry: the item goes back into the retry list and
+        a run starts at once.
       </p>
       ${table}
     </section>`;
-  return layout({ title: 'Dead letters', nonce: page.nonce, csrfToken: page.csrfToken, active: 'dead-letters', body });
+  return layout({
+    title: 'Dead letters',
+    nonce: page.nonce,
+    csrfToken: page.csrfToken,
+    active: 'dead-letters',
+    body,
+  });
 }
 
-export function backfillConfirmPage(since: string, page: { nonce: string; csrfToken: string }): SafeHtml {
+export function backfillConfirmPage(
+  since: string,
+  page: { nonce: string; csrfToken: string },
+): SafeHtml {
   const body = html`<h1>Backfill from ${formatTime(since)}?</h1>
     <section class="card">
       <p>
-        The run will re-read every case changed in Primero and OSCaR since <strong>${formatTime(since)}</strong> and
-        write what differs. Writes are idempotent: records already in sync are left unchanged.
+        The run will re-read every case changed in Primero and OSCaR since
+        <strong>${formatTime(since)}</strong> and write what differs. Writes are idempotent: records
+        already in sync are left unchanged.
       </p>
       <p>
-        <strong>It will not move the stored cursor backwards.</strong> After the backfill, the hourly runs carry on from
-        where they were (or from later, if the backfill read newer changes).
+        <strong>It will not move the stored cursor backwards.</strong> After the backfill, the
+        hourly runs carry on from where they were (or from later, if the backfill read newer
+        changes).
       </p>
       <div class="actions">
         <form method="post" action="/runs">
@@ -145,7 +172,13 @@ const LIVE_SCRIPT = `
 export function liveRunPage(live: LiveRun, page: { nonce: string; csrfToken: string }): SafeHtml {
   const title = KIND_TITLES[live.request.kind];
   const summary = live.summary;
-  const status = summary ? (summary.ok ? 'succeeded' : 'failed') : live.state === 'refused' ? 'refused' : 'running';
+  const status = summary
+    ? summary.ok
+      ? 'succeeded'
+      : 'failed'
+    : live.state === 'refused'
+      ? 'refused'
+      : 'running';
   const progress = html`<section class="card">
     <h2>Progress</h2>
     <div class="scroll">
@@ -155,7 +188,13 @@ export function liveRunPage(live: LiveRun, page: { nonce: string; csrfToken: str
             const p = live.progress[step];
             return html`<tr>
               <td><code>${step}</code> <span class="hide-narrow">${STEP_TITLES[step]}</span></td>
-              <td><progress id="progress-${step}" max="${p?.total || 1}" value="${p?.done ?? 0}"></progress></td>
+              <td>
+                <progress
+                  id="progress-${step}"
+                  max="${p?.total || 1}"
+                  value="${p?.done ?? 0}"
+                ></progress>
+              </td>
               <td class="num" id="progress-text-${step}">${p ? `${p.done} / ${p.total}` : '—'}</td>
             </tr>`;
           })}
@@ -164,29 +203,43 @@ export function liveRunPage(live: LiveRun, page: { nonce: string; csrfToken: str
     </div>
   </section>`;
   const body = html`<h1>
-      ${title} <span id="live-status">${runStatusBadge({ status: status as 'running', dryRun: live.request.kind === 'dry-run' })}</span>
+      ${title}
+      <span id="live-status"
+        >${runStatusBadge({ status: status as 'running', dryRun: live.request.kind === 'dry-run' })}</span
+      >
     </h1>
     <div id="live" data-state="${live.state}" data-poll="/live/${live.id}/status.json">
       ${live.request.kind === 'backfill' ? html`<p>Backfill from ${timeTag(live.request.since)}.</p>` : ''}
       ${live.state === 'running' ? html`<p class="muted">Started ${timeTag(live.startedAt)}. This page updates by itself.</p>` : ''}
       ${live.error ? html`<div class="notice bad" role="alert">${live.error}</div>` : ''}
-      ${summary
-        ? html`<section class="card" id="summary">
-            <h2>Summary</h2>
-            <p>
-              ${summary.ok ? 'The run finished.' : 'The run failed; the stored cursors did not move, so the next run covers the same window again.'}
-              ${summary.failed.length} item(s) failed${summary.deadLettered.length > 0
-                ? `, ${summary.deadLettered.length} became dead letters`
-                : ''}${summary.dryRun ? `; ${summary.planned.length} write(s) planned, nothing written` : ''}.
-            </p>
-            ${stepCountsTable(summary.steps)}
-          </section>`
-        : live.state === 'running'
-          ? progress
-          : ''}
-      ${live.runId
-        ? html`<p><a href="/runs/${encodeURIComponent(live.runId)}" id="open-run">Open the run's details</a></p>`
-        : ''}
+      ${
+        summary
+          ? html`<section class="card" id="summary">
+              <h2>Summary</h2>
+              <p>
+                ${summary.ok ? 'The run finished.' : 'The run failed; the stored cursors did not move, so the next run covers the same window again.'}
+                ${summary.failed.length} item(s)
+                failed${
+                  summary.deadLettered.length > 0
+                    ? `, ${summary.deadLettered.length} became dead letters`
+                    : ''
+                }${summary.dryRun ? `; ${summary.planned.length} write(s) planned, nothing written` : ''}.
+              </p>
+              ${stepCountsTable(summary.steps)}
+            </section>`
+          : live.state === 'running'
+            ? progress
+            : ''
+      }
+      ${
+        live.runId
+          ? html`<p>
+              <a href="/runs/${encodeURIComponent(live.runId)}" id="open-run"
+                >Open the run's details</a
+              >
+            </p>`
+          : ''
+      }
       <p><a href="/">Back to the overview</a></p>
     </div>`;
   return layout({
@@ -208,5 +261,10 @@ export function messagePage(
       <p>${message}</p>
       <p><a href="/">Back to the overview</a></p>
     </section>`;
-  return layout({ title, nonce: page.nonce, body, ...(page.csrfToken ? { csrfToken: page.csrfToken } : {}) });
+  return layout({
+    title,
+    nonce: page.nonce,
+    body,
+    ...(page.csrfToken ? { csrfToken: page.csrfToken } : {}),
+  });
 }

@@ -2,9 +2,15 @@
 // their ids and reasons, and the detail page with the run's (scrubbed) log.
 import { html } from '../html.ts';
 import type { SafeHtml } from '../html.ts';
-import type { RunDetail, RunListItem } from '../backend.ts';
+import type { RunDetail, RunListItem, RunLogLine } from '../backend.ts';
 import { STEP_IDS } from '../../workflow/contract.ts';
-import type { FailedItem, PlannedWrite, StepCounts, StepId } from '../../workflow/contract.ts';
+import type {
+  FailedItem,
+  KindCounts,
+  PlannedWrite,
+  StepCounts,
+  StepId,
+} from '../../workflow/contract.ts';
 import { layout, STEP_TITLES, timeTag } from './layout.ts';
 
 const TRIGGER_TITLES: Record<string, string> = {
@@ -15,9 +21,9 @@ const TRIGGER_TITLES: Record<string, string> = {
 };
 
 export function runStatusBadge(run: Pick<RunListItem, 'status' | 'dryRun'>): SafeHtml {
-  return html`<span class="badge ${run.status}">${run.status}</span>${run.dryRun
-      ? html` <span class="badge dry">dry run</span>`
-      : ''}`;
+  return html`<span class="badge ${run.status}">${run.status}</span>${
+      run.dryRun ? html` <span class="badge dry">dry run</span>` : ''
+    }`;
 }
 
 function runKind(run: RunListItem): string {
@@ -33,7 +39,10 @@ function compactCounts(steps: Record<StepId, StepCounts> | undefined): SafeHtml 
     const parts = (['fetched', 'written', 'unchanged', 'failed', 'skipped'] as const)
       .filter((name) => counts[name] > 0)
       .map((name) => `${counts[name]} ${name}`);
-    return html`<div><code>${step}</code> ${parts.length > 0 ? parts.join(', ') : html`<span class="muted">nothing</span>`}</div>`;
+    return html`<div>
+      <code>${step}</code>
+      ${parts.length > 0 ? parts.join(', ') : html`<span class="muted">nothing</span>`}
+    </div>`;
   });
   return html`${lines}`;
 }
@@ -83,6 +92,30 @@ export function stepCountsTable(steps: Record<StepId, StepCounts>): SafeHtml {
             html`<tr data-step="${step}">
               <td><code>${step}</code> <span class="hide-narrow">${STEP_TITLES[step]}</span></td>
               ${names.map((name) => html`<td class="num" data-count="${name}">${steps[step][name]}</td>`)}
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+/** Outcomes per kind of item (`f1-j2:referral`...), when the run recorded them. */
+function kindCountsTable(kinds: Record<string, KindCounts>): SafeHtml {
+  const names = ['written', 'unchanged', 'failed'] as const;
+  return html`<div class="scroll">
+    <table class="kind-counts">
+      <thead>
+        <tr>
+          <th>Kind of item</th>
+          ${names.map((name) => html`<th class="num">${name}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${Object.entries(kinds).map(
+          ([kind, counts]) =>
+            html`<tr>
+              <td><code>${kind}</code></td>
+              ${names.map((name) => html`<td class="num">${counts[name]}</td>`)}
             </tr>`,
         )}
       </tbody>
@@ -150,10 +183,20 @@ function plannedTable(planned: PlannedWrite[]): SafeHtml {
 
 function cursorText(cursors: { primero?: string; oscar?: string } | undefined): SafeHtml {
   if (!cursors) return html`—`;
-  return html`Primero <code>${cursors.primero ?? '—'}</code>, OSCaR <code>${cursors.oscar ?? '—'}</code>`;
+  return html`Primero <code>${cursors.primero ?? '—'}</code>, OSCaR
+    <code>${cursors.oscar ?? '—'}</code>`;
 }
 
-export function runDetailPage(run: RunDetail, page: { nonce: string; csrfToken: string }): SafeHtml {
+/** One log line as one element; its text is built first so formatting cannot split it. */
+function logLine(line: RunLogLine): SafeHtml {
+  const text = `${line.at.slice(11, 19)} ${line.level.padEnd(5)} ${line.message}`;
+  return html`<div class="${line.level}">${text}</div>`;
+}
+
+export function runDetailPage(
+  run: RunDetail,
+  page: { nonce: string; csrfToken: string },
+): SafeHtml {
   const summary = run.summary;
   const body = html`<h1>Run ${runStatusBadge(run)}</h1>
     ${run.error ? html`<div class="notice bad" role="alert">${run.error}</div>` : ''}
@@ -167,7 +210,12 @@ export function runDetailPage(run: RunDetail, page: { nonce: string; csrfToken: 
         <dd>${timeTag(run.startedAt)}</dd>
         <dt>Finished</dt>
         <dd>${timeTag(run.finishedAt)}</dd>
-        ${run.since ? html`<dt>Backfill from</dt><dd>${timeTag(run.since)}</dd>` : ''}
+        ${
+          run.since
+            ? html`<dt>Backfill from</dt>
+                <dd>${timeTag(run.since)}</dd>`
+            : ''
+        }
         <dt>Window read from</dt>
         <dd>${cursorText(summary?.from)}</dd>
         <dt>Next window from</dt>
@@ -181,26 +229,31 @@ export function runDetailPage(run: RunDetail, page: { nonce: string; csrfToken: 
     <section class="card">
       <h2>Failed items (${run.failed.length})</h2>
       ${failedItemsTable(run.failed, 'No item failed in this run.')}
-      ${summary && summary.deadLettered.length > 0
-        ? html`<p class="notice warn">
-            ${summary.deadLettered.length} item(s) reached the attempt limit in this run and are now
-            <a href="/dead-letters">dead letters</a>.
-          </p>`
-        : ''}
+      ${
+        summary && summary.deadLettered.length > 0
+          ? html`<p class="notice warn">
+              ${summary.deadLettered.length} item(s) reached the attempt limit in this run and are
+              now
+              <a href="/dead-letters">dead letters</a>.
+            </p>`
+          : ''
+      }
     </section>
-    ${run.dryRun && summary
-      ? html`<section class="card">
-          <h2>What this dry run would have written (${summary.planned.length})</h2>
-          ${plannedTable(summary.planned)}
-        </section>`
-      : ''}
+    ${
+      run.dryRun && summary
+        ? html`<section class="card">
+            <h2>What this dry run would have written (${summary.planned.length})</h2>
+            ${plannedTable(summary.planned)}
+          </section>`
+        : ''
+    }
     <section class="card">
       <h2>Log</h2>
-      ${run.log.length === 0
-        ? html`<p class="muted">No log line.</p>`
-        : html`<pre class="log">${run.log.map(
-            (line) => html`<span class="${line.level}">${line.at.slice(11, 19)} ${line.level.padEnd(5)} ${line.message}</span>\n`,
-          )}</pre>`}
+      ${
+        run.log.length === 0
+          ? html`<p class="muted">No log line.</p>`
+          : html`<div class="log">${run.log.map(logLine)}</div>`
+      }
     </section>`;
   return layout({ title: 'Run', nonce: page.nonce, csrfToken: page.csrfToken, body });
 }

@@ -1,7 +1,9 @@
 // f1-j2's writes: each selected item ends written, unchanged (OSCaR already has it, per the sent
 // ledger) or failed with a reason; in a dry run it ends as a planned write instead. An outage
-// (OSCaR unreachable, 5xx, credentials refused) is thrown so the step fails and the window reruns.
+// (OSCaR unreachable, 5xx, credentials refused) is thrown so the step fails and the window reruns,
+// except for a referral upsert OSCaR may have applied without confirming it: see unconfirmed().
 import { log } from '../../log.ts';
+import { ApiError, surelyUnprocessed } from '../../http/errors.ts';
 import type { OscarClient } from '../../clients/oscar.ts';
 import type { OscarStatusUpdate } from '../../model/oscar.ts';
 import type { FailedItem, SentRecord } from '../../workflow/contract.ts';
@@ -14,6 +16,7 @@ import {
 import type { AfterCasesToOscar, AfterGetPrimeroCases } from '../../workflow/state.ts';
 import { isItemError, reasonOf } from '../../workflow/step-context.ts';
 import {
+  UNCONFIRMED_SEND,
   decisionSentValue,
   emptyToOscarBatch,
   pruneSent,
@@ -60,6 +63,44 @@ function failed(d: Delivery, kind: FailedItem['kind'], item: Item, error: unknow
   log.warn(`f1-j2: ${kind} ${item.key} failed (attempt ${failure.attempts}): ${failure.reason}`);
 }
 
+/**
+ * Whether OSCaR may have applied an upsert it did not confirm: no answer (dropped, timed out), a
+ * 5xx other than 503, or a success whose body could not be read. 429/503 and refused connections
+ * are surely unprocessed (the transport repeats them; exhausted, they fail the step and the next
+ * run sends again); 4xx are OSCaR refusing the item.
+ */
+export function isUnconfirmedUpsert(error: unknown): boolean {
+  if (!(error instanceof ApiError) || surelyUnprocessed(error)) return false;
+  const status = error.status;
+  return status === undefined || status >= 500 || (status >= 200 && status < 300);
+}
+
+/**
+ * A referral OSCaR may hold without having confirmed it. Sending it again could create a second
+ * referral (apis.md §2.3), so it is never re-sent automatically: the ledger marks it unconfirmed
+ * and it goes straight to the dead letters, for an operator to check OSCaR and requeue it.
+ */
+function unconfirmed(d: Delivery, item: ReferralToOscar): void {
+  d.sent.set(item.sentKey, { key: item.sentKey, value: UNCONFIRMED_SEND, at: d.now });
+  const failure = recordFailure(
+    d.state.report,
+    d.state.run.carried,
+    {
+      key: item.key,
+      step: 'f1-j2',
+      kind: 'referral',
+      ids: item.ids,
+      reason:
+        `OSCaR did not confirm the referral of case ${item.ids.case_id} (service ${item.ids.service_id}): ` +
+        'it may have been saved. Check OSCaR for it; if missing, run ' +
+        `\`npx interop retry ${item.key}\``,
+    },
+    d.now,
+    { atLeastAttempts: d.state.run.settings.maxAttempts },
+  );
+  log.warn(`f1-j2: referral ${item.key} unconfirmed by OSCaR, dead-lettered: ${failure.reason}`);
+}
+
 function written(d: Delivery, item: Item, value: string): void {
   recordWritten(d.state.report, 'f1-j2', item.key);
   d.sent.set(item.sentKey, { key: item.sentKey, value, at: d.now });
@@ -83,6 +124,10 @@ export async function deliverReferrals(
   await Promise.all(
     [...byCase.values()].map(async (items) => {
       for (const item of items) {
+        if (item.unconfirmed) {
+          if (!d.state.run.dryRun) unconfirmed(d, item);
+          continue;
+        }
         try {
           const payload = toOscarReferral(item);
           if (d.state.run.dryRun)
@@ -92,7 +137,8 @@ export async function deliverReferrals(
             written(d, item, item.ids.service_id);
           }
         } catch (error) {
-          failed(d, 'referral', item, error);
+          if (!d.state.run.dryRun && isUnconfirmedUpsert(error)) unconfirmed(d, item);
+          else failed(d, 'referral', item, error);
         }
       }
     }),

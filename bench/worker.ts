@@ -1,0 +1,84 @@
+// One run of the real sync, in its own process, so that its peak RSS is the sync's and not the
+// emulators' (they live in the bench process). Started by bench/run.ts with an IPC channel: it
+// receives a WorkerRequest, runs the runner's runOnce (store in `home`) and answers a WorkerResult.
+import { openStore } from '../src/runner/store.ts';
+import { createRunner } from '../src/runner/run-once.ts';
+import { runWorkflow } from '../src/workflow/run.ts';
+import type { CarriedState, StepCounts, StepId, SystemsConfig } from '../src/workflow/contract.ts';
+
+export interface WorkerRequest {
+  home: string;
+  systems: SystemsConfig;
+  /** Explicit start of the first run; later runs continue from the stored cursors. */
+  since?: string;
+  concurrency: number;
+}
+
+export interface WorkerResult {
+  status: 'succeeded' | 'failed' | 'refused';
+  error?: string;
+  wallMs: number;
+  /** Peak resident set size of this process (the sync), MB. */
+  peakRssMb: number;
+  /** RSS before the run started (Node + tsx + the modules loaded), MB. */
+  baselineRssMb: number;
+  from?: CarriedState['cursors'];
+  to?: CarriedState['cursors'];
+  steps?: Record<StepId, StepCounts>;
+  failedItems?: number;
+  /** The first few failure reasons (ids and reasons only), to explain a failed target. */
+  failureReasons?: string[];
+}
+
+const megabytes = (kilobytes: number) => Math.round((kilobytes / 1024) * 10) / 10;
+
+async function runOnce(request: WorkerRequest): Promise<WorkerResult> {
+  const store = openStore(request.home);
+  try {
+    const runner = createRunner({
+      store,
+      runWorkflow,
+      systems: request.systems,
+      settings: { concurrency: request.concurrency },
+    });
+    const baselineRssMb = megabytes(process.memoryUsage().rss / 1024);
+    const started = performance.now();
+    const result = await runner.runOnce({
+      trigger: 'manual',
+      ...(request.since ? { since: request.since } : {}),
+    });
+    const wallMs = performance.now() - started;
+    const peakRssMb = megabytes(process.resourceUsage().maxRSS);
+    if (result.status === 'refused')
+      return { status: 'refused', error: result.reason, wallMs, peakRssMb, baselineRssMb };
+    const { summary } = result;
+    const reasons = [...new Set(summary.failed.map((item) => `${item.step} ${item.kind}: ${item.reason}`))];
+    return {
+      status: result.status,
+      ...(summary.error ? { error: summary.error } : {}),
+      wallMs,
+      peakRssMb,
+      baselineRssMb,
+      from: summary.from,
+      to: summary.to,
+      steps: summary.steps,
+      failedItems: summary.failed.length,
+      failureReasons: reasons.slice(0, 5),
+    };
+  } finally {
+    store.close();
+  }
+}
+
+process.once('message', (message) => {
+  runOnce(message as WorkerRequest).then(
+    (result) => process.send?.(result, () => process.exit(0)),
+    (error: unknown) => {
+      const text = error instanceof Error ? error.message : String(error);
+      process.send?.(
+        { status: 'failed', error: text, wallMs: 0, peakRssMb: 0, baselineRssMb: 0 } satisfies WorkerResult,
+        () => process.exit(1),
+      );
+    },
+  );
+});
