@@ -52,8 +52,14 @@ export interface OscarClient {
   /** Signs in now; other calls sign in lazily when they need to. */
   signIn(): Promise<void>;
   listClients(opts?: { sinceDate?: string }): Promise<OscarClientList>;
-  /** 422 → ApiError (status 422) with OSCaR's scrubbed reason. */
-  upsertClient(organization: OscarUpsertPayload): Promise<UpsertResult>;
+  /**
+   * 422 → ApiError (status 422) with OSCaR's scrubbed reason. `beforeSend` runs right before each
+   * attempt goes on the wire (the caller records that OSCaR may now hold the referral).
+   */
+  upsertClient(
+    organization: OscarUpsertPayload,
+    options?: { beforeSend?: () => void },
+  ): Promise<UpsertResult>;
   updateLinks(items: OscarLink[]): Promise<void>;
   /** 422 → ApiError (status 422). OSCaR keeps the items before the failing one. */
   updateStatuses(items: OscarStatusUpdate[]): Promise<void>;
@@ -275,7 +281,7 @@ export function createOscarClient(
       return result;
     },
 
-    async upsertClient(organization) {
+    async upsertClient(organization, options = {}) {
       const payload = pickPermittedUpsertFields(organization as Record<string, unknown>);
       const what = `upsert of external_id ${organization.external_id ?? '(none)'}`;
       let response: HttpResponse<unknown>;
@@ -287,6 +293,7 @@ export function createOscarClient(
           // OSCaR cannot tell a re-sent referral from a new one (a second Referral is created), so
           // the upsert is repeated only when OSCaR surely did not act on it.
           retry: 'unprocessed',
+          ...(options.beforeSend ? { beforeSend: options.beforeSend } : {}),
         });
       } catch (error) {
         if (

@@ -42,6 +42,11 @@ export interface HttpRequest {
   retry?: boolean | 'unprocessed';
   /** Statuses returned as a response instead of thrown, e.g. [422]. */
   okStatuses?: number[];
+  /**
+   * Called right before each attempt goes on the wire (after waiting for a concurrency slot): the
+   * last moment to record, durably, that a write which cannot be deduplicated may reach the server.
+   */
+  beforeSend?: () => void;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -160,7 +165,10 @@ export function createTransport(options: TransportOptions): Transport {
     for (let n = 1; n <= attempts; n += 1) {
       let waitMs: number | undefined;
       try {
-        const raw = await limiter.run(() => attempt(req));
+        const raw = await limiter.run(() => {
+          req.beforeSend?.();
+          return attempt(req);
+        });
         const status = raw.statusCode;
         log.debug(`${where} - ${status} in ${raw.durationMs} ms`);
         const headers = normalizeHeaders(raw.headers);

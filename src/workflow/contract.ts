@@ -140,6 +140,13 @@ export interface RunWorkflowOptions {
   onProgress?: (progress: Progress) => void;
   /** Where log lines go during the run (already free of child data). */
   logSink?: LogSink;
+  /**
+   * Called synchronously with the whole sent ledger right before each referral upsert goes to
+   * OSCaR (the referral recorded as unconfirmed) and once OSCaR confirmed it. A runner that persists
+   * `sent` at once (cursors and retries untouched) keeps a process killed mid-run from sending
+   * those referrals a second time: OSCaR cannot deduplicate them (docs/reliability.md).
+   */
+  onSentLedger?: (sent: SentRecord[]) => void;
 }
 
 export interface RunOutcome {

@@ -20,6 +20,7 @@ import type { Report } from './outcomes.ts';
 import { STEP_NAMES, buildPlan, loadJobs } from './plan.ts';
 import type { Job } from './plan.ts';
 import type { AfterUpsertCasesToPrimero, BaseState } from './state.ts';
+import { setSentJournal } from './sent-journal.ts';
 import { buildSummary } from './summary.ts';
 
 export const DEFAULT_SETTINGS: SyncSettings = {
@@ -118,6 +119,14 @@ export async function runWorkflow(
     report: emptyReport(),
   };
   let sentAfterF1: SentRecord[] | undefined;
+  // The ledger as f1-j2 last reported it: what OSCaR may hold even if the step fails half-way.
+  let sentJournaled: SentRecord[] | undefined;
+  const restoreJournal = dryRun
+    ? () => undefined
+    : setSentJournal((sent) => {
+        sentJournaled = sent;
+        options.onSentLedger?.(sent);
+      });
   let final: FinalState | undefined;
   let crash: string | undefined;
   try {
@@ -150,6 +159,7 @@ export async function runWorkflow(
   } catch (error) {
     crash = stepError('workflow', (error as Error)?.message ?? String(error));
   } finally {
+    restoreJournal();
     restoreSink();
   }
 
@@ -162,7 +172,8 @@ export async function runWorkflow(
     sink('error', error);
     // Cursors and retries stay; OSCaR has received what f1-j2 sent, so the sent ledger moves on
     // (docs/sync-rules.md: a rerun of the window must not send those referrals again).
-    const next = !dryRun && sentAfterF1 ? { ...carried, sent: sentAfterF1 } : carried;
+    const sent = sentAfterF1 ?? sentJournaled;
+    const next = !dryRun && sent ? { ...carried, sent } : carried;
     const summary = buildSummary({
       ok: false,
       dryRun,

@@ -8,7 +8,7 @@ import { startOscarEmulator } from '../../demo/oscar/index.ts';
 import { startPrimeroEmulator } from '../../demo/primero/index.ts';
 import type { RunningEmulator } from '../../demo/common/harness.ts';
 import { commands } from '../../src/cli/commands/index.ts';
-import { DEMO_SEED_DIR, DEMO_SEED_START } from '../../src/runner/demo.ts';
+import { DEMO_SEED_DIR, DEMO_SEED_START } from '../../demo/index.ts';
 import { DEMO_CREDENTIALS, demoSeeds } from '../e2e/helpers.ts';
 import { interop } from './interop-cli.ts';
 import type { CliResult } from './interop-cli.ts';

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { setLogSink } from '../../log.ts';
-import { startDemoSystems } from '../../runner/demo.ts';
+import { DEMO_SEED_START, startDemoSystems } from '../../../demo/index.ts';
 import {
   buildRunner,
   loadRunWorkflow,
@@ -55,14 +55,14 @@ export function register(program: Command): void {
       const store = openStore(join(config.home, 'demo'));
       try {
         say(
-          `Primero emulator ${demo.systems.primero.url}, OSCaR emulator ${demo.systems.oscar.url}; window from ${demo.since}`,
+          `Primero emulator ${demo.systems.primero.url}, OSCaR emulator ${demo.systems.oscar.url}; window from ${DEMO_SEED_START}`,
         );
         const runner = buildRunner({ store, config, systems: demo.systems, runWorkflow });
         const restore = setLogSink(() => undefined);
         try {
           process.exitCode = await runAndReport(
             runner,
-            { trigger: 'manual', since: demo.since },
+            { trigger: 'manual', since: DEMO_SEED_START },
             { json: flags.json ?? false },
           );
         } finally {

@@ -225,6 +225,7 @@ export function runDetailPage(
     <section class="card">
       <h2>Counts per step</h2>
       ${summary ? stepCountsTable(summary.steps) : html`<p class="muted">No summary: the run did not finish.</p>`}
+      ${summary?.kinds && Object.keys(summary.kinds).length > 0 ? kindCountsTable(summary.kinds) : ''}
     </section>
     <section class="card">
       <h2>Failed items (${run.failed.length})</h2>

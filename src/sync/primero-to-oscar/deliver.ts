@@ -14,6 +14,7 @@ import {
   recordWritten,
 } from '../../workflow/outcomes.ts';
 import type { AfterCasesToOscar, AfterGetPrimeroCases } from '../../workflow/state.ts';
+import { journalSent } from '../../workflow/sent-journal.ts';
 import { isItemError, reasonOf } from '../../workflow/step-context.ts';
 import {
   UNCONFIRMED_SEND,
@@ -128,17 +129,37 @@ export async function deliverReferrals(
           if (!d.state.run.dryRun) unconfirmed(d, item);
           continue;
         }
+        const before = d.sent.get(item.sentKey);
+        let onWire = false;
         try {
           const payload = toOscarReferral(item);
           if (d.state.run.dryRun)
             planned(d, `upsert referral to ${payload.organization_name}`, item);
           else {
-            await d.oscar().upsertClient(payload);
+            await d.oscar().upsertClient(payload, {
+              // Write-ahead: from here on OSCaR may hold the referral, whatever happens to us.
+              beforeSend: () => {
+                onWire = true;
+                d.sent.set(item.sentKey, { key: item.sentKey, value: UNCONFIRMED_SEND, at: d.now });
+                journalSent(d.sent.values());
+              },
+            });
             written(d, item, item.ids.service_id);
+            journalSent(d.sent.values());
           }
         } catch (error) {
-          if (!d.state.run.dryRun && isUnconfirmedUpsert(error)) unconfirmed(d, item);
-          else failed(d, 'referral', item, error);
+          if (onWire && isUnconfirmedUpsert(error)) {
+            unconfirmed(d, item);
+            journalSent(d.sent.values());
+            continue;
+          }
+          // OSCaR refused it or surely never saw it: the ledger is as before the attempt.
+          if (onWire) {
+            if (before) d.sent.set(item.sentKey, before);
+            else d.sent.delete(item.sentKey);
+            journalSent(d.sent.values());
+          }
+          failed(d, 'referral', item, error);
         }
       }
     }),

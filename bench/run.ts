@@ -1,0 +1,440 @@
+// `npm run bench [-- --cases N --latency-ms N --concurrency N]`: seeds both emulators (in this
+// process, with a per-request latency standing for the network), runs the real sync through the
+// runner in a child process (bench/worker.ts) per scenario, and reports requests, writes, peak RSS
+// and the reference figures against the targets of issue 9 (docs/performance.md).
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startOscarEmulator } from '../demo/oscar/index.ts';
+import { startPrimeroEmulator } from '../demo/primero/index.ts';
+import type { RunningEmulator } from '../demo/common/harness.ts';
+import { openStore } from '../src/runner/store.ts';
+import type { SystemsConfig } from '../src/workflow/contract.ts';
+import { latencyFloorMs, measureWindow, necessaryRequests, originalRequests } from './reference.ts';
+import type { WorkProfile } from './reference.ts';
+import {
+  changedRecords,
+  countDelta,
+  evaluateTargets,
+  exitCodeOf,
+  fingerprintOscar,
+  fingerprintPrimero,
+  formatTable,
+  writesOf,
+} from './report.ts';
+import type { ScenarioName, ScenarioResult } from './report.ts';
+import {
+  BENCH_CASE_WORKER,
+  BENCH_OSCAR_ADMIN,
+  BENCH_PRIMERO_USER,
+  generateSeeds,
+  planHourlyChanges,
+} from './seed.ts';
+import type { BenchSeeds, HourlyChanges } from './seed.ts';
+import type { WorkerRequest, WorkerResult } from './worker.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const WORKER = join(ROOT, 'bench', 'worker.ts');
+
+/** The sync's own default (src/workflow/run.ts DEFAULT_SETTINGS.concurrency; README). */
+export const DEFAULT_CONCURRENCY = 4;
+export const DEFAULT_LATENCY_MS = 20;
+export const FULL_CASES = 10_000;
+export const FULL_SCALE_CASES = 50_000;
+const ALL_SCENARIOS: ScenarioName[] = ['initial', 'settle', 'hourly', 'noop', 'scale'];
+
+export interface BenchOptions {
+  cases: number;
+  scaleCases: number;
+  latencyMs: number;
+  concurrency: number;
+  /** --cases was given: the quick variant (only the no-op target is enforced). */
+  quick: boolean;
+  scenarios: ScenarioName[];
+  out: string;
+  seed: number;
+}
+
+const positiveInt = (value: string | undefined, name: string, fallback: number, min = 1): number => {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min)
+    throw new Error(`--${name} must be a whole number >= ${min}, got "${value}"`);
+  return number;
+};
+
+export function parseBenchArgs(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      cases: { type: 'string' },
+      'scale-cases': { type: 'string' },
+      'latency-ms': { type: 'string' },
+      concurrency: { type: 'string' },
+      scenarios: { type: 'string' },
+      out: { type: 'string' },
+      seed: { type: 'string' },
+    },
+    strict: true,
+  });
+  const quick = values.cases !== undefined;
+  const cases = positiveInt(values.cases, 'cases', FULL_CASES, 100);
+  const scenarios = values.scenarios
+    ? values.scenarios.split(',').map((name) => name.trim())
+    : ALL_SCENARIOS;
+  for (const name of scenarios) {
+    if (!ALL_SCENARIOS.includes(name as ScenarioName))
+      throw new Error(`--scenarios: unknown scenario "${name}" (known: ${ALL_SCENARIOS.join(', ')})`);
+  }
+  // The hourly and no-op runs continue the initial run's store; settle is the run between.
+  const wanted = new Set(scenarios as ScenarioName[]);
+  if (wanted.has('hourly') || wanted.has('noop')) ['initial', 'settle'].forEach((n) => wanted.add(n as ScenarioName));
+  if (wanted.has('noop')) wanted.add('hourly');
+  return {
+    cases,
+    scaleCases: positiveInt(values['scale-cases'], 'scale-cases', quick ? cases * 5 : FULL_SCALE_CASES, 100),
+    latencyMs: positiveInt(values['latency-ms'], 'latency-ms', DEFAULT_LATENCY_MS, 0),
+    concurrency: positiveInt(values.concurrency, 'concurrency', DEFAULT_CONCURRENCY),
+    quick,
+    scenarios: ALL_SCENARIOS.filter((name) => wanted.has(name)),
+    out: values.out ?? join(ROOT, 'bench', 'results', 'latest.json'),
+    seed: positiveInt(values.seed, 'seed', 20250101),
+  };
+}
+
+const say = (text: string) => process.stderr.write(`${text}\n`);
+
+/** Runs the sync once in a child process and waits for its answer. */
+function runWorker(request: WorkerRequest): Promise<WorkerResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--experimental-vm-modules', '--no-warnings', '--import', 'tsx', WORKER],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] },
+    );
+    let stderr = '';
+    let answer: WorkerResult | undefined;
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    child.on('message', (message) => {
+      answer = message as WorkerResult;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (answer) resolve(answer);
+      else reject(new Error(`The sync worker exited with code ${code} and no result:\n${stderr}`));
+    });
+    child.send(request);
+  });
+}
+
+/** At most `limit` of `tasks` at once. */
+async function inParallel<T>(items: T[], limit: number, task: (item: T) => Promise<void>) {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await task(items[next++]!);
+  });
+  await Promise.all(lanes);
+}
+
+async function call(url: string, init: RequestInit & { json?: unknown }): Promise<any> {
+  const response = await fetch(url, {
+    ...init,
+    headers: { 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+    ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${new URL(url).pathname} answered ${response.status}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/**
+ * The hourly changes, made as the people would make them: a MoSVY case worker refers children to
+ * OSCaR through Primero's API, an NGO edits children in OSCaR (admin edit, stamps updated_at).
+ */
+async function applyHourlyChanges(primero: RunningEmulator, oscar: RunningEmulator, changes: HourlyChanges) {
+  const signIn = await call(`${primero.url}/api/v2/tokens`, {
+    method: 'POST',
+    json: { user: BENCH_CASE_WORKER },
+  });
+  const headers = { authorization: `Bearer ${signIn.token}` };
+  await inParallel(changes.primero, 8, async (change) => {
+    await call(`${primero.url}/api/v2/cases/${change.id}`, {
+      method: 'PATCH',
+      headers,
+      json: {
+        data: {
+          services_section: [
+            {
+              unique_id: change.rowId,
+              service_type: change.service.primeroType,
+              service_subtype: [change.service.primeroSubtype],
+              service_response_type: 'referral_to_oscar',
+              service_implementing_agency: `agency-${change.org}`,
+            },
+          ],
+        },
+      },
+    });
+    await call(`${primero.url}/api/v2/cases/${change.id}/referrals`, {
+      method: 'POST',
+      headers,
+      json: {
+        data: {
+          transitioned_to: `agency-${change.org}-user`,
+          transitioned_to_agency: `agency-${change.org}`,
+          service: change.service.primeroType,
+          service_record_id: change.rowId,
+          notes: 'Invented referral note',
+        },
+      },
+    });
+  });
+  await inParallel(changes.oscar, 8, async (change) => {
+    await call(`${oscar.url}/__emulator/oscar/clients/${change.globalId}`, {
+      method: 'PATCH',
+      json: { mosvy_number: change.mosvyNumber },
+    });
+  });
+}
+
+type Design = Pick<
+  WorkProfile,
+  'referralItems' | 'decisions' | 'links' | 'clientsToSync' | 'oscarDecisions' | 'changedRecords' | 'expectedWrites'
+>;
+
+/** What a first run over a seed must do (docs/performance.md, "Scenarios"). */
+function initialDesign(seeds: BenchSeeds): Design {
+  const { primero, oscar, clients } = seeds.meta;
+  const design = {
+    referralItems: primero.referralToOscar,
+    decisions: primero.decision,
+    links: primero.decision + primero.link,
+    clientsToSync: clients,
+    oscarDecisions: oscar.acceptedPairs,
+    changedRecords: seeds.meta.cases + clients,
+  };
+  return {
+    ...design,
+    expectedWrites:
+      design.referralItems + Math.sign(design.decisions) + Math.sign(design.links) + design.clientsToSync + design.oscarDecisions,
+  };
+}
+
+const NOTHING: Design = {
+  referralItems: 0,
+  decisions: 0,
+  links: 0,
+  clientsToSync: 0,
+  oscarDecisions: 0,
+  changedRecords: 0,
+  expectedWrites: 0,
+};
+
+interface Stage {
+  primero: RunningEmulator;
+  oscar: RunningEmulator;
+  systems: SystemsConfig;
+  options: BenchOptions;
+}
+
+async function measureRun(
+  stage: Stage,
+  name: ScenarioName,
+  seeds: BenchSeeds,
+  home: string,
+  design: Design,
+  since?: string,
+): Promise<ScenarioResult> {
+  const { primero, oscar, options } = stage;
+  const carried = since ? undefined : readCursors(home);
+  const from = {
+    primero: since ?? carried?.primero ?? seeds.since,
+    oscar: since ?? carried?.oscar ?? seeds.since,
+  };
+  const primeroBefore = primero.state() as any;
+  const oscarBefore = oscar.state() as any;
+  const window = measureWindow(primeroBefore, oscarBefore, from);
+  const printsBefore = { primero: fingerprintPrimero(primeroBefore), oscar: fingerprintOscar(oscarBefore) };
+  const countsBefore = { primero: primero.requestCounts(), oscar: oscar.requestCounts() };
+
+  say(`${name}: running the sync (${window.primeroWindowCases} Primero cases, ${window.oscarWindowClients} OSCaR clients in the window)...`);
+  const outcome = await runWorker({
+    home,
+    systems: stage.systems,
+    ...(since ? { since } : {}),
+    concurrency: options.concurrency,
+  });
+
+  const byEndpoint = {
+    ...countDelta('primero', countsBefore.primero, primero.requestCounts()),
+    ...countDelta('oscar', countsBefore.oscar, oscar.requestCounts()),
+  };
+  const total = Object.values(byEndpoint).reduce((a, b) => a + b, 0);
+  const recordsChanged = {
+    primero: changedRecords(printsBefore.primero, fingerprintPrimero(primero.state() as any)),
+    oscar: changedRecords(printsBefore.oscar, fingerprintOscar(oscar.state() as any)),
+  };
+  const profile: WorkProfile = { ...window, ...design };
+  const original = originalRequests(profile);
+  const necessary = necessaryRequests(profile);
+  const floor = latencyFloorMs(necessary.total, options.latencyMs, options.concurrency);
+  const result: ScenarioResult = {
+    name,
+    cases: seeds.meta.cases,
+    clients: seeds.meta.clients,
+    latencyMs: options.latencyMs,
+    concurrency: options.concurrency,
+    status: outcome.status,
+    ...(outcome.error ? { error: outcome.error } : {}),
+    wallMs: Math.round(outcome.wallMs),
+    peakRssMb: outcome.peakRssMb,
+    baselineRssMb: outcome.baselineRssMb,
+    requests: { total, byEndpoint },
+    writes: writesOf(byEndpoint),
+    recordsChanged,
+    profile,
+    reference: {
+      original,
+      necessary,
+      latencyFloorMs: Math.round(floor),
+      requestsVsOriginal: original.total > 0 ? total / original.total : 0,
+      wallVsFloor: floor > 0 ? outcome.wallMs / floor : 0,
+    },
+    sync: {
+      failedItems: outcome.failedItems ?? 0,
+      failureReasons: outcome.failureReasons ?? [],
+      ...(outcome.steps ? { steps: outcome.steps } : {}),
+    },
+    targets: [],
+  };
+  say(
+    `${name}: ${outcome.status} in ${(outcome.wallMs / 1000).toFixed(1)} s, ${total} requests, ` +
+      `${result.writes.total} writes, peak RSS ${outcome.peakRssMb} MB` +
+      (result.sync.failedItems ? `, ${result.sync.failedItems} failed items` : ''),
+  );
+  return result;
+}
+
+function readCursors(home: string) {
+  const store = openStore(home);
+  try {
+    return store.lastCarriedState()?.cursors;
+  } finally {
+    store.close();
+  }
+}
+
+export async function runBench(options: BenchOptions): Promise<{ results: ScenarioResult[]; exitCode: number }> {
+  const want = new Set(options.scenarios);
+  const primero = await startPrimeroEmulator({ latencyMs: options.latencyMs });
+  const oscar = await startOscarEmulator({ latencyMs: options.latencyMs });
+  const homes: string[] = [];
+  const newHome = () => {
+    const home = mkdtempSync(join(tmpdir(), 'interop-bench-'));
+    homes.push(home);
+    return home;
+  };
+  const stage: Stage = {
+    primero,
+    oscar,
+    options,
+    systems: {
+      primero: { url: primero.url, username: BENCH_PRIMERO_USER.user_name, password: BENCH_PRIMERO_USER.password },
+      oscar: { url: oscar.url, ...BENCH_OSCAR_ADMIN },
+    },
+  };
+  const results: ScenarioResult[] = [];
+  try {
+    if (want.has('initial')) {
+      say(`initial: seeding ${options.cases} Primero cases and ${options.cases} OSCaR clients...`);
+      const seeds = generateSeeds({ cases: options.cases, seed: options.seed });
+      primero.loadSeed(seeds.primero);
+      oscar.loadSeed(seeds.oscar);
+      const home = newHome();
+      results.push(await measureRun(stage, 'initial', seeds, home, initialDesign(seeds), seeds.since));
+      if (want.has('settle')) {
+        // The children the first run created in Primero have case ids OSCaR learns one run later.
+        const created = seeds.meta.oscar.ngoReferrals + seeds.meta.oscar.ngoClients;
+        results.push(
+          await measureRun(stage, 'settle', seeds, home, { ...NOTHING, links: created, expectedWrites: Math.sign(created) }),
+        );
+      }
+      if (want.has('hourly')) {
+        const changes = planHourlyChanges(seeds.meta, 0.01);
+        say(`hourly: ${changes.primero.length} Primero cases and ${changes.oscar.length} OSCaR clients change...`);
+        await applyHourlyChanges(primero, oscar, changes);
+        const changed = changes.primero.length + changes.oscar.length;
+        results.push(
+          await measureRun(stage, 'hourly', seeds, home, {
+            ...NOTHING,
+            referralItems: changes.primero.length,
+            clientsToSync: changes.oscar.length,
+            changedRecords: changed,
+            expectedWrites: changed,
+          }),
+        );
+      }
+      if (want.has('noop')) results.push(await measureRun(stage, 'noop', seeds, home, NOTHING));
+    }
+    if (want.has('scale')) {
+      say(`scale: seeding ${options.scaleCases} Primero cases and ${options.scaleCases} OSCaR clients...`);
+      const seeds = generateSeeds({ cases: options.scaleCases, seed: options.seed + 1 });
+      primero.loadSeed(seeds.primero);
+      oscar.loadSeed(seeds.oscar);
+      results.push(await measureRun(stage, 'scale', seeds, newHome(), initialDesign(seeds), seeds.since));
+    }
+  } finally {
+    await Promise.all([primero.close(), oscar.close()]);
+    for (const home of homes) rmSync(home, { recursive: true, force: true });
+  }
+  const initial = results.find((r) => r.name === 'initial');
+  for (const result of results)
+    result.targets = evaluateTargets(result, { quick: options.quick, ...(initial ? { initial } : {}) });
+  return { results, exitCode: exitCodeOf(results) };
+}
+
+async function main() {
+  let options: BenchOptions;
+  try {
+    options = parseBenchArgs(process.argv.slice(2));
+  } catch (error) {
+    say((error as Error).message);
+    say('usage: npm run bench -- [--cases N] [--latency-ms N] [--concurrency N] [--scenarios initial,hourly,noop,scale]');
+    process.exitCode = 2;
+    return;
+  }
+  say(
+    `bench: ${options.quick ? 'quick' : 'full'} run, ${options.cases} cases (scale ${options.scaleCases}), ` +
+      `latency ${options.latencyMs} ms, concurrency ${options.concurrency}`,
+  );
+  const started = Date.now();
+  const { results, exitCode } = await runBench(options);
+  mkdirSync(dirname(options.out), { recursive: true });
+  writeFileSync(
+    options.out,
+    `${JSON.stringify(
+      {
+        generatedAt: new Date().toISOString(),
+        node: process.version,
+        options: { ...options, out: relative(ROOT, options.out) },
+        totalSeconds: Math.round((Date.now() - started) / 1000),
+        exitCode,
+        scenarios: results,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  process.stdout.write(`${formatTable(results)}\n\nResults: ${relative(ROOT, options.out)}\n`);
+  if (options.quick) process.stdout.write('Quick variant: only the no-op targets decide the exit code.\n');
+  process.exitCode = exitCode;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await main();
+}
