@@ -47,6 +47,8 @@ export interface EmulatorDefinition<S> {
   exportState?(state: S): unknown;
   /** Body of a scripted error that gives no body of its own, in the system's error shape. */
   faultBody?(status: number, path: string): unknown;
+  /** Every token or session secret the state holds now (tests scan outputs for them). */
+  issuedSecrets?(state: S): string[];
 }
 
 export interface RunningEmulator {
@@ -59,6 +61,8 @@ export interface RunningEmulator {
   requestCounts(): Record<string, number>;
   setFaults(f: Faults): void;
   loadSeed(seed: unknown): void;
+  /** Every token the emulator has issued since it started, for privacy scans; never served. */
+  issuedSecrets(): string[];
 }
 
 export interface StartOptions {
@@ -162,6 +166,11 @@ export async function startEmulator<S>(
   let ruleUses = new Map<FaultRule, number>();
   let tokenUses = new Map<string, number>();
   let counts: Record<string, number> = {};
+  // Tokens outlive a replaced state in the logs of whoever used them: collected as they appear.
+  const secretsSeen = new Set<string>();
+  const collectSecrets = () => {
+    for (const secret of def.issuedSecrets?.(state) ?? []) secretsSeen.add(secret);
+  };
   const pendingAfterBody = new WeakMap<FastifyRequest, FaultDecision>();
 
   const setFaults = (next: Faults) => {
@@ -264,6 +273,7 @@ export async function startEmulator<S>(
 
   // A lost response: the handler has already changed the state; the client never learns it.
   app.addHook('onSend', async (request, reply, payload) => {
+    collectSecrets();
     const pending = pendingAfterBody.get(request);
     if (!pending) return payload;
     pendingAfterBody.delete(request);
@@ -282,6 +292,7 @@ export async function startEmulator<S>(
   app.get(`${ADMIN_PREFIX}/state`, async () => (def.exportState ? def.exportState(state) : state));
   app.put(`${ADMIN_PREFIX}/state`, async (request, reply) => {
     try {
+      collectSecrets();
       state = def.loadSeed(request.body);
     } catch (error) {
       return reply.code(400).send({ error: `seed rejected: ${(error as Error).message}` });
@@ -327,7 +338,12 @@ export async function startEmulator<S>(
     requestCounts: () => ({ ...counts }),
     setFaults: (f: Faults) => setFaults(parseFaults(f)),
     loadSeed: (seed: unknown) => {
+      collectSecrets();
       state = def.loadSeed(seed);
+    },
+    issuedSecrets: () => {
+      collectSecrets();
+      return [...secretsSeen];
     },
   };
 }

@@ -16,6 +16,8 @@ export const oscarEmulator: EmulatorDefinition<OscarState> = {
   loadSeed: loadOscarSeed,
   register: registerOscarRoutes,
   exportState: exportOscarState,
+  issuedSecrets: (state) =>
+    [...state.sessions.values()].flatMap((session) => [session.token, session.client]),
   faultBody: (status) => {
     if (status === 401) return UNAUTHENTICATED;
     if (status === 422) return { message: RECORD_ERROR };

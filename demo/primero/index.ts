@@ -24,6 +24,7 @@ export const primeroEmulator: EmulatorDefinition<PrimeroState> = {
   loadSeed: loadPrimeroSeed,
   register: registerPrimeroRoutes,
   exportState: exportPrimeroState,
+  issuedSecrets: (state) => [...state.tokens.keys()],
   faultBody: (status, path) =>
     primeroErrorBody(status, path, STATUS_MESSAGES[status] ?? 'Internal Server Error'),
 };
