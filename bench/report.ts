@@ -32,6 +32,8 @@ export interface ScenarioResult {
   profile: WorkProfile;
   reference: {
     original: RequestBreakdown;
+    /** The original counted as issue 9 words it (every client upserted a second time). */
+    originalAsIssueReads: RequestBreakdown;
     necessary: RequestBreakdown;
     latencyFloorMs: number;
     requestsVsOriginal: number;
@@ -63,27 +65,35 @@ export function isWriteRoute(key: string): boolean {
   return /^(POST|PUT|PATCH|DELETE) /.test(route) && !SIGN_IN.test(route);
 }
 
-export function writesOf(byEndpoint: Record<string, number>): { total: number; byEndpoint: Record<string, number> } {
-  const writes = Object.fromEntries(Object.entries(byEndpoint).filter(([key]) => isWriteRoute(key)));
+export function writesOf(byEndpoint: Record<string, number>): {
+  total: number;
+  byEndpoint: Record<string, number>;
+} {
+  const writes = Object.fromEntries(
+    Object.entries(byEndpoint).filter(([key]) => isWriteRoute(key)),
+  );
   return { total: Object.values(writes).reduce((a, b) => a + b, 0), byEndpoint: writes };
 }
 
 type Json = Record<string, any>;
 
-const digest = (value: unknown) => createHash('sha1').update(JSON.stringify(value)).digest('base64');
+const digest = (value: unknown) =>
+  createHash('sha1').update(JSON.stringify(value)).digest('base64');
 
 /** A fingerprint per record of both emulators' states (exported form), to count what a run changed. */
 export function fingerprintPrimero(state: Json): Map<string, string> {
   const prints = new Map<string, string>();
   for (const record of state.cases as Json[]) prints.set(`case:${record.id}`, digest(record));
-  for (const referral of state.referrals as Json[]) prints.set(`referral:${referral.id}`, digest(referral));
+  for (const referral of state.referrals as Json[])
+    prints.set(`referral:${referral.id}`, digest(referral));
   return prints;
 }
 
 export function fingerprintOscar(state: Json): Map<string, string> {
   const prints = new Map<string, string>();
   for (const org of state.organizations as Json[]) {
-    for (const client of org.clients as Json[]) prints.set(`client:${org.short_name}:${client.id}`, digest(client));
+    for (const client of org.clients as Json[])
+      prints.set(`client:${org.short_name}:${client.id}`, digest(client));
     for (const referral of org.referrals as Json[])
       prints.set(`referral:${org.short_name}:${referral.id}`, digest(referral));
   }
@@ -104,7 +114,8 @@ export interface TargetContext {
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.POSITIVE_INFINITY);
-const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'inf');
+const fixed = (value: number, digits = 2) =>
+  Number.isFinite(value) ? value.toFixed(digits) : 'inf';
 
 /** The targets of issue 9 for one scenario. */
 export function evaluateTargets(result: ScenarioResult, context: TargetContext): Target[] {
@@ -119,7 +130,8 @@ export function evaluateTargets(result: ScenarioResult, context: TargetContext):
       add(
         'requests <= original / 3',
         result.requests.total <= limit,
-        `${result.requests.total} vs ${Math.floor(limit)} (original ${result.reference.original.total})`,
+        `${result.requests.total} vs ${Math.floor(limit)} (original ${result.reference.original.total}; ` +
+          `${Math.floor(result.reference.originalAsIssueReads.total / 3)} if every client were upserted twice)`,
       );
       add(
         'wall <= 1.5 x latency floor',
@@ -164,13 +176,26 @@ export function exitCodeOf(results: ScenarioResult[]): number {
   return results.some((result) => result.targets.some((t) => t.enforced && !t.pass)) ? 1 : 0;
 }
 
-const pad = (text: string, width: number) => (text.length >= width ? text : text + ' '.repeat(width - text.length));
+const pad = (text: string, width: number) =>
+  text.length >= width ? text : text + ' '.repeat(width - text.length);
 const padLeft = (text: string, width: number) =>
   text.length >= width ? text : ' '.repeat(width - text.length) + text;
 
 /** The short terminal table: one line per scenario, then one line per target. */
 export function formatTable(results: ScenarioResult[]): string {
-  const header = ['scenario', 'cases', 'wall s', 'requests', 'necessary', 'original', 'req/orig', 'writes', 'RSS MB', 'floor s', 'wall/floor'];
+  const header = [
+    'scenario',
+    'cases',
+    'wall s',
+    'requests',
+    'necessary',
+    'original',
+    'req/orig',
+    'writes',
+    'RSS MB',
+    'floor s',
+    'wall/floor',
+  ];
   const rows = results.map((r) => [
     r.name,
     String(r.cases),
@@ -185,7 +210,8 @@ export function formatTable(results: ScenarioResult[]): string {
     fixed(r.reference.wallVsFloor),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? pad(c, widths[i]!) : padLeft(c, widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? pad(c, widths[i]!) : padLeft(c, widths[i]!))).join('  ');
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ''];
   for (const r of results) {
     for (const t of r.targets) {

@@ -13,7 +13,13 @@ import { startPrimeroEmulator } from '../demo/primero/index.ts';
 import type { RunningEmulator } from '../demo/common/harness.ts';
 import { openStore } from '../src/runner/store.ts';
 import type { SystemsConfig } from '../src/workflow/contract.ts';
-import { latencyFloorMs, measureWindow, necessaryRequests, originalRequests } from './reference.ts';
+import {
+  latencyFloorMs,
+  measureWindow,
+  necessaryRequests,
+  originalRequests,
+  originalRequestsAsIssueReads,
+} from './reference.ts';
 import type { WorkProfile } from './reference.ts';
 import {
   changedRecords,
@@ -58,7 +64,12 @@ export interface BenchOptions {
   seed: number;
 }
 
-const positiveInt = (value: string | undefined, name: string, fallback: number, min = 1): number => {
+const positiveInt = (
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  min = 1,
+): number => {
   if (value === undefined) return fallback;
   const number = Number(value);
   if (!Number.isInteger(number) || number < min)
@@ -87,15 +98,23 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     : ALL_SCENARIOS;
   for (const name of scenarios) {
     if (!ALL_SCENARIOS.includes(name as ScenarioName))
-      throw new Error(`--scenarios: unknown scenario "${name}" (known: ${ALL_SCENARIOS.join(', ')})`);
+      throw new Error(
+        `--scenarios: unknown scenario "${name}" (known: ${ALL_SCENARIOS.join(', ')})`,
+      );
   }
   // The hourly and no-op runs continue the initial run's store; settle is the run between.
   const wanted = new Set(scenarios as ScenarioName[]);
-  if (wanted.has('hourly') || wanted.has('noop')) ['initial', 'settle'].forEach((n) => wanted.add(n as ScenarioName));
+  if (wanted.has('hourly') || wanted.has('noop'))
+    ['initial', 'settle'].forEach((n) => wanted.add(n as ScenarioName));
   if (wanted.has('noop')) wanted.add('hourly');
   return {
     cases,
-    scaleCases: positiveInt(values['scale-cases'], 'scale-cases', quick ? cases * 5 : FULL_SCALE_CASES, 100),
+    scaleCases: positiveInt(
+      values['scale-cases'],
+      'scale-cases',
+      quick ? cases * 5 : FULL_SCALE_CASES,
+      100,
+    ),
     latencyMs: positiveInt(values['latency-ms'], 'latency-ms', DEFAULT_LATENCY_MS, 0),
     concurrency: positiveInt(values.concurrency, 'concurrency', DEFAULT_CONCURRENCY),
     quick,
@@ -148,7 +167,8 @@ async function call(url: string, init: RequestInit & { json?: unknown }): Promis
     ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
   });
   const text = await response.text();
-  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${new URL(url).pathname} answered ${response.status}`);
+  if (!response.ok)
+    throw new Error(`${init.method ?? 'GET'} ${new URL(url).pathname} answered ${response.status}`);
   return text ? JSON.parse(text) : undefined;
 }
 
@@ -156,7 +176,11 @@ async function call(url: string, init: RequestInit & { json?: unknown }): Promis
  * The hourly changes, made as the people would make them: a MoSVY case worker refers children to
  * OSCaR through Primero's API, an NGO edits children in OSCaR (admin edit, stamps updated_at).
  */
-async function applyHourlyChanges(primero: RunningEmulator, oscar: RunningEmulator, changes: HourlyChanges) {
+async function applyHourlyChanges(
+  primero: RunningEmulator,
+  oscar: RunningEmulator,
+  changes: HourlyChanges,
+) {
   const signIn = await call(`${primero.url}/api/v2/tokens`, {
     method: 'POST',
     json: { user: BENCH_CASE_WORKER },
@@ -204,7 +228,13 @@ async function applyHourlyChanges(primero: RunningEmulator, oscar: RunningEmulat
 
 type Design = Pick<
   WorkProfile,
-  'referralItems' | 'decisions' | 'links' | 'clientsToSync' | 'oscarDecisions' | 'changedRecords' | 'expectedWrites'
+  | 'referralItems'
+  | 'decisions'
+  | 'links'
+  | 'clientsToSync'
+  | 'oscarDecisions'
+  | 'changedRecords'
+  | 'expectedWrites'
 >;
 
 /** What a first run over a seed must do (docs/performance.md, "Scenarios"). */
@@ -221,7 +251,11 @@ function initialDesign(seeds: BenchSeeds): Design {
   return {
     ...design,
     expectedWrites:
-      design.referralItems + Math.sign(design.decisions) + Math.sign(design.links) + design.clientsToSync + design.oscarDecisions,
+      design.referralItems +
+      Math.sign(design.decisions) +
+      Math.sign(design.links) +
+      design.clientsToSync +
+      design.oscarDecisions,
   };
 }
 
@@ -259,10 +293,15 @@ async function measureRun(
   const primeroBefore = primero.state() as any;
   const oscarBefore = oscar.state() as any;
   const window = measureWindow(primeroBefore, oscarBefore, from);
-  const printsBefore = { primero: fingerprintPrimero(primeroBefore), oscar: fingerprintOscar(oscarBefore) };
+  const printsBefore = {
+    primero: fingerprintPrimero(primeroBefore),
+    oscar: fingerprintOscar(oscarBefore),
+  };
   const countsBefore = { primero: primero.requestCounts(), oscar: oscar.requestCounts() };
 
-  say(`${name}: running the sync (${window.primeroWindowCases} Primero cases, ${window.oscarWindowClients} OSCaR clients in the window)...`);
+  say(
+    `${name}: running the sync (${window.primeroWindowCases} Primero cases, ${window.oscarWindowClients} OSCaR clients in the window)...`,
+  );
   const outcome = await runWorker({
     home,
     systems: stage.systems,
@@ -300,6 +339,7 @@ async function measureRun(
     profile,
     reference: {
       original,
+      originalAsIssueReads: originalRequestsAsIssueReads(profile),
       necessary,
       latencyFloorMs: Math.round(floor),
       requestsVsOriginal: original.total > 0 ? total / original.total : 0,
@@ -329,7 +369,9 @@ function readCursors(home: string) {
   }
 }
 
-export async function runBench(options: BenchOptions): Promise<{ results: ScenarioResult[]; exitCode: number }> {
+export async function runBench(
+  options: BenchOptions,
+): Promise<{ results: ScenarioResult[]; exitCode: number }> {
   const want = new Set(options.scenarios);
   const primero = await startPrimeroEmulator({ latencyMs: options.latencyMs });
   const oscar = await startOscarEmulator({ latencyMs: options.latencyMs });
@@ -344,7 +386,11 @@ export async function runBench(options: BenchOptions): Promise<{ results: Scenar
     oscar,
     options,
     systems: {
-      primero: { url: primero.url, username: BENCH_PRIMERO_USER.user_name, password: BENCH_PRIMERO_USER.password },
+      primero: {
+        url: primero.url,
+        username: BENCH_PRIMERO_USER.user_name,
+        password: BENCH_PRIMERO_USER.password,
+      },
       oscar: { url: oscar.url, ...BENCH_OSCAR_ADMIN },
     },
   };
@@ -356,17 +402,25 @@ export async function runBench(options: BenchOptions): Promise<{ results: Scenar
       primero.loadSeed(seeds.primero);
       oscar.loadSeed(seeds.oscar);
       const home = newHome();
-      results.push(await measureRun(stage, 'initial', seeds, home, initialDesign(seeds), seeds.since));
+      results.push(
+        await measureRun(stage, 'initial', seeds, home, initialDesign(seeds), seeds.since),
+      );
       if (want.has('settle')) {
         // The children the first run created in Primero have case ids OSCaR learns one run later.
         const created = seeds.meta.oscar.ngoReferrals + seeds.meta.oscar.ngoClients;
         results.push(
-          await measureRun(stage, 'settle', seeds, home, { ...NOTHING, links: created, expectedWrites: Math.sign(created) }),
+          await measureRun(stage, 'settle', seeds, home, {
+            ...NOTHING,
+            links: created,
+            expectedWrites: Math.sign(created),
+          }),
         );
       }
       if (want.has('hourly')) {
         const changes = planHourlyChanges(seeds.meta, 0.01);
-        say(`hourly: ${changes.primero.length} Primero cases and ${changes.oscar.length} OSCaR clients change...`);
+        say(
+          `hourly: ${changes.primero.length} Primero cases and ${changes.oscar.length} OSCaR clients change...`,
+        );
         await applyHourlyChanges(primero, oscar, changes);
         const changed = changes.primero.length + changes.oscar.length;
         results.push(
@@ -382,11 +436,15 @@ export async function runBench(options: BenchOptions): Promise<{ results: Scenar
       if (want.has('noop')) results.push(await measureRun(stage, 'noop', seeds, home, NOTHING));
     }
     if (want.has('scale')) {
-      say(`scale: seeding ${options.scaleCases} Primero cases and ${options.scaleCases} OSCaR clients...`);
+      say(
+        `scale: seeding ${options.scaleCases} Primero cases and ${options.scaleCases} OSCaR clients...`,
+      );
       const seeds = generateSeeds({ cases: options.scaleCases, seed: options.seed + 1 });
       primero.loadSeed(seeds.primero);
       oscar.loadSeed(seeds.oscar);
-      results.push(await measureRun(stage, 'scale', seeds, newHome(), initialDesign(seeds), seeds.since));
+      results.push(
+        await measureRun(stage, 'scale', seeds, newHome(), initialDesign(seeds), seeds.since),
+      );
     }
   } finally {
     await Promise.all([primero.close(), oscar.close()]);
@@ -394,7 +452,10 @@ export async function runBench(options: BenchOptions): Promise<{ results: Scenar
   }
   const initial = results.find((r) => r.name === 'initial');
   for (const result of results)
-    result.targets = evaluateTargets(result, { quick: options.quick, ...(initial ? { initial } : {}) });
+    result.targets = evaluateTargets(result, {
+      quick: options.quick,
+      ...(initial ? { initial } : {}),
+    });
   return { results, exitCode: exitCodeOf(results) };
 }
 
@@ -404,7 +465,9 @@ async function main() {
     options = parseBenchArgs(process.argv.slice(2));
   } catch (error) {
     say((error as Error).message);
-    say('usage: npm run bench -- [--cases N] [--latency-ms N] [--concurrency N] [--scenarios initial,hourly,noop,scale]');
+    say(
+      'usage: npm run bench -- [--cases N] [--latency-ms N] [--concurrency N] [--scenarios initial,hourly,noop,scale]',
+    );
     process.exitCode = 2;
     return;
   }
@@ -431,7 +494,8 @@ async function main() {
     )}\n`,
   );
   process.stdout.write(`${formatTable(results)}\n\nResults: ${relative(ROOT, options.out)}\n`);
-  if (options.quick) process.stdout.write('Quick variant: only the no-op targets decide the exit code.\n');
+  if (options.quick)
+    process.stdout.write('Quick variant: only the no-op targets decide the exit code.\n');
   process.exitCode = exitCode;
 }
 

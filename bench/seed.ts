@@ -82,8 +82,30 @@ export function createRandom(seed: number): () => number {
 }
 
 // Invented names, combined at random: no real person.
-const GIVEN = ['Dara', 'Sophea', 'Vanna', 'Bopha', 'Rith', 'Kosal', 'Sokha', 'Nary', 'Piseth', 'Chenda', 'Visal', 'Malis'];
-const FAMILY = ['Sample', 'Example', 'Invented', 'Placeholder', 'Fiction', 'Testcase', 'Mockup', 'Madeup'];
+const GIVEN = [
+  'Dara',
+  'Sophea',
+  'Vanna',
+  'Bopha',
+  'Rith',
+  'Kosal',
+  'Sokha',
+  'Nary',
+  'Piseth',
+  'Chenda',
+  'Visal',
+  'Malis',
+];
+const FAMILY = [
+  'Sample',
+  'Example',
+  'Invented',
+  'Placeholder',
+  'Fiction',
+  'Testcase',
+  'Mockup',
+  'Madeup',
+];
 const RISKS = ['low', 'medium', 'high', 'no_action'] as const;
 const OSCAR_RISK: Record<(typeof RISKS)[number], string> = {
   low: 'low',
@@ -106,7 +128,10 @@ export const BENCH_SERVICES: ServicePair[] = (serviceTable as ServicePair[]).fil
 );
 
 const CATALOGUE = [...new Set((serviceTable as ServicePair[]).map((pair) => pair.oscarName))].map(
-  (name, index) => ({ uuid: `5e0b0000-0000-4000-8000-${String(index + 1).padStart(12, '0')}`, name }),
+  (name, index) => ({
+    uuid: `5e0b0000-0000-4000-8000-${String(index + 1).padStart(12, '0')}`,
+    name,
+  }),
 );
 const uuidOfService = new Map(CATALOGUE.map((service) => [service.name, service.uuid]));
 
@@ -140,14 +165,19 @@ export function generateSeeds(options: SeedOptions): BenchSeeds {
   const firstDay = lastDay - 200 * DAY;
   const since = new Date(firstDay - DAY).toISOString();
   const beforeWindow = new Date(firstDay - 30 * DAY).toISOString();
-  const stamp = () => new Date(firstDay + Math.floor(random() * (lastDay - firstDay))).toISOString();
+  const stamp = () =>
+    new Date(firstDay + Math.floor(random() * (lastDay - firstDay))).toISOString();
   const birthDate = () =>
     `${2008 + Math.floor(random() * 12)}-${String(1 + Math.floor(random() * 12)).padStart(2, '0')}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`;
   const village = () =>
     `${String(1 + Math.floor(random() * 25)).padStart(2, '0')}0${1 + Math.floor(random() * 9)}0${1 + Math.floor(random() * 9)}0${1 + Math.floor(random() * 9)}`;
-  const tenantOf = (i: number) => (knownAgencies as string[])[i % (knownAgencies as string[]).length]!;
+  const tenantOf = (i: number) =>
+    (knownAgencies as string[])[i % (knownAgencies as string[]).length]!;
 
-  const tenants = new Map<string, { clients: Record<string, unknown>[]; referrals: Record<string, unknown>[] }>();
+  const tenants = new Map<
+    string,
+    { clients: Record<string, unknown>[]; referrals: Record<string, unknown>[] }
+  >();
   const tenant = (name: string) => {
     let entry = tenants.get(name);
     if (!entry) tenants.set(name, (entry = { clients: [], referrals: [] }));
@@ -415,8 +445,14 @@ export interface HourlyChanges {
 }
 
 export function planHourlyChanges(meta: SeedMeta, share = 0.01, round = 1): HourlyChanges {
-  const primeroCount = Math.min(meta.plainCaseIds.length, Math.max(1, Math.round(meta.cases * share)));
-  const oscarCount = Math.min(meta.ngoGlobalIds.length, Math.max(1, Math.round(meta.clients * share)));
+  const primeroCount = Math.min(
+    meta.plainCaseIds.length,
+    Math.max(1, Math.round(meta.cases * share)),
+  );
+  const oscarCount = Math.min(
+    meta.ngoGlobalIds.length,
+    Math.max(1, Math.round(meta.clients * share)),
+  );
   const spread = <T>(list: T[], count: number): T[] => {
     if (count <= 0) return [];
     const step = list.length / count;

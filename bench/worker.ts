@@ -52,7 +52,9 @@ async function runOnce(request: WorkerRequest): Promise<WorkerResult> {
     if (result.status === 'refused')
       return { status: 'refused', error: result.reason, wallMs, peakRssMb, baselineRssMb };
     const { summary } = result;
-    const reasons = [...new Set(summary.failed.map((item) => `${item.step} ${item.kind}: ${item.reason}`))];
+    const reasons = [
+      ...new Set(summary.failed.map((item) => `${item.step} ${item.kind}: ${item.reason}`)),
+    ];
     return {
       status: result.status,
       ...(summary.error ? { error: summary.error } : {}),
@@ -76,7 +78,13 @@ process.once('message', (message) => {
     (error: unknown) => {
       const text = error instanceof Error ? error.message : String(error);
       process.send?.(
-        { status: 'failed', error: text, wallMs: 0, peakRssMb: 0, baselineRssMb: 0 } satisfies WorkerResult,
+        {
+          status: 'failed',
+          error: text,
+          wallMs: 0,
+          peakRssMb: 0,
+          baselineRssMb: 0,
+        } satisfies WorkerResult,
         () => process.exit(1),
       );
     },

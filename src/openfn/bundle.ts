@@ -9,7 +9,7 @@
 //   so the adaptor's `execute` always sets up state as it does for a hand-written job;
 // - identifiers are never minified: a bundler name `$` would be rewritten as lazy state.
 import { sep } from 'node:path';
-import { build, type Message, type Metafile, type Plugin } from 'esbuild';
+import { build, type Message, type Metafile } from 'esbuild';
 import type { InstalledAdaptor } from './adaptor.ts';
 import { CREDENTIAL_FIELDS, type OpenfnJob } from './jobs.ts';
 
@@ -54,7 +54,6 @@ export async function buildJobBody(job: OpenfnJob, options: JobBodyOptions): Pro
       charset: 'ascii',
       legalComments: 'eof',
       logLevel: 'silent',
-      plugins: [randomUuidFromAdaptor(adaptor)],
     });
   } catch (error) {
     const first = (error as { errors?: Message[] }).errors?.[0];
@@ -93,29 +92,6 @@ export async function buildJobBody(job: OpenfnJob, options: JobBodyOptions): Pro
     );
   }
   return { step: job.step, text, inlined };
-}
-
-/**
- * `randomUUID` from node:crypto is the one built-in with an exact twin inside the sandbox: the
- * adaptor's `util.uuid()` (common's, backed by the host's crypto.randomUUID). Any other import
- * from node:crypto still fails the build ("No matching export").
- */
-function randomUuidFromAdaptor(adaptor: InstalledAdaptor): Plugin {
-  return {
-    name: 'random-uuid-from-adaptor',
-    setup(plugin) {
-      plugin.onResolve({ filter: /^(node:)?crypto$/ }, (args) => ({
-        path: args.path,
-        namespace: 'adaptor-crypto',
-      }));
-      plugin.onLoad({ filter: /.*/, namespace: 'adaptor-crypto' }, () => ({
-        contents:
-          `import { util } from ${JSON.stringify(adaptor.name)};\n` +
-          'export const randomUUID = () => util.uuid();\n',
-        loader: 'js',
-      }));
-    },
-  };
 }
 
 /** The job's operations, with the run's opening or closing operation where Lightning needs it. */

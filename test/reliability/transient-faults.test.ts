@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultRule } from '../../demo/common/harness.ts';
 import type { Systems } from '../e2e/helpers.ts';
 import {
+  FAST,
   digest,
   expectNoLeaks,
   reference,
@@ -125,6 +126,23 @@ describe('connections dropped in the middle of writes (the write applied, the an
       systems[system].setFaults({ rules: [{ route, drop: true, afterBody: true, times: 1 }] });
       const runs = await runUntilQuiet(systems);
       expect(runs[0]!.summary.error).toBeUndefined();
+      expect(runs.at(-1)!.next.deadLetters).toEqual([]);
+      expect(digest(systems)).toEqual(expected);
+    },
+  );
+  // The transport's timer has a one-second resolution: two routes keep the suite fast.
+  it.each(
+    writes.filter(({ route }) => ['PATCH /api/v2/cases/:id', OSCAR_ROUTES[4]].includes(route)),
+  )(
+    '$system $route answered after the client gave up: repeated, applied once',
+    async ({ system, route }) => {
+      systems = await worldSystems();
+      systems[system].setFaults({ rules: [{ route, delayMs: 1300, times: 1 }] });
+      const runs = await runUntilQuiet(systems, undefined, {
+        settings: { http: { ...FAST.http, timeoutMs: 100 } },
+      });
+      expect(runs[0]!.logs.join('\n')).toMatch(/no answer \(UND_ERR_HEADERS_TIMEOUT\)/);
+      await new Promise((resolve) => setTimeout(resolve, 400));
       expect(runs.at(-1)!.next.deadLetters).toEqual([]);
       expect(digest(systems)).toEqual(expected);
     },

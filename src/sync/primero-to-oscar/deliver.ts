@@ -122,9 +122,13 @@ export async function deliverReferrals(
   for (const item of d.state.toOscar.referrals) {
     byCase.set(item.ids.case_id, [...(byCase.get(item.ids.case_id) ?? []), item]);
   }
-  await Promise.all(
+  // An outage stops every child's queue; the step fails only once nothing is in flight any more,
+  // so the ledger it hands on is final (no upsert still on the wire behind a failed step).
+  let outage: { error: unknown } | undefined;
+  await Promise.allSettled(
     [...byCase.values()].map(async (items) => {
       for (const item of items) {
+        if (outage) return;
         if (item.unconfirmed) {
           if (!d.state.run.dryRun) unconfirmed(d, item);
           continue;
@@ -159,11 +163,16 @@ export async function deliverReferrals(
             else d.sent.delete(item.sentKey);
             journalSent(d.sent.values());
           }
+          if (!isItemError(error)) {
+            outage ??= { error };
+            return;
+          }
           failed(d, 'referral', item, error);
         }
       }
     }),
   );
+  if (outage) throw outage.error;
   return done(d);
 }
 

@@ -1,0 +1,277 @@
+// The benchmark's own pieces: seeds the emulators accept and that hold exactly the documented mix,
+// the reference formulas of docs/performance.md, the targets and the exit code CI relies on.
+import { describe, expect, it } from 'vitest';
+import { exportPrimeroState, loadPrimeroSeed } from '../../demo/primero/state.ts';
+import { exportOscarState, loadOscarSeed } from '../../demo/oscar/state.ts';
+import { parseBenchArgs } from '../../bench/run.ts';
+import {
+  latencyFloorMs,
+  measureWindow,
+  necessaryRequests,
+  originalRequests,
+} from '../../bench/reference.ts';
+import type { WorkProfile } from '../../bench/reference.ts';
+import {
+  changedRecords,
+  countDelta,
+  evaluateTargets,
+  exitCodeOf,
+  writesOf,
+} from '../../bench/report.ts';
+import type { ScenarioName, ScenarioResult } from '../../bench/report.ts';
+import { generateSeeds, planHourlyChanges } from '../../bench/seed.ts';
+
+const NOW = new Date('2026-03-15T10:00:00Z');
+
+describe('bench seeds', () => {
+  const seeds = generateSeeds({ cases: 1000, now: NOW });
+
+  it('are deterministic: the same PRNG seed gives the same records', () => {
+    expect(JSON.stringify(generateSeeds({ cases: 1000, now: NOW }))).toBe(JSON.stringify(seeds));
+    expect(JSON.stringify(generateSeeds({ cases: 1000, now: NOW, seed: 7 }).primero)).not.toBe(
+      JSON.stringify(seeds.primero),
+    );
+  });
+
+  it('hold the documented mix exactly (10% referrals, 5% decisions, ...)', () => {
+    expect(seeds.meta.primero).toEqual({
+      referralToOscar: 100,
+      decision: 50,
+      link: 50,
+      acceptedInOscar: 30,
+      plain: 770,
+    });
+    expect(seeds.meta.oscar).toEqual({
+      decisionPairs: 50,
+      linkPairs: 50,
+      acceptedPairs: 30,
+      ngoReferrals: 200,
+      ngoClients: 670,
+    });
+    const clients = (seeds.oscar.organizations as Array<{ clients: unknown[] }>).flatMap(
+      (o) => o.clients,
+    );
+    expect(clients).toHaveLength(1000);
+    expect(seeds.primero.cases).toHaveLength(1000);
+  });
+
+  it('load into both emulators, and the whole seed lies in the first window, before today', () => {
+    const primero = exportPrimeroState(loadPrimeroSeed(seeds.primero)) as any;
+    const oscar = exportOscarState(loadOscarSeed(seeds.oscar)) as any;
+    const window = measureWindow(primero, oscar, { primero: seeds.since, oscar: seeds.since });
+    expect(window.primeroWindowCases).toBe(1000);
+    expect(window.oscarWindowClients).toBe(1000);
+    expect(window.referralCandidates).toBe(100); // the accepted ones were referred before the window
+    expect(window.decisionCandidates).toBe(50);
+    expect(window.linkCandidates).toBe(100); // decision cases have an oscar_number and no referral row
+    const today = NOW.toISOString().slice(0, 10);
+    for (const record of primero.cases) expect(record.last_updated_at < today).toBe(true);
+    // A window starting today lists none of them (OSCaR compares Part B by date).
+    expect(
+      measureWindow(primero, oscar, { primero: NOW.toISOString(), oscar: `${today} 00:00:00` }),
+    ).toMatchObject({
+      primeroWindowCases: 0,
+      oscarWindowClients: 0,
+    });
+  });
+
+  it('plan 1% hourly changes on each side, on records that exist', () => {
+    const changes = planHourlyChanges(seeds.meta, 0.01);
+    expect(changes.primero).toHaveLength(10);
+    expect(changes.oscar).toHaveLength(10);
+    const plain = new Set(seeds.meta.plainCaseIds);
+    expect(changes.primero.every((change) => plain.has(change.id))).toBe(true);
+    expect(new Set(changes.oscar.map((c) => c.globalId)).size).toBe(10);
+  });
+});
+
+const profile = (over: Partial<WorkProfile> = {}): WorkProfile => ({
+  primeroWindowCases: 0,
+  referringCases: 0,
+  referralCandidates: 0,
+  decisionCandidates: 0,
+  linkCandidates: 0,
+  oscarWindowClients: 0,
+  clientsWithExternalId: 0,
+  pendingCases: 0,
+  referralItems: 0,
+  decisions: 0,
+  links: 0,
+  clientsToSync: 0,
+  oscarDecisions: 0,
+  changedRecords: 0,
+  expectedWrites: 0,
+  ...over,
+});
+
+describe('reference figures', () => {
+  const initial = profile({
+    primeroWindowCases: 10_000,
+    referringCases: 1300,
+    referralCandidates: 1000,
+    decisionCandidates: 500,
+    linkCandidates: 1000,
+    oscarWindowClients: 10_000,
+    clientsWithExternalId: 300,
+    pendingCases: 2500,
+    referralItems: 1000,
+    decisions: 500,
+    links: 1000,
+    clientsToSync: 10_000,
+    oscarDecisions: 300,
+  });
+
+  it('count the original algorithm step by step (docs/performance.md formula)', () => {
+    const original = originalRequests(initial);
+    // f1-j1 1 + 3(1 + 10000); f1-j2 2 + 1000 + 1 + 1; f2-j1 2; f2-j2 1 + 4*300 + 300;
+    // f2-j3 1 + 2*9700 + 125 + 2*2500
+    expect(original.total).toBe(30_004 + 1004 + 2 + 1501 + 24_526);
+  });
+
+  it('count the necessary requests and their latency floor', () => {
+    const necessary = necessaryRequests(initial);
+    expect(necessary.total).toBe(2 + 10 + 1300 + 1000 + 1 + 1 + 1 + 20_000 + 600);
+    expect(latencyFloorMs(necessary.total, 20, 4)).toBe((necessary.total * 20) / 4);
+    // Nothing changed: sign-ins, one page, the listing; no write.
+    expect(necessaryRequests(profile()).total).toBe(4);
+  });
+});
+
+function result(name: ScenarioName, over: Partial<ScenarioResult> = {}): ScenarioResult {
+  return {
+    name,
+    cases: 500,
+    clients: 500,
+    latencyMs: 20,
+    concurrency: 4,
+    status: 'succeeded',
+    wallMs: 1000,
+    peakRssMb: 100,
+    baselineRssMb: 90,
+    requests: { total: 10, byEndpoint: {} },
+    writes: { total: 0, byEndpoint: {} },
+    recordsChanged: { primero: 0, oscar: 0 },
+    profile: profile(),
+    reference: {
+      original: { total: 60, parts: {} },
+      originalAsIssueReads: { total: 60, parts: {} },
+      necessary: { total: 10, parts: {} },
+      latencyFloorMs: 1000,
+      requestsVsOriginal: 10 / 60,
+      wallVsFloor: 1,
+    },
+    sync: { failedItems: 0, failureReasons: [] },
+    targets: [],
+    ...over,
+  };
+}
+
+const judged = (r: ScenarioResult, quick: boolean, initial?: ScenarioResult) => ({
+  ...r,
+  targets: evaluateTargets(r, { quick, ...(initial ? { initial } : {}) }),
+});
+
+describe('targets and exit code', () => {
+  it('fail the quick variant when the no-op run writes anything', () => {
+    const noop = judged(
+      result('noop', { writes: { total: 1, byEndpoint: { 'oscar PUT /x': 1 } } }),
+      true,
+    );
+    expect(noop.targets.find((t) => t.name === 'zero writes')).toMatchObject({
+      pass: false,
+      enforced: true,
+    });
+    expect(exitCodeOf([noop])).toBe(1);
+    expect(exitCodeOf([judged(result('noop'), true)])).toBe(0);
+  });
+
+  it('report but do not enforce the other targets in the quick variant; the full run enforces all', () => {
+    const slow = result('initial', { wallMs: 5000, requests: { total: 50, byEndpoint: {} } });
+    const quick = judged(slow, true);
+    expect(quick.targets.filter((t) => !t.pass).map((t) => t.name)).toEqual([
+      'requests <= original / 3',
+      'wall <= 1.5 x latency floor',
+    ]);
+    expect(exitCodeOf([quick])).toBe(0);
+    expect(exitCodeOf([judged(slow, false)])).toBe(1);
+  });
+
+  it('judge hourly writes against the changed records, and scale against the initial run', () => {
+    const changed = profile({ changedRecords: 4, expectedWrites: 4 });
+    expect(
+      judged(result('hourly', { profile: changed, writes: { total: 5, byEndpoint: {} } }), false)
+        .targets[1]!.pass,
+    ).toBe(false);
+    expect(
+      judged(result('hourly', { profile: changed, writes: { total: 4, byEndpoint: {} } }), false)
+        .targets[1]!.pass,
+    ).toBe(true);
+    const initial = result('initial', { wallMs: 1000 });
+    const scale = judged(result('scale', { wallMs: 6000, peakRssMb: 300 }), false, initial);
+    expect(scale.targets.map((t) => [t.name, t.pass])).toEqual([
+      ['run succeeded', true],
+      ['peak RSS < 512 MB', true],
+      ['wall <= 5.5 x initial', false],
+    ]);
+  });
+
+  it('count writes from the request counters without sign-ins, and changed records by fingerprint', () => {
+    const delta = countDelta(
+      'primero',
+      { 'GET /api/v2/cases': 2, 'POST /api/v2/tokens': 1 },
+      { 'GET /api/v2/cases': 5, 'POST /api/v2/tokens': 2, 'PATCH /api/v2/cases/:id': 3 },
+    );
+    expect(delta).toEqual({
+      'primero GET /api/v2/cases': 3,
+      'primero POST /api/v2/tokens': 1,
+      'primero PATCH /api/v2/cases/:id': 3,
+    });
+    expect(writesOf({ ...delta, 'oscar POST /api/v1/admin_auth/sign_in': 1 }).total).toBe(3);
+    const before = new Map([
+      ['case:a', 'x'],
+      ['case:b', 'y'],
+    ]);
+    expect(
+      changedRecords(
+        before,
+        new Map([
+          ['case:a', 'x'],
+          ['case:b', 'z'],
+          ['case:c', 'w'],
+        ]),
+      ),
+    ).toBe(2);
+  });
+});
+
+describe('bench arguments', () => {
+  it('--cases makes the quick variant, with scale at five times the cases', () => {
+    expect(parseBenchArgs(['--cases', '500'])).toMatchObject({
+      quick: true,
+      cases: 500,
+      scaleCases: 2500,
+      latencyMs: 20,
+      concurrency: 4,
+    });
+    expect(parseBenchArgs([])).toMatchObject({ quick: false, cases: 10_000, scaleCases: 50_000 });
+    expect(parseBenchArgs(['--latency-ms', '0', '--concurrency', '8'])).toMatchObject({
+      latencyMs: 0,
+      concurrency: 8,
+    });
+  });
+
+  it('runs the earlier scenarios a later one continues from', () => {
+    expect(parseBenchArgs(['--scenarios', 'noop']).scenarios).toEqual([
+      'initial',
+      'settle',
+      'hourly',
+      'noop',
+    ]);
+    expect(parseBenchArgs(['--scenarios', 'scale']).scenarios).toEqual(['scale']);
+  });
+
+  it('refuses values it cannot use, naming the option', () => {
+    expect(() => parseBenchArgs(['--cases', 'many'])).toThrow(/--cases must be a whole number/);
+    expect(() => parseBenchArgs(['--scenarios', 'weekly'])).toThrow(/unknown scenario "weekly"/);
+  });
+});
