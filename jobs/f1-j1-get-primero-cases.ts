@@ -1,19 +1,27 @@
 // f1-j1 — get Primero cases (Primero -> OSCaR, step 1).
 // Fetches: every case updated in the window (one paged listing), the cases of items carried for
-// retry, and the referrals of cases that refer a service to OSCaR.
+// retry, the referrals of cases that refer a service to OSCaR, and, for each child whose OSCaR
+// global id is about to be sent, every Primero case holding that id (two = ambiguous).
 // Decides: which referrals, decisions and links go to OSCaR (src/sync/primero-to-oscar.ts).
 // Writes: nothing; hands `toOscar` and the candidate cursor to f1-j2.
 import { fn } from '@openfn/language-http';
 import { log } from '../src/log.ts';
 import type { PrimeroCase, PrimeroReferral } from '../src/model/primero.ts';
-import { hasReferralToOscar, selectForOscar } from '../src/sync/primero-to-oscar.ts';
+import type { UnreadablePrimeroCase } from '../src/clients/primero.ts';
+import {
+  ambiguousGlobalIdFailures,
+  globalIdsToCheck,
+  hasReferralToOscar,
+  selectForOscar,
+  unreadableCaseFailure,
+} from '../src/sync/primero-to-oscar.ts';
 import {
   caseIdsToRefetch,
   latestUpdate,
   resolvedRetries,
 } from '../src/sync/primero-to-oscar/window.ts';
-import { recordFetched, recordUnchanged } from '../src/workflow/outcomes.ts';
-import { primeroClientFrom, primeroWindowStart } from '../src/workflow/step-context.ts';
+import { recordFailure, recordFetched, recordUnchanged } from '../src/workflow/outcomes.ts';
+import { lazyPrimeroClient, primeroWindowStart } from '../src/workflow/step-context.ts';
 import type { AfterGetPrimeroCases, BaseState } from '../src/workflow/state.ts';
 
 interface Fetched extends BaseState {
@@ -27,25 +35,44 @@ interface Fetched extends BaseState {
 
 export default [
   fn(async (state: BaseState): Promise<Fetched> => {
-    const primero = primeroClientFrom(state);
+    const primero = lazyPrimeroClient(state)();
     const from = primeroWindowStart(state);
-    const cases = await primero.listCases({ last_updated_at: `${from}..` });
+    const listed = await primero.listCasesReadable({ last_updated_at: `${from}..` });
+    const cases = listed.cases;
     const refetch = caseIdsToRefetch(state.run.carried.retries, cases);
-    const found = await Promise.all(refetch.map((id) => primero.findCases({ id })));
-    const refetched = found.flat();
-    const gone = refetch.filter((id) => !refetched.some((record) => record.id === id));
+    const found = await Promise.all(refetch.map((id) => primero.listCasesReadable({ id })));
+    const refetched = found.flatMap((result) => result.cases);
+    const unreadable: UnreadablePrimeroCase[] = [
+      ...listed.unreadable,
+      ...found.flatMap((result) => result.unreadable),
+    ];
+    const gone = refetch.filter(
+      (id) =>
+        !refetched.some((record) => record.id === id) && !unreadable.some((bad) => bad.id === id),
+    );
     const referring = [...cases, ...refetched].filter(hasReferralToOscar);
     const lists = await Promise.all(referring.map((record) => primero.listReferrals(record.id)));
     const referrals = Object.fromEntries(referring.map((record, i) => [record.id, lists[i] ?? []]));
-    recordFetched(state.report, 'f1-j1', cases.length + refetched.length);
+    recordFetched(state.report, 'f1-j1', cases.length + refetched.length + unreadable.length);
+    // A case of an unexpected shape fails alone; it is fetched again while it is retried.
+    const now = new Date().toISOString();
+    for (const bad of unreadable) {
+      const failure = recordFailure(
+        state.report,
+        state.run.carried,
+        unreadableCaseFailure(bad),
+        now,
+      );
+      log.warn(`f1-j1: ${failure.key} failed (attempt ${failure.attempts}): ${failure.reason}`);
+    }
     log.info(
       `f1-j1: fetched ${cases.length} cases updated since ${from}, ${refetched.length} more for retry ` +
-        `(${gone.length} gone); referrals of ${referring.length} cases referring to OSCaR`,
+        `(${gone.length} gone, ${unreadable.length} unreadable); referrals of ${referring.length} cases referring to OSCaR`,
     );
     return { ...state, window: { cases, refetched, gone, referrals } };
   }),
 
-  fn((state: Fetched): AfterGetPrimeroCases => {
+  fn((state: Fetched): AfterGetPrimeroCases & Pick<Fetched, 'window'> => {
     const { window, run, report } = state;
     const carriedKeys = [...run.carried.retries, ...run.carried.deadLetters].map(
       (item) => item.key,
@@ -69,16 +96,45 @@ export default [
       .filter((referral) => referral.status !== 'in_progress')
       .map((referral) => referral.id);
     const primeroNextCursor = latestUpdate(window.cases);
-    log.info(
-      `f1-j1: selected ${toOscar.referrals.length} referrals, ${toOscar.decisions.length} decisions, ` +
-        `${toOscar.links.length} links for OSCaR; next Primero cursor ${primeroNextCursor ?? '(unchanged)'}`,
-    );
-    const { window: _window, ...rest } = state;
     return {
-      ...rest,
+      ...state,
       toOscar,
       closedReferralIds,
       ...(primeroNextCursor ? { primeroNextCursor } : {}),
     };
   }),
+
+  // A global id two Primero cases hold cannot say which child OSCaR means: the original jobs
+  // linked (and later updated) whichever case came first. Such items fail until one is merged.
+  fn(
+    async (
+      state: AfterGetPrimeroCases & Pick<Fetched, 'window'>,
+    ): Promise<AfterGetPrimeroCases> => {
+      const { toOscar, report, run } = state;
+      const primero = lazyPrimeroClient(state)();
+      const holders = new Map<string, string[]>();
+      await Promise.all(
+        globalIdsToCheck(toOscar, run.carried.sent ?? []).map(async (globalId) => {
+          const found = await primero.listCasesReadable({ oscar_number: globalId });
+          holders.set(globalId, [
+            ...found.cases.map((c) => c.id),
+            ...found.unreadable.map((c) => c.id ?? '?'),
+          ]);
+        }),
+      );
+      const ambiguous = ambiguousGlobalIdFailures(toOscar, holders);
+      const now = new Date().toISOString();
+      for (const failure of ambiguous.failures) {
+        const item = recordFailure(report, run.carried, failure, now);
+        log.warn(`f1-j2: ${item.key} failed (attempt ${item.attempts}): ${item.reason}`);
+      }
+      log.info(
+        `f1-j1: selected ${ambiguous.batch.referrals.length} referrals, ${ambiguous.batch.decisions.length} decisions, ` +
+          `${ambiguous.batch.links.length} links for OSCaR (${ambiguous.failures.length} ambiguous); ` +
+          `next Primero cursor ${state.primeroNextCursor ?? '(unchanged)'}`,
+      );
+      const { window: _window, ...rest } = state;
+      return { ...rest, toOscar: ambiguous.batch };
+    },
+  ),
 ];

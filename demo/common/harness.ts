@@ -19,6 +19,11 @@ export interface FaultRule {
   delayMs?: number;
   /** For writes: apply the change, THEN drop or fail (the client loses the response). */
   afterBody?: boolean;
+  /**
+   * From code only (not the admin API): the real JSON answer passes through this function, e.g.
+   * to give one listed record a wrong type. Combines with nothing else but `times`/`probability`.
+   */
+  transform?: (body: unknown) => unknown;
 }
 
 export interface Faults {
@@ -115,6 +120,7 @@ export function parseFaults(raw: unknown): Faults {
       'drop',
       'delayMs',
       'afterBody',
+      'transform',
     ]);
     faults.rules = input.rules.map((entry: unknown, index) => {
       if (typeof entry !== 'object' || entry === null)
@@ -139,8 +145,16 @@ export function parseFaults(raw: unknown): Faults {
       nonNegative(rule.times, `rules[${index}].times`);
       nonNegative(rule.delayMs, `rules[${index}].delayMs`);
       nonNegative(rule.retryAfterSeconds, `rules[${index}].retryAfterSeconds`);
-      if (rule.status === undefined && !rule.drop && rule.delayMs === undefined) {
-        throw new Error(`faults: rules[${index}] needs status, drop or delayMs`);
+      if (rule.transform !== undefined && typeof rule.transform !== 'function') {
+        throw new Error(`faults: rules[${index}].transform must be a function (from code only)`);
+      }
+      if (
+        rule.status === undefined &&
+        !rule.drop &&
+        rule.delayMs === undefined &&
+        rule.transform === undefined
+      ) {
+        throw new Error(`faults: rules[${index}] needs status, drop, delayMs or transform`);
       }
       return rule as unknown as FaultRule;
     });
@@ -254,13 +268,14 @@ export async function startEmulator<S>(
     const key = routeKey(request);
     counts[key] = (counts[key] ?? 0) + 1;
     const rule = pickRule(key);
-    const delay = (faults.latencyMs ?? 0) + (rule?.delayMs ?? 0);
+    // With afterBody the rule's delay comes after the write: a slow answer to a saved write.
+    const delay = (faults.latencyMs ?? 0) + (rule && !rule.afterBody ? (rule.delayMs ?? 0) : 0);
     if (delay > 0) await sleep(delay);
-    if (!rule || (rule.status === undefined && !rule.drop)) return;
-    if (rule.afterBody) {
+    if (rule?.afterBody || rule?.transform) {
       pendingAfterBody.set(request, { rule });
       return;
     }
+    if (!rule || (rule.status === undefined && !rule.drop)) return;
     if (rule.drop) return dropConnection(request, reply);
     const { body, type } = faultPayload(rule, request);
     if (rule.retryAfterSeconds !== undefined)
@@ -278,6 +293,12 @@ export async function startEmulator<S>(
     if (!pending) return payload;
     pendingAfterBody.delete(request);
     const { rule } = pending;
+    if (rule.transform) {
+      const text = typeof payload === 'string' ? payload : String(payload ?? '');
+      return JSON.stringify(rule.transform(text.trim() === '' ? undefined : JSON.parse(text)));
+    }
+    if (rule.delayMs) await sleep(rule.delayMs);
+    if (rule.status === undefined && !rule.drop) return payload;
     if (rule.drop) {
       request.raw.socket.destroy();
       return payload;

@@ -296,11 +296,13 @@ export function createOscarClient(
           ...(options.beforeSend ? { beforeSend: options.beforeSend } : {}),
         });
       } catch (error) {
+        // A 401 here is the sign-in failing or the token refused again: not about this referral.
         if (
           error instanceof ApiError &&
           error.status !== undefined &&
           error.status >= 400 &&
-          error.status < 500
+          error.status < 500 &&
+          error.status !== 401
         ) {
           throw rejection(error, what);
         }

@@ -37,6 +37,11 @@ export interface PrimeroReferralCreate {
 export interface PrimeroClient {
   /** Every case matching `filter` (Primero filter syntax, e.g. `last_updated_at: '2025-01-01T00:00:00Z..'`), all pages. */
   listCases(filter: Record<string, string>): Promise<PrimeroCase[]>;
+  /**
+   * Like listCases, but a case of an unexpected shape does not fail the listing: it is returned
+   * in `unreadable` (its id and what was wrong, never a value), so one bad record fails alone.
+   */
+  listCasesReadable(filter: Record<string, string>): Promise<ReadableCases>;
   /** ALL cases matching the external ids given; the caller decides what two matches mean. */
   findCases(filter: {
     case_id?: string;
@@ -58,6 +63,17 @@ export interface PrimeroClient {
     data: { status: 'accepted' | 'rejected'; rejected_reason?: string },
   ): Promise<PrimeroReferral>;
   createReferral(caseId: string, data: PrimeroReferralCreate): Promise<PrimeroReferral>;
+}
+
+export interface UnreadablePrimeroCase {
+  /** Primero's id of the record, when it had one. */
+  id?: string;
+  reason: string;
+}
+
+export interface ReadableCases {
+  cases: PrimeroCase[];
+  unreadable: UnreadablePrimeroCase[];
 }
 
 const CASES = '/api/v2/cases';
@@ -193,7 +209,7 @@ export function createPrimeroClient(
     }
   }
 
-  async function listCases(filter: Record<string, string>): Promise<PrimeroCase[]> {
+  async function listCasesReadable(filter: Record<string, string>): Promise<ReadableCases> {
     // Oldest first: a case created while we page lands after the pages already read instead of
     // shifting them, and duplicates are dropped by id below.
     const query = { order_by: 'created_at', order: 'asc', ...filter, per: PAGE_SIZE };
@@ -228,13 +244,34 @@ export function createPrimeroClient(
     }
     const seen = new Set<string>();
     const cases: PrimeroCase[] = [];
+    const unreadable: UnreadablePrimeroCase[] = [];
     for (const raw of pages.flat()) {
-      const parsed = parsePrimeroCase(raw);
+      let parsed: PrimeroCase;
+      try {
+        parsed = parsePrimeroCase(raw);
+      } catch (error) {
+        if (!(error instanceof PrimeroRecordError)) throw error;
+        unreadable.push({
+          ...(error.recordId ? { id: error.recordId } : {}),
+          reason: error.message,
+        });
+        continue;
+      }
       if (seen.has(parsed.id)) continue;
       seen.add(parsed.id);
       cases.push(parsed);
     }
-    log.debug(`Primero: listed ${cases.length} cases in ${pages.length} page(s)`);
+    log.debug(
+      `Primero: listed ${cases.length} cases in ${pages.length} page(s)` +
+        (unreadable.length ? `, ${unreadable.length} unreadable` : ''),
+    );
+    return { cases, unreadable };
+  }
+
+  async function listCases(filter: Record<string, string>): Promise<PrimeroCase[]> {
+    const { cases, unreadable } = await listCasesReadable(filter);
+    const first = unreadable[0];
+    if (first) throw new PrimeroRecordError(first.reason, first.id);
     return cases;
   }
 
@@ -245,6 +282,7 @@ export function createPrimeroClient(
 
   return {
     listCases,
+    listCasesReadable,
 
     async findCases(filter) {
       const query: Record<string, string> = {};

@@ -231,8 +231,7 @@ export function createTransport(options: TransportOptions): Transport {
         if (!(caught instanceof ApiError))
           log.debug(`${where} - no answer (${connectionCode(caught)})`);
         lastError = error;
-        const retryable =
-          retry === 'unprocessed' ? surelyUnprocessed(error) : error.retryable;
+        const retryable = retry === 'unprocessed' ? surelyUnprocessed(error) : error.retryable;
         if (!retryable || n >= attempts) throw error;
         const delay = Math.min(maxDelayMs, waitMs ?? backoffDelayMs(n, baseDelayMs, maxDelayMs));
         log.info(

@@ -233,6 +233,13 @@ export type PrimeroCaseWrite = {
 /** Thrown when a Primero answer does not have the shape the sync relies on. */
 export class PrimeroRecordError extends Error {
   override name = 'PrimeroRecordError';
+  /** Set when the error is about one record (its Primero id): that item fails, not the answer. */
+  readonly recordId: string | undefined;
+
+  constructor(message: string, recordId?: string) {
+    super(message);
+    this.recordId = recordId;
+  }
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -246,13 +253,16 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 function parseWith<T>(schema: z.ZodType<T>, raw: unknown, what: string): T {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
-  const id =
+  const recordId =
     typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string'
-      ? ` ${(raw as { id: string }).id}`
-      : '';
+      ? (raw as { id: string }).id
+      : undefined;
   // zod messages name the expected type, never the received value, so no child data leaks here.
   const issues = result.error.issues.slice(0, 3).map(describeIssue).join('; ');
-  throw new PrimeroRecordError(`Primero ${what}${id} is not as expected: ${issues}`);
+  throw new PrimeroRecordError(
+    `Primero ${what}${recordId ? ` ${recordId}` : ''} is not as expected: ${issues}`,
+    recordId,
+  );
 }
 
 export function parsePrimeroCase(raw: unknown): PrimeroCase {

@@ -4,8 +4,11 @@ import type { PrimeroCase, PrimeroReferral, ServiceRow } from '../model/primero.
 import { SERVICE_REFERRAL_STATUSES, SERVICE_RESPONSE_TYPES } from '../model/primero.ts';
 import type { OscarLink, OscarStatusUpdate, OscarUpsertPayload } from '../model/oscar.ts';
 import type { SentRecord } from '../workflow/contract.ts';
+import type { FailureInput } from '../workflow/outcomes.ts';
+import type { UnreadablePrimeroCase } from '../clients/primero.ts';
 import {
   MappingError,
+  repairDateOfBirth,
   isKnownOrg,
   orgForAgency,
   oscarServiceNameFor,
@@ -245,7 +248,7 @@ export function toOscarReferral(
     given_name: record.name_first ?? '',
     family_name: record.name_last ?? '',
     gender: record.sex ?? '',
-    date_of_birth: (record.date_of_birth ?? '').replace(/\//g, '-'),
+    date_of_birth: birthDateFor(record),
     location_current_village_code: location,
     address_current_village_code: location,
     reason_for_referral: referral.notes ?? '',
@@ -260,6 +263,94 @@ export function toOscarReferral(
   // Without global_id OSCaR refuses a second referral of a child it has accepted (apis.md §2.3).
   if (record.oscar_number) payload.global_id = record.oscar_number;
   return payload;
+}
+
+/**
+ * The child's date of birth for OSCaR: the known doubled-digit typo repaired (`22012-01-01`),
+ * an impossible date an item error (the message never repeats the date).
+ */
+function birthDateFor(record: PrimeroCase): string {
+  try {
+    return repairDateOfBirth((record.date_of_birth ?? '').replace(/\//g, '-')) ?? '';
+  } catch (error) {
+    if (!(error instanceof MappingError)) throw error;
+    throw new MappingError(
+      `date_of_birth of case ${record.case_id}: ${error.message}: correct it in Primero`,
+    );
+  }
+}
+
+/** A Primero case of an unexpected shape: it fails alone and is fetched again while retried. */
+export function unreadableCaseFailure(bad: UnreadablePrimeroCase): FailureInput {
+  const id = bad.id ?? 'without-id';
+  return {
+    key: `f1-j1:case:${id}`,
+    step: 'f1-j1',
+    kind: 'case',
+    ids: bad.id ? { primero_id: bad.id } : {},
+    reason: `${bad.reason}: correct the case in Primero; it is read again next run`,
+  };
+}
+
+/**
+ * OSCaR global ids this batch is about to send as a child's identity: links OSCaR does not have
+ * yet and referrals of children who already have one. Each must belong to one Primero case.
+ */
+export function globalIdsToCheck(batch: ToOscarBatch, sent: readonly SentRecord[]): string[] {
+  const ledger = new Map(sent.map((record) => [record.key, record.value]));
+  const ids = [
+    ...batch.links
+      .filter((item) => ledger.get(item.sentKey) !== item.link.external_id)
+      .map((item) => item.ids.global_id),
+    ...batch.referrals
+      .filter((item) => !item.unconfirmed)
+      .map((item) => (item.case.oscar_number ?? '').trim()),
+  ];
+  return [...new Set(ids.filter((id) => id !== ''))];
+}
+
+/**
+ * Takes out of the batch the links and referrals whose global id several Primero cases hold, as
+ * failures: sent, they would tie the OSCaR child to whichever case came first.
+ */
+export function ambiguousGlobalIdFailures(
+  batch: ToOscarBatch,
+  holders: ReadonlyMap<string, readonly string[]>,
+): { batch: ToOscarBatch; failures: FailureInput[] } {
+  const shared = (globalId: string | undefined) => {
+    const ids = holders.get((globalId ?? '').trim());
+    return ids && ids.length > 1 ? ids : undefined;
+  };
+  const failures: FailureInput[] = [];
+  const reason = (globalId: string, ids: readonly string[]) =>
+    `ambiguous match: ${ids.length} Primero cases have oscar_number ${globalId} (ids ${ids.join(', ')}): ` +
+    'merge them or correct the duplicate in Primero; nothing is sent to OSCaR for them until then';
+  const links = batch.links.filter((item) => {
+    const ids = shared(item.ids.global_id);
+    if (ids)
+      failures.push({
+        key: item.key,
+        step: 'f1-j2',
+        kind: 'link',
+        ids: item.ids,
+        reason: reason(item.ids.global_id, ids),
+      });
+    return !ids;
+  });
+  const referrals = batch.referrals.filter((item) => {
+    const globalId = item.case.oscar_number ?? '';
+    const ids = item.unconfirmed ? undefined : shared(globalId);
+    if (ids)
+      failures.push({
+        key: item.key,
+        step: 'f1-j2',
+        kind: 'referral',
+        ids: item.ids,
+        reason: reason(globalId, ids),
+      });
+    return !ids;
+  });
+  return { batch: { ...batch, links, referrals }, failures };
 }
 
 /** The update_statuses item of a decision; throws MappingError when OSCaR could not apply it. */

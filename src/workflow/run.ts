@@ -20,7 +20,7 @@ import type { Report } from './outcomes.ts';
 import { STEP_NAMES, buildPlan, loadJobs } from './plan.ts';
 import type { Job } from './plan.ts';
 import type { AfterUpsertCasesToPrimero, BaseState } from './state.ts';
-import { setSentJournal } from './sent-journal.ts';
+import { openSentJournal } from './sent-journal.ts';
 import { buildSummary } from './summary.ts';
 
 export const DEFAULT_SETTINGS: SyncSettings = {
@@ -108,8 +108,10 @@ export async function runWorkflow(
     ? setLogSink((level, message) => jobLogger[level](message))
     : () => undefined;
 
+  const runId = globalThis.crypto.randomUUID();
   const input: BaseState = {
     run: {
+      id: runId,
       startedAt,
       dryRun,
       settings,
@@ -123,7 +125,7 @@ export async function runWorkflow(
   let sentJournaled: SentRecord[] | undefined;
   const restoreJournal = dryRun
     ? () => undefined
-    : setSentJournal((sent) => {
+    : openSentJournal(runId, (sent) => {
         sentJournaled = sent;
         options.onSentLedger?.(sent);
       });

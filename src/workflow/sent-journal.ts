@@ -2,24 +2,25 @@
 // ledger must survive a process killed between "the upsert went on the wire" and "the run stored its
 // outcome". f1-j2 reports the whole ledger here right before each upsert leaves (the referral marked
 // unconfirmed) and again once OSCaR confirmed it; runWorkflow hands it to its caller
-// (RunWorkflowOptions.onSentLedger), which persists it at once. Inside an OpenFn.org job nobody
-// listens and the calls do nothing.
+// (RunWorkflowOptions.onSentLedger), which persists it at once. Journals are registered per run id
+// (state.run.id), so runs in one process never see each other's ledger. Inside an OpenFn.org job
+// nobody registers one and the calls do nothing.
 import type { SentRecord } from './contract.ts';
 
 export type SentJournal = (sent: SentRecord[]) => void;
 
-let journal: SentJournal | undefined;
+const journals = new Map<string, SentJournal>();
 
-/** Route ledger reports to `next` until the returned function is called. */
-export function setSentJournal(next: SentJournal): () => void {
-  const previous = journal;
-  journal = next;
+/** Routes the ledger reports of run `runId` to `journal` until the returned function is called. */
+export function openSentJournal(runId: string, journal: SentJournal): () => void {
+  journals.set(runId, journal);
   return () => {
-    journal = previous;
+    journals.delete(runId);
   };
 }
 
-/** Reports the ledger as it stands now (a copy; the caller keeps changing its own). */
-export function journalSent(sent: Iterable<SentRecord>): void {
+/** Reports the ledger of run `runId` as it stands now (a copy; the caller keeps changing its own). */
+export function journalSent(runId: string | undefined, sent: Iterable<SentRecord>): void {
+  const journal = runId === undefined ? undefined : journals.get(runId);
   journal?.([...sent].map((record) => ({ ...record })));
 }

@@ -7,6 +7,8 @@ import type { ToOscarBatch } from '../sync/primero-to-oscar.ts';
 import type { FromOscarBatch } from '../sync/oscar-to-primero.ts';
 
 export interface RunContext {
+  /** This run's own id (the sent-ledger journal is registered under it). */
+  id?: string;
   /** When the run started (ISO-8601 UTC). */
   startedAt: string;
   dryRun: boolean;

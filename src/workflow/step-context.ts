@@ -6,6 +6,7 @@ import { MappingError } from '../mapping/index.ts';
 import { createOscarClient } from '../clients/oscar.ts';
 import type { OscarClient } from '../clients/oscar.ts';
 import { createPrimeroClient } from '../clients/primero.ts';
+import { PrimeroRecordError } from '../model/primero.ts';
 import type { PrimeroClient } from '../clients/primero.ts';
 import type { SystemsConfig } from './contract.ts';
 import type { BaseState } from './state.ts';
@@ -77,6 +78,8 @@ export function primeroWindowStart(state: BaseState): string {
  */
 export function isItemError(error: unknown): error is Error {
   if (error instanceof MappingError) return true;
+  // One Primero record of an unexpected shape: that record fails, the others go on.
+  if (error instanceof PrimeroRecordError) return error.recordId !== undefined;
   if (error instanceof ApiError) {
     const status = error.status;
     return (
@@ -96,6 +99,19 @@ export function reasonOf(error: Error): string {
 }
 
 const oscarClients = new WeakMap<object, OscarClient>();
+const primeroClients = new WeakMap<object, PrimeroClient>();
+
+/** The step's Primero client, made on first use and shared by the step's operations (one sign-in). */
+export function lazyPrimeroClient(state: BaseState): () => PrimeroClient {
+  return () => {
+    let client = primeroClients.get(state.run);
+    if (!client) {
+      client = primeroClientFrom(state);
+      primeroClients.set(state.run, client);
+    }
+    return client;
+  };
+}
 
 /**
  * The step's OSCaR client, made on first use and shared by the step's operations (the run context

@@ -4,7 +4,11 @@
 import { expect } from 'vitest';
 import { runOnce, startSystems } from '../e2e/helpers.ts';
 import type { RunResult, SeedPair, Systems } from '../e2e/helpers.ts';
-import type { CarriedState, RunWorkflowOptions, SyncSettings } from '../../src/workflow/contract.ts';
+import type {
+  CarriedState,
+  RunWorkflowOptions,
+  SyncSettings,
+} from '../../src/workflow/contract.ts';
 import { PRIVATE_VALUES, START, worldSeeds } from './world.ts';
 
 /** Short waits so a scenario with faults takes milliseconds per retry, not seconds. */
@@ -115,7 +119,9 @@ export function digest(systems: Systems): { primero: string[]; oscar: string[] }
         JSON.stringify({
           org: org.short_name,
           referral_of: stable(referral.external_id) ?? null,
-          client: ULID.test(referral.client_global_id ?? '') ? 'generated' : referral.client_global_id,
+          client: ULID.test(referral.client_global_id ?? '')
+            ? 'generated'
+            : referral.client_global_id,
           from: referral.referred_from ?? null,
           to: referral.referred_to,
           status: referral.referral_status,
@@ -150,12 +156,17 @@ export async function worldSystems(seed: SeedPair = worldSeeds()): Promise<Syste
 }
 
 /** No invented child's name, birth date or phone, no password or token, in any of `texts`. */
-export function expectNoLeaks(texts: readonly string[], extraSecrets: readonly string[] = []): void {
+export function expectNoLeaks(
+  texts: readonly string[],
+  extraSecrets: readonly string[] = [],
+): void {
   const hits: string[] = [];
   for (const value of [...PRIVATE_VALUES, ...extraSecrets]) {
     for (const text of texts) {
       if (text.includes(value)) {
-        hits.push(`"${value}" in: ${text.slice(Math.max(0, text.indexOf(value) - 80), text.indexOf(value) + 40)}`);
+        hits.push(
+          `"${value}" in: ${text.slice(Math.max(0, text.indexOf(value) - 80), text.indexOf(value) + 40)}`,
+        );
         break;
       }
     }

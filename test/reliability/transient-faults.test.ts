@@ -76,9 +76,15 @@ describe('the endpoints under test', () => {
 describe('bursts shorter than the retry budget, on every endpoint at once', () => {
   const bursts: Array<[string, (route: string) => Omit<FaultRule, 'route'>]> = [
     ['503 twice', () => ({ status: 503, times: 2 })],
-    ['429 with Retry-After: 0, three times', () => ({ status: 429, retryAfterSeconds: 0, times: 3 })],
+    [
+      '429 with Retry-After: 0, three times',
+      () => ({ status: 429, retryAfterSeconds: 0, times: 3 }),
+    ],
     // An upsert answered 500/502 may have been applied: never repeated (see the next describe).
-    ['500 twice', (route) => (route === UPSERT ? { status: 503, times: 2 } : { status: 500, times: 2 })],
+    [
+      '500 twice',
+      (route) => (route === UPSERT ? { status: 503, times: 2 } : { status: 500, times: 2 }),
+    ],
     [
       'a proxy 502 HTML page twice',
       (route) =>
@@ -87,38 +93,46 @@ describe('bursts shorter than the retry budget, on every endpoint at once', () =
           : { status: 502, times: 2, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' },
     ],
   ];
-  it.each(bursts)('%s: the first run completes, nothing lost or duplicated', async (_name, rule) => {
-    systems = await worldSystems();
-    faultEvery(systems, rule);
-    const runs = await runUntilQuiet(systems);
-    expect(runs[0]!.summary.error).toBeUndefined();
-    expect(runs[0]!.summary.failed).toEqual([]);
-    expect(digest(systems)).toEqual(expected);
-    // Every endpoint really was faulted and retried.
-    for (const { system, route } of ALL) {
-      expect(systems[system].requestCounts()[route], route).toBeGreaterThan(1);
-    }
-  });
+  it.each(bursts)(
+    '%s: the first run completes, nothing lost or duplicated',
+    async (_name, rule) => {
+      systems = await worldSystems();
+      faultEvery(systems, rule);
+      const runs = await runUntilQuiet(systems);
+      expect(runs[0]!.summary.error).toBeUndefined();
+      expect(runs[0]!.summary.failed).toEqual([]);
+      expect(digest(systems)).toEqual(expected);
+      // Every endpoint really was faulted and retried.
+      for (const { system, route } of ALL) {
+        expect(systems[system].requestCounts()[route], route).toBeGreaterThan(1);
+      }
+    },
+  );
 });
 
 describe('an outage longer than the retry budget, one endpoint at a time', () => {
-  it.each(ALL)('$system $route down for a whole run: the next run completes', async ({ system, route }) => {
-    systems = await worldSystems();
-    systems[system].setFaults({ rules: [{ route, status: 503 }] });
-    const first = await runWith(systems, undefined);
-    // Either the step failed (cursors stay) or the endpoint's items failed and are retried.
-    if (first.summary.ok) expect(first.summary.failed.length).toBeGreaterThan(0);
-    else expect(first.summary.error).toMatch(/503/);
-    systems[system].setFaults({});
-    const after = await runUntilQuiet(systems, first.next);
-    expect(after.at(-1)!.next.retries).toEqual([]);
-    expect(after.at(-1)!.next.deadLetters).toEqual([]);
-    expect(digest(systems)).toEqual(expected);
-  });
+  it.each(ALL)(
+    '$system $route down for a whole run: the next run completes',
+    async ({ system, route }) => {
+      systems = await worldSystems();
+      systems[system].setFaults({ rules: [{ route, status: 503 }] });
+      const first = await runWith(systems, undefined);
+      // Either the step failed (cursors stay) or the endpoint's items failed and are retried.
+      if (first.summary.ok) expect(first.summary.failed.length).toBeGreaterThan(0);
+      else expect(first.summary.error).toMatch(/503/);
+      systems[system].setFaults({});
+      const after = await runUntilQuiet(systems, first.next);
+      expect(after.at(-1)!.next.retries).toEqual([]);
+      expect(after.at(-1)!.next.deadLetters).toEqual([]);
+      expect(digest(systems)).toEqual(expected);
+    },
+  );
 });
 
 describe('connections dropped in the middle of writes (the write applied, the answer lost)', () => {
-  const writes = ALL.filter(({ route }) => /^(POST|PUT|PATCH) /.test(route) && !/tokens|sign_in/.test(route));
+  const writes = ALL.filter(
+    ({ route }) => /^(POST|PUT|PATCH) /.test(route) && !/tokens|sign_in/.test(route),
+  );
   it.each(writes.filter(({ route }) => route !== UPSERT))(
     '$system $route: repeated, applied once',
     async ({ system, route }) => {
@@ -137,7 +151,9 @@ describe('connections dropped in the middle of writes (the write applied, the an
     '$system $route answered after the client gave up: repeated, applied once',
     async ({ system, route }) => {
       systems = await worldSystems();
-      systems[system].setFaults({ rules: [{ route, delayMs: 1300, times: 1 }] });
+      systems[system].setFaults({
+        rules: [{ route, delayMs: 1300, afterBody: true, times: 1 }],
+      });
       const runs = await runUntilQuiet(systems, undefined, {
         settings: { http: { ...FAST.http, timeoutMs: 100 } },
       });

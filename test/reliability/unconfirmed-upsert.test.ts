@@ -49,8 +49,10 @@ afterAll(() => expectNoLeaks(seen));
 const ONE_AT_A_TIME = { ...FAST, concurrency: 1, http: { ...FAST.http, timeoutMs: 100 } };
 
 const referralsOf = (s: Systems, caseId: string) =>
-  (s.oscar.state() as { organizations: Array<{ referrals: Array<{ external_id?: string }> }> })
-    .organizations.flatMap((org) => org.referrals)
+  (
+    s.oscar.state() as { organizations: Array<{ referrals: Array<{ external_id?: string }> }> }
+  ).organizations
+    .flatMap((org) => org.referrals)
     .filter((referral) => referral.external_id === caseId);
 
 /** The first upsert (case rel-case-1: children are sent in parallel, so pin it by order). */
@@ -71,32 +73,38 @@ describe('an upsert whose answer was lost after OSCaR saved it', () => {
   const lost: Array<[string, Omit<FaultRule, 'route' | 'times'>]> = [
     ['connection dropped after the write', { drop: true, afterBody: true }],
     ['500 after the write', { status: 500, afterBody: true }],
-    ['502 HTML page after the write', { status: 502, afterBody: true, body: '<html>Bad gateway</html>' }],
+    [
+      '502 HTML page after the write',
+      { status: 502, afterBody: true, body: '<html>Bad gateway</html>' },
+    ],
     ['504 after the write', { status: 504, afterBody: true }],
     ['200 with an empty body', { status: 200, afterBody: true, body: '' }],
     ['200 with an HTML page', { status: 200, afterBody: true, body: '<html>ok</html>' }],
     // OSCaR is slow: the client gives up (100 ms, timers tick each second), OSCaR saves at 1.3 s.
-    ['no answer within the timeout', { delayMs: 1300 }],
+    ['no answer within the timeout', { delayMs: 1300, afterBody: true }],
   ];
-  it.each(lost)('%s: dead-lettered at once, never sent again, OSCaR holds it once', async (_n, rule) => {
-    systems = await worldSystems();
-    faultFirstUpsert(systems, rule);
-    const first = await runWith(systems, undefined, { settings: ONE_AT_A_TIME });
-    expect(first.summary.ok).toBe(true);
-    expect(first.summary.deadLettered).toEqual([
-      expect.objectContaining({ key: KEY, attempts: 5, reason: REASON }),
-    ]);
-    // The rest of the batch landed, the cursors moved on.
-    expect(first.summary.steps['f1-j2'].written).toBeGreaterThanOrEqual(5);
-    expect(first.next.cursors.primero).not.toBe(START);
-    await new Promise((resolve) => setTimeout(resolve, 500)); // a slow OSCaR finishes saving
-    const upserts = systems.oscar.requestCounts()[UPSERT];
-    const more = await runUntilQuiet(systems, first.next);
-    expect(systems.oscar.requestCounts()[UPSERT]).toBe(upserts);
-    expect(referralsOf(systems, 'rel-case-1')).toHaveLength(1);
-    expect(more.at(-1)!.next.deadLetters.map((item) => item.key)).toEqual([KEY]);
-    expect(digest(systems)).toEqual(expected);
-  });
+  it.each(lost)(
+    '%s: dead-lettered at once, never sent again, OSCaR holds it once',
+    async (_n, rule) => {
+      systems = await worldSystems();
+      faultFirstUpsert(systems, rule);
+      const first = await runWith(systems, undefined, { settings: ONE_AT_A_TIME });
+      expect(first.summary.ok).toBe(true);
+      expect(first.summary.deadLettered).toEqual([
+        expect.objectContaining({ key: KEY, attempts: 5, reason: REASON }),
+      ]);
+      // The rest of the batch landed, the cursors moved on.
+      expect(first.summary.steps['f1-j2'].written).toBeGreaterThanOrEqual(5);
+      expect(first.next.cursors.primero).not.toBe(START);
+      await new Promise((resolve) => setTimeout(resolve, 500)); // a slow OSCaR finishes saving
+      const upserts = systems.oscar.requestCounts()[UPSERT];
+      const more = await runUntilQuiet(systems, first.next);
+      expect(systems.oscar.requestCounts()[UPSERT]).toBe(upserts);
+      expect(referralsOf(systems, 'rel-case-1')).toHaveLength(1);
+      expect(more.at(-1)!.next.deadLetters.map((item) => item.key)).toEqual([KEY]);
+      expect(digest(systems)).toEqual(expected);
+    },
+  );
 });
 
 describe('an upsert OSCaR failed without saving it', () => {
@@ -104,6 +112,8 @@ describe('an upsert OSCaR failed without saving it', () => {
     ['500 before the write', { status: 500 }],
     ['connection dropped before the write', { drop: true }],
     ['an HTML 502 page before the write', { status: 502, body: '<html>Bad gateway</html>' }],
+    // The client gives up; OSCaR never gets to the request (the emulator drops it unhandled).
+    ['no answer within the timeout', { delayMs: 1300 }],
   ] as Array<[string, Omit<FaultRule, 'route' | 'times'>]>)(
     '%s: dead-lettered; the operator retries it and it lands once',
     async (_n, rule) => {
@@ -112,7 +122,9 @@ describe('an upsert OSCaR failed without saving it', () => {
       faultFirstUpsert(systems, rule);
       const first = await runner.runOnce({ trigger: 'manual', since: START });
       expect(first.status).toBe('succeeded');
-      expect(store.listDeadLetters()).toEqual([expect.objectContaining({ key: KEY, reason: REASON })]);
+      expect(store.listDeadLetters()).toEqual([
+        expect.objectContaining({ key: KEY, reason: REASON }),
+      ]);
       expect(referralsOf(systems, 'rel-case-1')).toHaveLength(0);
 
       // Hourly runs leave it alone: only an operator knows whether OSCaR has it.

@@ -1,7 +1,12 @@
 // The small world every reliability scenario runs on: both directions of the sync in a handful of
 // invented children, the secrets in use, and a digest of what the emulators hold afterwards that
 // ignores what legitimately differs between two correct runs (timestamps, generated ids, order).
-import { baseOscarSeed, basePrimeroSeed, DEMO_CREDENTIALS, EXTERNAL_SYSTEM_NAME } from '../e2e/helpers.ts';
+import {
+  baseOscarSeed,
+  basePrimeroSeed,
+  DEMO_CREDENTIALS,
+  EXTERNAL_SYSTEM_NAME,
+} from '../e2e/helpers.ts';
 
 export const START = '2025-03-01T00:00:00.000Z';
 const AT = '2025-03-02T08:00:00.000Z';

@@ -38,12 +38,27 @@ export interface UpsertContext {
   today: Date;
 }
 
-/** Children in parallel up to `concurrency`; the writes of one child stay in order. */
+/**
+ * Children in parallel up to `concurrency`; the writes of one child stay in order. An outage stops
+ * the children not started yet, and the step fails only once none is writing any more: a write
+ * must never land after the run that made it has ended (the next run may be under way).
+ */
 export async function upsertChildren(batch: FromOscarBatch, ctx: UpsertContext): Promise<void> {
   const limiter = createLimiter(Math.max(1, ctx.concurrency));
-  await Promise.all(
-    batch.children.map((child) => limiter.run(() => upsertChild(child, batch.since, ctx))),
+  let outage: { error: unknown } | undefined;
+  await Promise.allSettled(
+    batch.children.map((child) =>
+      limiter.run(async () => {
+        if (outage) return;
+        try {
+          await upsertChild(child, batch.since, ctx);
+        } catch (error) {
+          outage ??= { error };
+        }
+      }),
+    ),
   );
+  if (outage) throw outage.error;
 }
 
 export async function upsertChild(

@@ -145,23 +145,23 @@ export async function deliverReferrals(
               beforeSend: () => {
                 onWire = true;
                 d.sent.set(item.sentKey, { key: item.sentKey, value: UNCONFIRMED_SEND, at: d.now });
-                journalSent(d.sent.values());
+                journalSent(d.state.run.id, d.sent.values());
               },
             });
             written(d, item, item.ids.service_id);
-            journalSent(d.sent.values());
+            journalSent(d.state.run.id, d.sent.values());
           }
         } catch (error) {
           if (onWire && isUnconfirmedUpsert(error)) {
             unconfirmed(d, item);
-            journalSent(d.sent.values());
+            journalSent(d.state.run.id, d.sent.values());
             continue;
           }
           // OSCaR refused it or surely never saw it: the ledger is as before the attempt.
           if (onWire) {
             if (before) d.sent.set(item.sentKey, before);
             else d.sent.delete(item.sentKey);
-            journalSent(d.sent.values());
+            journalSent(d.state.run.id, d.sent.values());
           }
           if (!isItemError(error)) {
             outage ??= { error };

@@ -5,8 +5,10 @@ import type { FailedItem } from '../../workflow/contract.ts';
 import type { ToOscarBatch } from '../primero-to-oscar.ts';
 
 const isF1Item = (item: FailedItem) =>
-  item.step === 'f1-j2' &&
-  (item.kind === 'referral' || item.kind === 'decision' || item.kind === 'link');
+  (item.step === 'f1-j2' &&
+    (item.kind === 'referral' || item.kind === 'decision' || item.kind === 'link')) ||
+  // A case Primero answered in an unexpected shape: settled once it is read fine.
+  (item.step === 'f1-j1' && item.kind === 'case');
 
 /**
  * Primero ids of cases with an f1 item carried for retry that the window did not bring: they are
