@@ -166,6 +166,17 @@ export function createRunner(deps: RunnerDeps): Runner {
           ...(deps.settings ? { settings: deps.settings } : {}),
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
           logSink: sink,
+          // What OSCaR has (or may have) received is stored the moment it changes, not at the end:
+          // a run killed half-way must not make the next one send those referrals again.
+          ...(dryRun
+            ? {}
+            : {
+                onSentLedger: (sent: NonNullable<CarriedState['sent']>) =>
+                  store.saveCarriedState(
+                    { ...(store.lastCarriedState() ?? emptyState()), sent },
+                    lock.handle,
+                  ),
+              }),
         });
       } catch (error) {
         const reason = redact(error instanceof Error ? error.message : String(error));

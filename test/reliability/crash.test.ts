@@ -174,53 +174,45 @@ describe.concurrent(
 );
 
 describe('SIGKILL under the real runner (SQLite store, runOnce)', () => {
-  // KNOWN DEFECT in src/runner/run-once.ts (not ours to edit): runOnce does not pass
-  // `onSentLedger` to runWorkflow, so the ledger of upserts OSCaR confirmed before the kill is lost
-  // and the next run sends them again (duplicate referrals). Fix: in runOnce, pass
-  //   onSentLedger: (sent) =>
-  //     store.saveCarriedState({ ...(store.lastCarriedState() ?? emptyState()), sent }, lock.handle)
-  // Then this test passes: change `it.fails` back to `it`.
-  it.fails(
-    'after OSCaR confirmed an upsert: the next scheduled runs do not send it again',
-    async () => {
-      const systems = await worldSystems();
-      const home = mkdtempSync(join(tmpdir(), 'interop-crash-runner-'));
-      dirs.push(home);
+  // runOnce stores the sent ledger as it changes (onSentLedger), so a kill loses none of it.
+  it('after OSCaR confirmed an upsert: the next scheduled runs do not send it again', async () => {
+    const systems = await worldSystems();
+    const home = mkdtempSync(join(tmpdir(), 'interop-crash-runner-'));
+    dirs.push(home);
+    try {
+      await runAndKill(systems, 'runner', home, {
+        name: 'f1-j2 after two upserts were answered',
+        system: 'oscar',
+        route: 'POST /api/v1/organizations/clients/upsert',
+        count: 3,
+      });
+      const store = openStore(home);
       try {
-        await runAndKill(systems, 'runner', home, {
-          name: 'f1-j2 after two upserts were answered',
-          system: 'oscar',
-          route: 'POST /api/v1/organizations/clients/upsert',
-          count: 3,
+        expect(store.listRuns()[0]!.status).toBe('interrupted');
+        const runner = createRunner({
+          store,
+          runWorkflow,
+          systems: systems.systems,
+          settings: FAST,
         });
-        const store = openStore(home);
-        try {
-          expect(store.listRuns()[0]!.status).toBe('interrupted');
-          const runner = createRunner({
-            store,
-            runWorkflow,
-            systems: systems.systems,
-            settings: FAST,
+        for (let n = 0; n < 4; n += 1) {
+          const first = !store.lastCarriedState()?.cursors.primero;
+          await runner.runOnce({
+            trigger: 'schedule',
+            ...(first ? { since: '2025-03-01T00:00:00Z' } : {}),
           });
-          for (let n = 0; n < 4; n += 1) {
-            const first = !store.lastCarriedState()?.cursors.primero;
-            await runner.runOnce({
-              trigger: 'schedule',
-              ...(first ? { since: '2025-03-01T00:00:00Z' } : {}),
-            });
-          }
-          const state = store.lastCarriedState()!;
-          for (const item of state.deadLetters) expect(item.reason).toMatch(UNCONFIRMED);
-          if (state.deadLetters.length > 0) {
-            await runWith(systems, operatorRequeues(systems, state));
-          }
-          expect(digest(systems)).toEqual(expected);
-        } finally {
-          store.close();
         }
+        const state = store.lastCarriedState()!;
+        for (const item of state.deadLetters) expect(item.reason).toMatch(UNCONFIRMED);
+        if (state.deadLetters.length > 0) {
+          await runWith(systems, operatorRequeues(systems, state));
+        }
+        expect(digest(systems)).toEqual(expected);
       } finally {
-        await systems.close();
+        store.close();
       }
-    },
-  );
+    } finally {
+      await systems.close();
+    }
+  });
 });
