@@ -3,23 +3,13 @@
 // whatever the last step returns. So the f1-j1 body opens with startRun (turn that state, or an
 // admin's custom input, into the steps' input) and the f2-j2 body ends with finishRun (hand on
 // the next cursors, retries and the summary, and nothing else: no child data stays in Lightning).
-// Both follow runWorkflow's rules; test/openfn/deploy-bodies.test.ts checks the results match.
+// Both open and close the run with src/workflow/lifecycle.ts, as runWorkflow does;
+// test/openfn/deploy-bodies.test.ts checks the results match.
 import { log } from '../log.ts';
 import type { CarriedState, RunSummary, SyncSettings } from '../workflow/contract.ts';
-import { nextCursors, windowStart } from '../workflow/cursors.ts';
-import { emptyReport, nextRetryState, type Report } from '../workflow/outcomes.ts';
+import { windowStart } from '../workflow/cursors.ts';
+import { closeRun, openRun } from '../workflow/lifecycle.ts';
 import type { AfterUpsertCasesToPrimero, BaseState } from '../workflow/state.ts';
-import { buildSummary } from '../workflow/summary.ts';
-
-/**
- * runWorkflow's defaults. A copy, because src/workflow/run.ts imports @openfn/runtime, which a body
- * cannot carry; a test keeps the two equal.
- */
-export const LIGHTNING_DEFAULT_SETTINGS: SyncSettings = {
-  excludedOrgs: ['demo'],
-  maxAttempts: 5,
-  concurrency: 4,
-};
 
 /** What a run on OpenFn.org starts from: the last successful run's final state, or custom input. */
 export interface LightningRunInput {
@@ -45,28 +35,23 @@ export const FIRST_RUN_MESSAGE =
 export function startRun(
   state: LightningRunInput,
 ): BaseState & { settings?: Partial<SyncSettings> } {
-  const carried: CarriedState = { cursors: {}, retries: [], deadLetters: [], ...state.carried };
-  const start = windowStart(carried, state.since);
-  if ('error' in start) {
-    throw new Error(state.since === undefined ? FIRST_RUN_MESSAGE : start.error);
-  }
-  const settings = { ...LIGHTNING_DEFAULT_SETTINGS, ...state.settings };
+  const opened = openRun({
+    ...(state.carried ? { carried: state.carried } : {}),
+    ...(state.since !== undefined ? { since: state.since } : {}),
+    ...(state.settings ? { settings: state.settings } : {}),
+    dryRun: state.dryRun === true,
+    startedAt: new Date().toISOString(),
+  });
+  if (!opened.ok) throw new Error(state.since === undefined ? FIRST_RUN_MESSAGE : opened.error);
   log.info(
     `Run starting from ${state.since !== undefined ? 'the explicit start' : 'the last successful run'}: ` +
-      `Primero ${start.from.primero}, OSCaR ${start.from.oscar}`,
+      `Primero ${opened.from.primero}, OSCaR ${opened.from.oscar}`,
   );
   return {
     ...(state.configuration ? { configuration: state.configuration } : {}),
     // Settings an admin gave in custom input travel on to later runs.
     ...(state.settings ? { settings: state.settings } : {}),
-    run: {
-      startedAt: new Date().toISOString(),
-      dryRun: state.dryRun === true,
-      settings,
-      carried,
-      ...(state.since !== undefined ? { since: start.from.primero } : {}),
-    },
-    report: emptyReport(),
+    ...opened.input,
   };
 }
 
@@ -75,43 +60,12 @@ export function finishRun(
 ): LightningRunOutput {
   const { run, report } = state;
   if (!run || !report) throw new Error('The workflow ended without a report');
-  const { carried } = run;
-  const start = windowStart(carried, run.since);
-  const from = 'error' in start ? carried.cursors : start.from;
-  const cursors = nextCursors(carried, {
-    primero: state.primeroNextCursor ?? from.primero,
-    ...(state.oscarNextCursor ? { oscar: state.oscarNextCursor } : {}),
-  });
-  const retry = nextRetryState(carried, report, run.settings);
-  const next: CarriedState = {
-    cursors,
-    retries: retry.retries,
-    deadLetters: settledDeadLetters(retry.deadLetters, report),
-    sent: state.sent ?? carried.sent ?? [],
-  };
-  const summary = buildSummary({
-    ok: true,
-    dryRun: run.dryRun,
-    startedAt: run.startedAt,
-    from,
-    to: cursors,
-    report,
-    deadLettered: retry.deadLettered,
-  });
+  const start = windowStart(run.carried, run.since);
+  const from = 'error' in start ? run.carried.cursors : start.from;
+  const { summary, next } = closeRun({ ...state, run, report }, from);
   log.info(
     `Run finished${run.dryRun ? ' (dry run)' : ''}: ${summary.failed.length} failed items, ` +
       `${next.retries.length} to retry, ${next.deadLetters.length} dead letters`,
   );
-  return {
-    carried: run.dryRun ? carried : next,
-    summary,
-    ...(state.settings ? { settings: state.settings } : {}),
-  };
-}
-
-/** As runWorkflow: a dead letter attempted again this run without failing is settled. */
-function settledDeadLetters(deadLetters: CarriedState['deadLetters'], report: Report) {
-  const failed = new Set(report.failed.map((item) => item.key));
-  const attempted = new Set(report.attempted);
-  return deadLetters.filter((item) => !attempted.has(item.key) || failed.has(item.key));
+  return { carried: next, summary, ...(state.settings ? { settings: state.settings } : {}) };
 }

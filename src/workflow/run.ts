@@ -6,30 +6,15 @@ import createLogger from '@openfn/logger';
 import { log, setLogSink } from '../log.ts';
 import type { LogLevel, LogSink } from '../log.ts';
 import { STEP_IDS } from './contract.ts';
-import type {
-  CarriedState,
-  RunOutcome,
-  RunWorkflowOptions,
-  SentRecord,
-  StepId,
-  SyncSettings,
-} from './contract.ts';
-import { nextCursors, windowStart } from './cursors.ts';
-import { emptyReport, nextRetryState } from './outcomes.ts';
-import type { Report } from './outcomes.ts';
+import type { RunOutcome, RunWorkflowOptions, SentRecord, StepId } from './contract.ts';
+import { closeRun, openRun } from './lifecycle.ts';
 import { STEP_NAMES, buildPlan, loadJobs } from './plan.ts';
 import type { Job } from './plan.ts';
-import type { AfterUpsertCasesToPrimero, BaseState } from './state.ts';
+import type { AfterUpsertCasesToPrimero } from './state.ts';
 import { openSentJournal } from './sent-journal.ts';
 import { buildSummary } from './summary.ts';
 
-export const DEFAULT_SETTINGS: SyncSettings = {
-  excludedOrgs: ['demo'],
-  maxAttempts: 5,
-  concurrency: 4,
-};
-
-const emptyCarried = (): CarriedState => ({ cursors: {}, retries: [], deadLetters: [] });
+export { DEFAULT_SETTINGS } from './lifecycle.ts';
 
 type FinalState = Partial<AfterUpsertCasesToPrimero> & {
   errors?: Record<string, { message?: string }>;
@@ -70,37 +55,27 @@ function stepError(step: string, message: string | undefined): string {
   return `Step ${step} (${name}) failed: ${line.length > 300 ? `${line.slice(0, 300)}...` : line}`;
 }
 
-/**
- * Dead letters whose item was attempted again this run without failing (e.g. a case worker fixed
- * the data and the case came back in the window) are settled, like retries.
- */
-function settledDeadLetters(deadLetters: CarriedState['deadLetters'], report: Report) {
-  const failed = new Set(report.failed.map((item) => item.key));
-  const attempted = new Set(report.attempted);
-  return deadLetters.filter((item) => !attempted.has(item.key) || failed.has(item.key));
-}
-
 export async function runWorkflow(
   options: RunWorkflowOptions,
   jobs?: Record<StepId, Job>,
 ): Promise<RunOutcome> {
   const startedAt = new Date().toISOString();
   const dryRun = options.dryRun ?? false;
-  const settings: SyncSettings = { ...DEFAULT_SETTINGS, ...options.settings };
-  const carried: CarriedState = { ...emptyCarried(), ...options.carried };
-  const start = windowStart(carried, options.since);
-  if ('error' in start) {
-    const summary = buildSummary({
-      ok: false,
-      dryRun,
-      startedAt,
-      from: carried.cursors,
-      to: carried.cursors,
-      error: start.error,
-    });
-    options.logSink?.('error', start.error);
-    return { summary, next: carried };
+  const runId = globalThis.crypto.randomUUID();
+  const opened = openRun({
+    ...(options.carried ? { carried: options.carried } : {}),
+    ...(options.since !== undefined ? { since: options.since } : {}),
+    ...(options.settings ? { settings: options.settings } : {}),
+    dryRun,
+    runId,
+    startedAt,
+  });
+  if (!opened.ok) {
+    options.logSink?.('error', opened.error);
+    return { summary: opened.summary, next: opened.carried };
   }
+  const { input, from } = opened;
+  const { carried } = input.run;
 
   const sink: LogSink = options.logSink ?? ((level, message) => log[level](message));
   const jobLogger = runtimeLogger('JOB', sink, 'debug');
@@ -108,18 +83,6 @@ export async function runWorkflow(
     ? setLogSink((level, message) => jobLogger[level](message))
     : () => undefined;
 
-  const runId = globalThis.crypto.randomUUID();
-  const input: BaseState = {
-    run: {
-      id: runId,
-      startedAt,
-      dryRun,
-      settings,
-      carried,
-      ...(options.since ? { since: start.from.primero } : {}),
-    },
-    report: emptyReport(),
-  };
   let sentAfterF1: SentRecord[] | undefined;
   // The ledger as f1-j2 last reported it: what OSCaR may hold even if the step fails half-way.
   let sentJournaled: SentRecord[] | undefined;
@@ -180,7 +143,7 @@ export async function runWorkflow(
       ok: false,
       dryRun,
       startedAt,
-      from: start.from,
+      from,
       to: carried.cursors,
       ...(final?.report ? { report: final.report } : {}),
       error,
@@ -189,31 +152,11 @@ export async function runWorkflow(
   }
 
   const report = final!.report!;
-  const cursors = nextCursors(carried, {
-    primero: final!.primeroNextCursor ?? start.from.primero,
-    ...(final!.oscarNextCursor ? { oscar: final!.oscarNextCursor } : {}),
-  });
-  const retry = nextRetryState(carried, report, settings);
-  const next: CarriedState = {
-    cursors,
-    retries: retry.retries,
-    deadLetters: settledDeadLetters(retry.deadLetters, report),
-    sent: final!.sent ?? carried.sent ?? [],
-  };
-  const summary = buildSummary({
-    ok: true,
-    dryRun,
-    startedAt,
-    from: start.from,
-    to: cursors,
-    report,
-    deadLettered: retry.deadLettered,
-  });
+  const { summary, next } = closeRun({ ...final!, run: input.run, report }, from);
   const counts = STEP_IDS.map((id) => {
     const c = report.steps[id];
     return `${id} ${c.fetched} fetched/${c.written} written/${c.unchanged} unchanged/${c.failed} failed`;
   });
   sink('info', `Run finished${dryRun ? ' (dry run)' : ''}: ${counts.join('; ')}`);
-  // A dry run wrote nothing: it hands on exactly what it was given.
-  return { summary, next: dryRun ? carried : next };
+  return { summary, next };
 }

@@ -8,8 +8,6 @@ import { fileURLToPath } from 'node:url';
 import * as adaptorExports from '@openfn/language-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenfn, OPENFN_JOBS, type BuildOpenfnResult } from '../../src/openfn/index.ts';
-import { LIGHTNING_DEFAULT_SETTINGS } from '../../src/openfn/lightning-run.ts';
-import { DEFAULT_SETTINGS } from '../../src/workflow/run.ts';
 import {
   DEMO_CREDENTIALS,
   demoSeeds,
@@ -117,10 +115,6 @@ describe('the four bodies', () => {
         expect(body.text).not.toContain(path);
       }
     }
-  });
-
-  it('use the same default settings as the local workflow', () => {
-    expect(LIGHTNING_DEFAULT_SETTINGS).toEqual(DEFAULT_SETTINGS);
   });
 });
 

@@ -1,0 +1,107 @@
+// How a run opens and closes, whoever runs it: runWorkflow locally (src/workflow/run.ts) and the
+// first and last operations of the OpenFn.org bodies (src/openfn/lightning-run.ts). Pure: no
+// runtime, no I/O, so it can be bundled into a job body.
+import type { CarriedState, RunSummary, SyncSettings } from './contract.ts';
+import { nextCursors, windowStart } from './cursors.ts';
+import { emptyReport, nextRetryState } from './outcomes.ts';
+import type { Report } from './outcomes.ts';
+import type { AfterUpsertCasesToPrimero, BaseState } from './state.ts';
+import { buildSummary } from './summary.ts';
+
+export const DEFAULT_SETTINGS: SyncSettings = {
+  excludedOrgs: ['demo'],
+  maxAttempts: 5,
+  concurrency: 4,
+};
+
+export const emptyCarried = (): CarriedState => ({ cursors: {}, retries: [], deadLetters: [] });
+
+export interface OpenRunInput {
+  carried?: Partial<CarriedState>;
+  since?: string;
+  dryRun?: boolean;
+  settings?: Partial<SyncSettings>;
+  runId?: string;
+  startedAt: string;
+}
+
+export type OpenedRun =
+  | { ok: true; input: BaseState; from: CarriedState['cursors'] }
+  | { ok: false; error: string; carried: CarriedState; summary: RunSummary };
+
+/** The first step's input, or why the run cannot start (no cursor and no explicit start). */
+export function openRun(options: OpenRunInput): OpenedRun {
+  const dryRun = options.dryRun ?? false;
+  const carried: CarriedState = { ...emptyCarried(), ...options.carried };
+  const start = windowStart(carried, options.since);
+  if ('error' in start) {
+    const summary = buildSummary({
+      ok: false,
+      dryRun,
+      startedAt: options.startedAt,
+      from: carried.cursors,
+      to: carried.cursors,
+      error: start.error,
+    });
+    return { ok: false, error: start.error, carried, summary };
+  }
+  return {
+    ok: true,
+    from: start.from,
+    input: {
+      run: {
+        ...(options.runId ? { id: options.runId } : {}),
+        startedAt: options.startedAt,
+        dryRun,
+        settings: { ...DEFAULT_SETTINGS, ...options.settings },
+        carried,
+        ...(options.since !== undefined ? { since: start.from.primero } : {}),
+      },
+      report: emptyReport(),
+    },
+  };
+}
+
+/**
+ * Dead letters whose item was attempted again this run without failing (e.g. a case worker fixed
+ * the data and the case came back in the window) are settled, like retries.
+ */
+function settledDeadLetters(deadLetters: CarriedState['deadLetters'], report: Report) {
+  const failed = new Set(report.failed.map((item) => item.key));
+  const attempted = new Set(report.attempted);
+  return deadLetters.filter((item) => !attempted.has(item.key) || failed.has(item.key));
+}
+
+/**
+ * A successful run's summary and the state to carry on: cursors moved (never backwards), retries
+ * and dead letters settled, the sent ledger kept. A dry run wrote nothing and hands on what it got.
+ */
+export function closeRun(
+  final: Pick<BaseState, 'run' | 'report'> &
+    Partial<Pick<AfterUpsertCasesToPrimero, 'primeroNextCursor' | 'oscarNextCursor' | 'sent'>>,
+  from: CarriedState['cursors'],
+): { summary: RunSummary; next: CarriedState } {
+  const { run, report } = final;
+  const { carried } = run;
+  const cursors = nextCursors(carried, {
+    primero: final.primeroNextCursor ?? from.primero,
+    ...(final.oscarNextCursor ? { oscar: final.oscarNextCursor } : {}),
+  });
+  const retry = nextRetryState(carried, report, run.settings);
+  const next: CarriedState = {
+    cursors,
+    retries: retry.retries,
+    deadLetters: settledDeadLetters(retry.deadLetters, report),
+    sent: final.sent ?? carried.sent ?? [],
+  };
+  const summary = buildSummary({
+    ok: true,
+    dryRun: run.dryRun,
+    startedAt: run.startedAt,
+    from,
+    to: cursors,
+    report,
+    deadLettered: retry.deadLettered,
+  });
+  return { summary, next: run.dryRun ? carried : next };
+}
