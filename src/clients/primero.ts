@@ -42,6 +42,13 @@ export interface PrimeroClient {
    * in `unreadable` (its id and what was wrong, never a value), so one bad record fails alone.
    */
   listCasesReadable(filter: Record<string, string>): Promise<ReadableCases>;
+  /**
+   * Every case matching `filter`, handed to `visit` one page at a time and not kept: for a pass
+   * over all of Primero's cases whose memory must not grow with their number.
+   */
+  scanCases(filter: Record<string, string>, visit: (page: ReadableCases) => void): Promise<void>;
+  /** How many cases match `filter` (one request for one record). */
+  countCases(filter: Record<string, string>): Promise<number>;
   /** ALL cases matching the external ids given; the caller decides what two matches mean. */
   findCases(filter: {
     case_id?: string;
@@ -51,11 +58,12 @@ export interface PrimeroClient {
   getCase(id: string): Promise<PrimeroCase>;
   /**
    * POST `{data}`. The case gets a client-generated `id` (data.id, else a new UUID) so a retry
-   * after a lost answer cannot create a twin: a 409 for that id returns the existing case.
+   * after a lost answer cannot create a twin: a 409 for that id means an earlier attempt made it.
+   * Returns the id; the case is not read back (a read per write doubles the requests).
    */
-  createCase(data: PrimeroCaseWrite): Promise<PrimeroCase>;
-  /** PATCH `{data}` (merged by Primero's rules); returns the whole case as saved. */
-  updateCase(id: string, data: PrimeroCaseWrite): Promise<PrimeroCase>;
+  createCase(data: PrimeroCaseWrite): Promise<{ id: string; created: boolean }>;
+  /** PATCH `{data}` (merged by Primero's rules). */
+  updateCase(id: string, data: PrimeroCaseWrite): Promise<void>;
   listReferrals(caseId: string): Promise<PrimeroReferral[]>;
   updateReferral(
     caseId: string,
@@ -209,43 +217,10 @@ export function createPrimeroClient(
     }
   }
 
-  async function listCasesReadable(filter: Record<string, string>): Promise<ReadableCases> {
-    // Oldest first: a case created while we page lands after the pages already read instead of
-    // shifting them, and duplicates are dropped by id below.
-    const query = { order_by: 'created_at', order: 'asc', ...filter, per: PAGE_SIZE };
-    const fetchPage = async (page: number) => {
-      const response = await send({ method: 'GET', path: CASES, query: { ...query, page } });
-      const records = listOf(response, `GET ${CASES}`);
-      const metadata = (response.body as { metadata?: { total?: unknown; per?: unknown } })
-        .metadata;
-      const total = typeof metadata?.total === 'number' ? metadata.total : undefined;
-      const per = typeof metadata?.per === 'number' && metadata.per > 0 ? metadata.per : PAGE_SIZE;
-      return { records, total, per };
-    };
-    const first = await fetchPage(1);
-    const pages = [first.records];
-    if (first.total === undefined) {
-      // No metadata: keep asking until a short page, as Primero versions without a total would need.
-      let page = 1;
-      let last = first.records;
-      while (last.length >= first.per) {
-        page += 1;
-        last = (await fetchPage(page)).records;
-        pages.push(last);
-      }
-    } else {
-      const pageCount = Math.ceil(first.total / first.per);
-      const rest = await Promise.all(
-        Array.from({ length: Math.max(0, pageCount - 1) }, (_, i) =>
-          fetchPage(i + 2).then((p) => p.records),
-        ),
-      );
-      pages.push(...rest);
-    }
-    const seen = new Set<string>();
+  function readPage(raws: unknown[], seen: Set<string>): ReadableCases {
     const cases: PrimeroCase[] = [];
     const unreadable: UnreadablePrimeroCase[] = [];
-    for (const raw of pages.flat()) {
+    for (const raw of raws) {
       let parsed: PrimeroCase;
       try {
         parsed = parsePrimeroCase(raw);
@@ -261,10 +236,59 @@ export function createPrimeroClient(
       seen.add(parsed.id);
       cases.push(parsed);
     }
-    log.debug(
-      `Primero: listed ${cases.length} cases in ${pages.length} page(s)` +
-        (unreadable.length ? `, ${unreadable.length} unreadable` : ''),
-    );
+    return { cases, unreadable };
+  }
+
+  async function fetchPage(query: Record<string, string | number>, page: number) {
+    const response = await send({ method: 'GET', path: CASES, query: { ...query, page } });
+    const records = listOf(response, `GET ${CASES}`);
+    const metadata = (response.body as { metadata?: { total?: unknown; per?: unknown } }).metadata;
+    const total = typeof metadata?.total === 'number' ? metadata.total : undefined;
+    const per = typeof metadata?.per === 'number' && metadata.per > 0 ? metadata.per : PAGE_SIZE;
+    return { records, total, per };
+  }
+
+  async function scanCases(
+    filter: Record<string, string>,
+    visit: (page: ReadableCases) => void,
+  ): Promise<void> {
+    // Oldest first: a case created while we page lands after the pages already read instead of
+    // shifting them, and duplicates are dropped by id.
+    const query = { order_by: 'created_at', order: 'asc', ...filter, per: PAGE_SIZE };
+    const seen = new Set<string>();
+    const first = await fetchPage(query, 1);
+    visit(readPage(first.records, seen));
+    let pages = 1;
+    if (first.total === undefined) {
+      // No metadata: keep asking until a short page, as Primero versions without a total would need.
+      let last = first.records;
+      while (last.length >= first.per) {
+        pages += 1;
+        last = (await fetchPage(query, pages)).records;
+        visit(readPage(last, seen));
+      }
+    } else {
+      // Later pages in parallel (the transport bounds how many are on the wire); each page is
+      // visited as it arrives and dropped.
+      const pageCount = Math.ceil(first.total / first.per);
+      pages = Math.max(1, pageCount);
+      await Promise.all(
+        Array.from({ length: Math.max(0, pageCount - 1) }, (_, i) =>
+          fetchPage(query, i + 2).then((p) => visit(readPage(p.records, seen))),
+        ),
+      );
+    }
+    log.debug(`Primero: scanned ${seen.size} cases in ${pages} page(s)`);
+  }
+
+  async function listCasesReadable(filter: Record<string, string>): Promise<ReadableCases> {
+    const cases: PrimeroCase[] = [];
+    const unreadable: UnreadablePrimeroCase[] = [];
+    await scanCases(filter, (page) => {
+      cases.push(...page.cases);
+      unreadable.push(...page.unreadable);
+    });
+    if (unreadable.length) log.debug(`Primero: ${unreadable.length} unreadable case(s) listed`);
     return { cases, unreadable };
   }
 
@@ -283,6 +307,12 @@ export function createPrimeroClient(
   return {
     listCases,
     listCasesReadable,
+    scanCases,
+
+    async countCases(filter) {
+      const { total, records } = await fetchPage({ ...filter, per: 1 }, 1);
+      return total ?? records.length;
+    },
 
     async findCases(filter) {
       const query: Record<string, string> = {};
@@ -309,7 +339,7 @@ export function createPrimeroClient(
       });
       if (response.status === 409)
         log.info(`Primero: case ${id} already exists (an earlier attempt created it)`);
-      return getCase(id);
+      return { id, created: response.status !== 409 };
     },
 
     async updateCase(id, data) {
@@ -320,7 +350,6 @@ export function createPrimeroClient(
         );
       }
       await send({ method: 'PATCH', path: caseUrl(id), body: { data } });
-      return getCase(id);
     },
 
     async listReferrals(caseId) {

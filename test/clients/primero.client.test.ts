@@ -160,7 +160,8 @@ describe('retries', () => {
       name_first: 'Retry',
       module_id: 'primeromodule-cp',
     });
-    expect(created.name_first).toBe('Retry');
+    expect(created.created).toBe(false); // the retry met the case its first attempt had made
+    expect((await client().getCase(created.id)).name_first).toBe('Retry');
     expect(counts()['POST /api/v2/cases']).toBe(2);
     const all = await client().listCases({});
     expect(all.filter((c) => c.name_first === 'Retry')).toHaveLength(1);
@@ -181,12 +182,16 @@ describe('retries', () => {
 });
 
 describe('writes', () => {
-  it('creates a case with body {data}, returning the whole typed record', async () => {
-    const created = await client().createCase({
+  it('creates a case with body {data} and a client id, without reading it back', async () => {
+    const before = counts()['GET /api/v2/cases/:id'] ?? 0;
+    const { id, created: isNew } = await client().createCase({
       name_first: 'New',
       oscar_number: 'O-1',
       services_section: [{ service_type: 'x', service_response_type: 'referral_from_oscar' }],
     });
+    expect(isNew).toBe(true);
+    expect(counts()['GET /api/v2/cases/:id'] ?? 0).toBe(before);
+    const created = await client().getCase(id);
     expect(created).toMatchObject({
       name_first: 'New',
       oscar_number: 'O-1',
@@ -201,10 +206,11 @@ describe('writes', () => {
   });
 
   it('updates with body {data} (never double-nested) and Primero merge rules', async () => {
-    const updated = await client().updateCase(CASE_1, {
+    await client().updateCase(CASE_1, {
       oscar_number: 'O-9',
       services_section: [{ unique_id: ROW_1, referral_status_edf41f2: 'accepted_340953' }],
     });
+    const updated = await client().getCase(CASE_1);
     expect(updated.oscar_number).toBe('O-9');
     expect(updated.services_section).toHaveLength(1);
     expect(updated.services_section?.[0]).toMatchObject({

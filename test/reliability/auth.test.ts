@@ -39,9 +39,9 @@ const signIns = (s: Systems) => ({
 });
 
 describe('tokens that stop working mid-run', () => {
-  it('Primero token expiring after every 6 requests: one sign-in each time, the run completes', async () => {
+  it('Primero token expiring after every 4 requests: one sign-in each time, the run completes', async () => {
     systems = await worldSystems();
-    systems.primero.setFaults({ tokenExpiryAfterRequests: 6 });
+    systems.primero.setFaults({ tokenExpiryAfterRequests: 4 });
     const runs = await runUntilQuiet(systems);
     expect(runs[0]!.summary.error).toBeUndefined();
     expect(runs[0]!.summary.failed).toEqual([]);
@@ -54,7 +54,7 @@ describe('tokens that stop working mid-run', () => {
       .flatMap((run) => run.logs)
       .filter((line) => /answered 401, signing in again/.test(line));
     expect(resignIns.length).toBeGreaterThan(0);
-    expect(signIns(systems).primero).toBeLessThanOrEqual(runs.length * 2 + authenticated / 6 + 2);
+    expect(signIns(systems).primero).toBeLessThanOrEqual(runs.length * 2 + authenticated / 4 + 2);
   });
 
   it('OSCaR token rejected after every request: re-signed once per rejection, nothing sent twice', async () => {

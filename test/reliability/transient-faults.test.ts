@@ -20,7 +20,6 @@ import {
 const PRIMERO_ROUTES = [
   'POST /api/v2/tokens',
   'GET /api/v2/cases',
-  'GET /api/v2/cases/:id',
   'GET /api/v2/cases/:id/referrals',
   'POST /api/v2/cases',
   'PATCH /api/v2/cases/:id',

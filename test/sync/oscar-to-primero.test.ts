@@ -159,8 +159,10 @@ describe('f2-j2: find the Primero case (ambiguous match is an item error)', () =
       writes,
       findCases: async (f) => (f.case_id ? (cases.byCaseId ?? []) : (cases.byNumber ?? [])),
       listReferrals: async () => [],
-      createCase: async (d) => (writes.push(`create ${d.id}`), primeroCase()),
-      updateCase: async (id) => (writes.push(`update ${id}`), primeroCase()),
+      createCase: async (d) => (writes.push(`create ${d.id}`), { id: String(d.id), created: true }),
+      updateCase: async (id) => {
+        writes.push(`update ${id}`);
+      },
       updateReferral: async () => ({}) as PrimeroReferral,
     };
   }

@@ -14,17 +14,19 @@ import {
 import { isItemError, reasonOf } from '../../workflow/step-context.ts';
 import type { FromOscarBatch, OscarChild } from './clients.ts';
 import { caseKey } from './clients.ts';
+import { findCasesForBatch } from './case-index.ts';
 import { ItemError } from './item-error.ts';
 import { chooseCase, lookupOf, planCaseUpsert } from './plan.ts';
 import type { CasePlan } from './plan.ts';
 import { needsReferrals } from './service-rows.ts';
 import { WINDOW_ID, windowStartOf } from './window.ts';
 
-/** The part of the Primero client f2-j2 uses. */
+/** The part of the Primero client f2-j2 uses (the scan, when it has it, for batch look-ups). */
 export type PrimeroCases = Pick<
   PrimeroClient,
   'findCases' | 'listReferrals' | 'createCase' | 'updateCase' | 'updateReferral'
->;
+> &
+  Partial<Pick<PrimeroClient, 'scanCases' | 'countCases'>>;
 
 export interface UpsertContext {
   primero: PrimeroCases;
@@ -43,7 +45,22 @@ export interface UpsertContext {
  * the children not started yet, and the step fails only once none is writing any more: a write
  * must never land after the run that made it has ended (the next run may be under way).
  */
-export async function upsertChildren(batch: FromOscarBatch, ctx: UpsertContext): Promise<void> {
+export async function upsertChildren(batch: FromOscarBatch, base: UpsertContext): Promise<void> {
+  const { scanCases, countCases } = base.primero;
+  const ctx: UpsertContext =
+    scanCases && countCases
+      ? {
+          ...base,
+          primero: {
+            ...base.primero,
+            findCases: await findCasesForBatch(batch.children, {
+              findCases: base.primero.findCases,
+              scanCases,
+              countCases,
+            }),
+          },
+        }
+      : base;
   const limiter = createLimiter(Math.max(1, ctx.concurrency));
   let outage: { error: unknown } | undefined;
   await Promise.allSettled(
