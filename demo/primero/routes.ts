@@ -6,7 +6,7 @@ import { invalidCaseWritePointers } from '../../src/model/primero.ts';
 import type { EmulatorContext } from '../common/harness.ts';
 import { basicAuthUser, issueToken, signIn, verifyToken } from './auth.ts';
 import { BadFilterError, changedKeys, listCases, mergeCase, recomputeWorkflow } from './cases.ts';
-import { caseIdDisplay, ensureRowIds, nowIso, storeCase } from './state.ts';
+import { candidateCases, caseIdDisplay, ensureRowIds, nowIso, storeCase } from './state.ts';
 import type { CaseRecord, PrimeroState, PrimeroUser, ReferralRecord } from './state.ts';
 
 export function primeroErrorBody(
@@ -111,7 +111,8 @@ export function registerPrimeroRoutes(
   app.get(CASES, { preHandler: authenticate }, async (request, reply) => {
     const query = request.query as Record<string, string>;
     try {
-      const page = listCases(ctx.state().cases.values(), query);
+      // The filters still run on the candidates: the index only narrows where they look.
+      const page = listCases(candidateCases(ctx.state(), query), query);
       return {
         data: page.records.map((stored) => present(stored.record)),
         metadata: { total: page.total, per: page.per, page: page.page },

@@ -34,6 +34,8 @@ export interface PrimeroUser {
 export interface PrimeroState {
   users: Map<string, PrimeroUser>;
   cases: Map<string, StoredCase>;
+  /** Case ids by the external ids the sync searches on, so a search is not a scan of every case. */
+  idsByExternalId: { case_id: Map<string, Set<string>>; oscar_number: Map<string, Set<string>> };
   referralsByCase: Map<string, ReferralRecord[]>;
   /** Signed tokens still allowed (DELETE /api/v2/tokens revokes). */
   tokens: Map<string, { user_name: string; expiresMs: number }>;
@@ -52,6 +54,7 @@ export function emptyPrimeroState(): PrimeroState {
   const state: PrimeroState = {
     users: new Map(),
     cases: new Map(),
+    idsByExternalId: { case_id: new Map(), oscar_number: new Map() },
     referralsByCase: new Map(),
     tokens: new Map(),
     jwtSecret: randomBytes(32),
@@ -115,7 +118,40 @@ export function storeCase(state: PrimeroState, record: CaseRecord): StoredCase {
     seq: existing?.seq ?? state.nextSeq++,
   };
   state.cases.set(record.id, stored);
+  for (const field of ['case_id', 'oscar_number'] as const) {
+    const index = state.idsByExternalId[field];
+    const before = existing?.record[field];
+    const after = record[field];
+    if (before === after) continue;
+    if (typeof before === 'string') index.get(before)?.delete(record.id);
+    if (typeof after === 'string') {
+      const ids = index.get(after) ?? new Set<string>();
+      ids.add(record.id);
+      index.set(after, ids);
+    }
+  }
   return stored;
+}
+
+/** The cases a query can match: by index when it searches an external id or id, else all. */
+export function candidateCases(
+  state: PrimeroState,
+  query: Record<string, string>,
+): Iterable<StoredCase> {
+  if (typeof query.id === 'string') {
+    const stored = state.cases.get(query.id);
+    return stored ? [stored] : [];
+  }
+  for (const field of ['case_id', 'oscar_number'] as const) {
+    const value = query[field];
+    if (typeof value !== 'string') continue;
+    const ids = state.idsByExternalId[field].get(value) ?? new Set<string>();
+    return [...ids].flatMap((id) => {
+      const stored = state.cases.get(id);
+      return stored ? [stored] : [];
+    });
+  }
+  return state.cases.values();
 }
 
 /** Throws a message naming the seed entry and field at fault. */

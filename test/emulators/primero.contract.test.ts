@@ -209,6 +209,18 @@ describe('GET /api/v2/cases: filters', () => {
     expect(matches.body.metadata.total).toBe(10);
   });
 
+  it('finds a case by the oscar_number a PATCH gave it, and no longer by the old one', async () => {
+    await reseed(bulkSeed(100));
+    const one = ids((await api('GET', '/api/v2/cases?oscar_number=oscar-3&per=1')).body)[0]!;
+    expect(
+      (await api('PATCH', `/api/v2/cases/${one}`, { data: { oscar_number: 'moved-9' } })).status,
+    ).toBe(200);
+    expect(ids((await api('GET', '/api/v2/cases?oscar_number=moved-9')).body)).toEqual([one]);
+    const old = await api('GET', '/api/v2/cases?oscar_number=oscar-3&per=1000');
+    expect(old.body.metadata.total).toBe(9);
+    expect(ids(old.body)).not.toContain(one);
+  });
+
   it('filters workflow, status and record_state', async () => {
     expect(ids((await api('GET', '/api/v2/cases?workflow=referral_to_oscar')).body)).toEqual([
       CASE_1,
