@@ -2,7 +2,13 @@
 // (`referral_status_edf41f2`), the OSCaR referral, and the Primero referral record.
 import { MappingError } from './errors.ts';
 
-export type ServiceRowStatus = 'pending_310366' | 'accepted_340953' | 'rejected_936484';
+/** Primero's lookup values of a service row's `referral_status_edf41f2`, declared once here. */
+export const SERVICE_ROW_STATUS = {
+  pending: 'pending_310366',
+  accepted: 'accepted_340953',
+  rejected: 'rejected_936484',
+} as const;
+export type ServiceRowStatus = (typeof SERVICE_ROW_STATUS)[keyof typeof SERVICE_ROW_STATUS];
 export type OscarReferralStatus = 'Referred' | 'Accepted' | 'Active' | 'Exited';
 export type PrimeroReferralStatus = 'in_progress' | 'accepted' | 'rejected';
 
@@ -19,19 +25,19 @@ interface StatusRow {
 
 const STATUS_ROWS: readonly StatusRow[] = [
   {
-    serviceRow: 'pending_310366',
+    serviceRow: SERVICE_ROW_STATUS.pending,
     oscar: 'Referred',
     oscarAlsoMeans: [],
     primeroReferral: 'in_progress',
   },
   {
-    serviceRow: 'accepted_340953',
+    serviceRow: SERVICE_ROW_STATUS.accepted,
     oscar: 'Accepted',
     oscarAlsoMeans: ['Active'],
     primeroReferral: 'accepted',
   },
   {
-    serviceRow: 'rejected_936484',
+    serviceRow: SERVICE_ROW_STATUS.rejected,
     oscar: 'Exited',
     oscarAlsoMeans: ['Rejected'],
     primeroReferral: 'rejected',

@@ -105,11 +105,8 @@ export const SERVICE_RESPONSE_TYPES = {
   referralFromOscar: 'referral_from_oscar',
   providedByOscarPartner: 'service_being_provided_by_oscar_partner_47618',
 } as const;
-export const SERVICE_REFERRAL_STATUSES = {
-  pending: 'pending_310366',
-  accepted: 'accepted_340953',
-  rejected: 'rejected_936484',
-} as const;
+// The service-row referral statuses are mapping facts: declared in the mapping library.
+export { SERVICE_ROW_STATUS as SERVICE_REFERRAL_STATUSES } from '../mapping/statuses.ts';
 
 export const REFERRAL_STATUSES = [
   'in_progress',
