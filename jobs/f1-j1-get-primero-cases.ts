@@ -6,6 +6,7 @@
 // Writes: nothing; hands `toOscar` and the candidate cursor to f1-j2.
 import { fn } from '@openfn/language-http';
 import { log } from '../src/log.ts';
+import { findCasesForBatch } from '../src/sync/case-lookup.ts';
 import type { PrimeroCase, PrimeroReferral } from '../src/model/primero.ts';
 import type { UnreadablePrimeroCase } from '../src/clients/primero.ts';
 import {
@@ -112,10 +113,12 @@ export default [
     ): Promise<AfterGetPrimeroCases> => {
       const { toOscar, report, run } = state;
       const primero = lazyPrimeroClient(state)();
+      const globalIds = globalIdsToCheck(toOscar, run.carried.sent ?? []);
+      const find = await findCasesForBatch({ oscarNumbers: globalIds }, primero, 'f1-j1');
       const holders = new Map<string, string[]>();
       await Promise.all(
-        globalIdsToCheck(toOscar, run.carried.sent ?? []).map(async (globalId) => {
-          const found = await primero.listCasesReadable({ oscar_number: globalId });
+        globalIds.map(async (globalId) => {
+          const found = await find({ oscar_number: globalId });
           holders.set(globalId, [
             ...found.cases.map((c) => c.id),
             ...found.unreadable.map((c) => c.id ?? '?'),

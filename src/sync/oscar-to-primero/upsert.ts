@@ -14,7 +14,8 @@ import {
 import { isItemError, reasonOf } from '../../workflow/step-context.ts';
 import type { FromOscarBatch, OscarChild } from './clients.ts';
 import { caseKey } from './clients.ts';
-import { findCasesForBatch } from './case-index.ts';
+import { findCasesForBatch } from '../case-lookup.ts';
+import { PrimeroRecordError } from '../../model/primero.ts';
 import { ItemError } from './item-error.ts';
 import { chooseCase, lookupOf, planCaseUpsert } from './plan.ts';
 import type { CasePlan } from './plan.ts';
@@ -26,7 +27,7 @@ export type PrimeroCases = Pick<
   PrimeroClient,
   'findCases' | 'listReferrals' | 'createCase' | 'updateCase' | 'updateReferral'
 > &
-  Partial<Pick<PrimeroClient, 'scanCases' | 'countCases'>>;
+  Partial<Pick<PrimeroClient, 'listCasesReadable' | 'scanCases' | 'countCases'>>;
 
 export interface UpsertContext {
   primero: PrimeroCases;
@@ -46,21 +47,7 @@ export interface UpsertContext {
  * must never land after the run that made it has ended (the next run may be under way).
  */
 export async function upsertChildren(batch: FromOscarBatch, base: UpsertContext): Promise<void> {
-  const { scanCases, countCases } = base.primero;
-  const ctx: UpsertContext =
-    scanCases && countCases
-      ? {
-          ...base,
-          primero: {
-            ...base.primero,
-            findCases: await findCasesForBatch(batch.children, {
-              findCases: base.primero.findCases,
-              scanCases,
-              countCases,
-            }),
-          },
-        }
-      : base;
+  const ctx: UpsertContext = { ...base, primero: await withBatchLookups(batch, base.primero) };
   const limiter = createLimiter(Math.max(1, ctx.concurrency));
   let outage: { error: unknown } | undefined;
   await Promise.allSettled(
@@ -76,6 +63,38 @@ export async function upsertChildren(batch: FromOscarBatch, base: UpsertContext)
     ),
   );
   if (outage) throw outage.error;
+}
+
+/** The client with findCases answered for the whole batch at once when that is cheaper. */
+async function withBatchLookups(
+  batch: FromOscarBatch,
+  primero: PrimeroCases,
+): Promise<PrimeroCases> {
+  const { listCasesReadable, scanCases, countCases } = primero;
+  if (!listCasesReadable || !scanCases || !countCases) return primero;
+  const lookups = batch.children.map(lookupOf);
+  const find = await findCasesForBatch(
+    {
+      oscarNumbers: lookups.map((lookup) => lookup.oscarNumber),
+      caseIds: lookups.flatMap((lookup) => (lookup.caseId ? [lookup.caseId] : [])),
+    },
+    { listCasesReadable, scanCases, countCases },
+    'f2-j2',
+  );
+  return {
+    ...primero,
+    async findCases(filter) {
+      if (filter.id !== undefined || (!filter.case_id && !filter.oscar_number))
+        return primero.findCases(filter);
+      const { cases, unreadable } = await find(
+        filter.case_id ? { case_id: filter.case_id } : { oscar_number: filter.oscar_number! },
+      );
+      // As a search would: a matching case of an unexpected shape fails this child.
+      const first = unreadable[0];
+      if (first) throw new PrimeroRecordError(first.reason, first.id);
+      return cases;
+    },
+  };
 }
 
 export async function upsertChild(
