@@ -4,6 +4,8 @@
 
 /** What one run has to do, measured from the emulators before the run and from the scenario design. */
 export interface WorkProfile {
+  /** Every Primero case before the run (a scan of them all can replace one find per child). */
+  primeroCases: number;
   /** Primero cases with `last_updated_at` at or after the window start (f1 lists them). */
   primeroWindowCases: number;
   /** Of those, cases with a `referral_to_oscar` row: their referrals must be read. */
@@ -91,7 +93,9 @@ export function necessaryRequests(p: WorkProfile): RequestBreakdown {
     'update_statuses (batched)': flag(p.decisions),
     'update_links (batched)': flag(p.links),
     'OSCaR list': 1,
-    'find + write per child to sync': 2 * p.clientsToSync,
+    // Finding the children's cases: a find each, or one scan of Primero (count + pages) when fewer.
+    'look-ups of the children to sync': Math.min(p.clientsToSync, 1 + pages(p.primeroCases, 1000)),
+    'write per child to sync': p.clientsToSync,
     'referrals GET + PATCH per OSCaR decision': 2 * p.oscarDecisions,
   };
   return { total: sum(parts), parts };
@@ -121,6 +125,7 @@ export function oscarSinceMs(since: string): number {
 }
 
 export interface WindowCounts {
+  primeroCases: number;
   primeroWindowCases: number;
   referringCases: number;
   referralCandidates: number;
@@ -200,6 +205,7 @@ export function measureWindow(
     }
   }
   return {
+    primeroCases: (primeroState.cases as Json[]).length,
     primeroWindowCases: window.length,
     referringCases: toOscarRows.size,
     referralCandidates,

@@ -70,6 +70,7 @@ describe('bench seeds', () => {
     expect(
       measureWindow(primero, oscar, { primero: NOW.toISOString(), oscar: `${today} 00:00:00` }),
     ).toMatchObject({
+      primeroCases: 1000,
       primeroWindowCases: 0,
       oscarWindowClients: 0,
     });
@@ -86,6 +87,7 @@ describe('bench seeds', () => {
 });
 
 const profile = (over: Partial<WorkProfile> = {}): WorkProfile => ({
+  primeroCases: 0,
   primeroWindowCases: 0,
   referringCases: 0,
   referralCandidates: 0,
@@ -106,6 +108,7 @@ const profile = (over: Partial<WorkProfile> = {}): WorkProfile => ({
 
 describe('reference figures', () => {
   const initial = profile({
+    primeroCases: 10_000,
     primeroWindowCases: 10_000,
     referringCases: 1300,
     referralCandidates: 1000,
@@ -130,7 +133,12 @@ describe('reference figures', () => {
 
   it('count the necessary requests and their latency floor', () => {
     const necessary = necessaryRequests(initial);
-    expect(necessary.total).toBe(2 + 10 + 1300 + 1000 + 1 + 1 + 1 + 20_000 + 600);
+    // 10 000 children to sync: one scan of Primero (a count + 10 pages) beats 10 000 finds.
+    expect(necessary.total).toBe(2 + 10 + 1300 + 1000 + 1 + 1 + 1 + (1 + 10) + 10_000 + 600);
+    // A handful of children: one find each.
+    expect(
+      necessaryRequests({ ...initial, clientsToSync: 5 }).parts['look-ups of the children to sync'],
+    ).toBe(5);
     expect(latencyFloorMs(necessary.total, 20, 4)).toBe((necessary.total * 20) / 4);
     // Nothing changed: sign-ins, one page, the listing; no write.
     expect(necessaryRequests(profile()).total).toBe(4);
