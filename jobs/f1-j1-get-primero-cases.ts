@@ -11,6 +11,7 @@ import type { PrimeroCase, PrimeroReferral } from '../src/model/primero.ts';
 import type { UnreadablePrimeroCase } from '../src/clients/primero.ts';
 import {
   ambiguousGlobalIdFailures,
+  concernsOscar,
   globalIdsToCheck,
   hasReferralToOscar,
   selectForOscar,
@@ -31,6 +32,8 @@ interface Fetched extends BaseState {
     refetched: PrimeroCase[];
     gone: string[];
     referrals: Record<string, PrimeroReferral[]>;
+    /** Greatest last_updated_at of every case listed (kept or not): the candidate cursor. */
+    latest?: string;
   };
 }
 
@@ -38,8 +41,19 @@ export default [
   fn(async (state: BaseState): Promise<Fetched> => {
     const primero = lazyPrimeroClient(state)();
     const from = primeroWindowStart(state);
-    const listed = await primero.listCasesReadable({ last_updated_at: `${from}..` });
-    const cases = listed.cases;
+    // One paged listing of the window, read page by page; only cases that concern OSCaR are kept.
+    const cases: PrimeroCase[] = [];
+    const listed = {
+      count: 0,
+      latest: undefined as string | undefined,
+      unreadable: [] as UnreadablePrimeroCase[],
+    };
+    await primero.scanCases({ last_updated_at: `${from}..` }, (page) => {
+      listed.count += page.cases.length;
+      listed.latest = latestUpdate(page.cases, listed.latest);
+      cases.push(...page.cases.filter(concernsOscar));
+      listed.unreadable.push(...page.unreadable);
+    });
     const refetch = caseIdsToRefetch(state.run.carried.retries, cases);
     const found = await Promise.all(refetch.map((id) => primero.listCasesReadable({ id })));
     const refetched = found.flatMap((result) => result.cases);
@@ -54,7 +68,7 @@ export default [
     const referring = [...cases, ...refetched].filter(hasReferralToOscar);
     const lists = await Promise.all(referring.map((record) => primero.listReferrals(record.id)));
     const referrals = Object.fromEntries(referring.map((record, i) => [record.id, lists[i] ?? []]));
-    recordFetched(state.report, 'f1-j1', cases.length + refetched.length + unreadable.length);
+    recordFetched(state.report, 'f1-j1', listed.count + refetched.length + unreadable.length);
     // A case of an unexpected shape fails alone; it is fetched again while it is retried.
     const now = new Date().toISOString();
     for (const bad of unreadable) {
@@ -67,10 +81,19 @@ export default [
       log.warn(`f1-j1: ${failure.key} failed (attempt ${failure.attempts}): ${failure.reason}`);
     }
     log.info(
-      `f1-j1: fetched ${cases.length} cases updated since ${from}, ${refetched.length} more for retry ` +
+      `f1-j1: fetched ${listed.count} cases updated since ${from} (${cases.length} concern OSCaR), ${refetched.length} more for retry ` +
         `(${gone.length} gone, ${unreadable.length} unreadable); referrals of ${referring.length} cases referring to OSCaR`,
     );
-    return { ...state, window: { cases, refetched, gone, referrals } };
+    return {
+      ...state,
+      window: {
+        cases,
+        refetched,
+        gone,
+        referrals,
+        ...(listed.latest ? { latest: listed.latest } : {}),
+      },
+    };
   }),
 
   fn((state: Fetched): AfterGetPrimeroCases & Pick<Fetched, 'window'> => {
@@ -96,7 +119,7 @@ export default [
       .flat()
       .filter((referral) => referral.status !== 'in_progress')
       .map((referral) => referral.id);
-    const primeroNextCursor = latestUpdate(window.cases);
+    const primeroNextCursor = window.latest;
     return {
       ...state,
       toOscar,

@@ -80,6 +80,19 @@ export const isReferralToOscarRow = (row: ServiceRow) =>
 export const hasReferralToOscar = (record: PrimeroCase) =>
   rowsOf(record).some(isReferralToOscarRow);
 
+/**
+ * A case f1 can have anything to send for: a referral to OSCaR, a decision on an OSCaR referral,
+ * or a link (it holds an OSCaR global id). Others are dropped as the listing is read, so memory
+ * follows what concerns OSCaR, not the size of Primero's backlog.
+ */
+export const concernsOscar = (record: PrimeroCase) =>
+  (typeof record.oscar_number === 'string' && record.oscar_number.trim() !== '') ||
+  rowsOf(record).some(
+    (row) =>
+      row.service_response_type === SERVICE_RESPONSE_TYPES.referralToOscar ||
+      row.service_response_type === SERVICE_RESPONSE_TYPES.referralFromOscar,
+  );
+
 export const referralKey = (record: PrimeroCase, row: ServiceRow) =>
   `f1-j2:referral:${record.case_id}:${row.unique_id}`;
 export const decisionKey = (record: PrimeroCase, row: ServiceRow) =>

@@ -55,8 +55,9 @@ export function resolvedRetries(
 }
 
 /** The candidate cursor: the greatest `last_updated_at` (Primero's clock) among the window's cases. */
-export function latestUpdate(cases: readonly PrimeroCase[]): string | undefined {
-  let latest: { at: number; text: string } | undefined;
+export function latestUpdate(cases: readonly PrimeroCase[], previous?: string): string | undefined {
+  let latest: { at: number; text: string } | undefined =
+    previous === undefined ? undefined : { at: Date.parse(previous), text: previous };
   for (const record of cases) {
     const at = Date.parse(record.last_updated_at);
     if (Number.isNaN(at)) continue;
