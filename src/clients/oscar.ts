@@ -263,6 +263,9 @@ export function createOscarClient(
       }
       const result: OscarClientList = { clients: [], invalid: [] };
       data.forEach((raw, index) => {
+        // The listing has no pages: tens of thousands of clients in one answer. Each raw record is
+        // let go once parsed, so the raw and the parsed listing never both stand in memory whole.
+        data[index] = undefined;
         const parsed = oscarClientRecordSchema.safeParse(raw);
         if (parsed.success) {
           result.clients.push(parsed.data);
