@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // The emulators bind free loopback ports; files can run in parallel safely.
     pool: 'forks',
+    // What the code under test prints (request lines, run logs) is shown for failing tests only.
+    silent: 'passed-only',
   },
 });

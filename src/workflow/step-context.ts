@@ -98,32 +98,22 @@ export function reasonOf(error: Error): string {
   return line.length > 300 ? `${line.slice(0, 300)}...` : line;
 }
 
-const oscarClients = new WeakMap<object, OscarClient>();
-const primeroClients = new WeakMap<object, PrimeroClient>();
-
-/** The step's Primero client, made on first use and shared by the step's operations (one sign-in). */
-export function lazyPrimeroClient(state: BaseState): () => PrimeroClient {
-  return () => {
-    let client = primeroClients.get(state.run);
-    if (!client) {
-      client = primeroClientFrom(state);
-      primeroClients.set(state.run, client);
-    }
-    return client;
-  };
-}
-
 /**
- * The step's OSCaR client, made on first use and shared by the step's operations (the run context
- * object lives as long as the step), so the step signs in once and only if it writes anything.
+ * A client made on first use and shared by the step's operations (the run context object lives as
+ * long as the step), so a step signs in once, and only if it needs to.
  */
-export function lazyOscarClient(state: BaseState): () => OscarClient {
-  return () => {
-    let client = oscarClients.get(state.run);
+function perStep<T extends object>(make: (state: BaseState) => T) {
+  const clients = new WeakMap<object, T>();
+  return (state: BaseState) => (): T => {
+    let client = clients.get(state.run);
     if (!client) {
-      client = oscarClientFrom(state);
-      oscarClients.set(state.run, client);
+      client = make(state);
+      clients.set(state.run, client);
     }
     return client;
   };
 }
+
+export const lazyPrimeroClient: (state: BaseState) => () => PrimeroClient =
+  perStep(primeroClientFrom);
+export const lazyOscarClient: (state: BaseState) => () => OscarClient = perStep(oscarClientFrom);
