@@ -10,7 +10,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsx = createRequire(import.meta.url).resolve('tsx/cli');
 const child = spawn(
   process.execPath,
-  ['--experimental-vm-modules', '--no-warnings', tsx, join(root, 'src/cli/main.ts'), ...process.argv.slice(2)],
+  [
+    '--experimental-vm-modules',
+    '--no-warnings',
+    tsx,
+    join(root, 'src/cli/main.ts'),
+    ...process.argv.slice(2),
+  ],
   { stdio: 'inherit' },
 );
 // Ctrl-C reaches the child through the terminal's process group; the child decides how to stop.
