@@ -32,6 +32,14 @@ function sendError(
     .send(primeroErrorBody(status, request.url.split('?')[0] ?? '/', message, detail));
 }
 
+/** Primero's 404 for a case id it does not hold (Rails' RecordNotFound message as detail). */
+const caseNotFound = (reply: FastifyReply, request: FastifyRequest, id: string) =>
+  sendError(reply, request, 404, 'Not Found', `Couldn't find Child with 'id'=${id}`);
+
+/** Primero's 422 when the body has no `data` object (strong params' ParameterMissing). */
+const dataMissing = (reply: FastifyReply, request: FastifyRequest) =>
+  sendError(reply, request, 422, 'param is missing or the value is empty: data');
+
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -126,16 +134,14 @@ export function registerPrimeroRoutes(
   app.get(`${CASES}/:id`, { preHandler: authenticate }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const stored = ctx.state().cases.get(id);
-    if (!stored)
-      return sendError(reply, request, 404, 'Not Found', `Couldn't find Child with 'id'=${id}`);
+    if (!stored) return caseNotFound(reply, request, id);
     return { data: present(stored.record) };
   });
 
   app.post(CASES, { preHandler: authenticate }, async (request, reply) => {
     const state = ctx.state();
     const body = request.body;
-    if (!isObject(body) || !isObject(body.data))
-      return sendError(reply, request, 422, 'param is missing or the value is empty: data');
+    if (!isObject(body) || !isObject(body.data)) return dataMissing(reply, request);
     const data = body.data;
     const invalid = invalidCaseWritePointers(data);
     if (invalid.length) return sendError(reply, request, 422, 'Invalid Record JSON', invalid);
@@ -172,11 +178,9 @@ export function registerPrimeroRoutes(
     const state = ctx.state();
     const { id } = request.params as { id: string };
     const stored = state.cases.get(id);
-    if (!stored)
-      return sendError(reply, request, 404, 'Not Found', `Couldn't find Child with 'id'=${id}`);
+    if (!stored) return caseNotFound(reply, request, id);
     const body = request.body;
-    if (!isObject(body) || !isObject(body.data))
-      return sendError(reply, request, 422, 'param is missing or the value is empty: data');
+    if (!isObject(body) || !isObject(body.data)) return dataMissing(reply, request);
     const data = body.data;
     const invalid = invalidCaseWritePointers(data);
     if (data.id !== undefined && data.id !== id) invalid.push('/id');
@@ -196,8 +200,7 @@ export function registerPrimeroRoutes(
 
   app.get(referralsPath, { preHandler: authenticate }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    if (!ctx.state().cases.has(id))
-      return sendError(reply, request, 404, 'Not Found', `Couldn't find Child with 'id'=${id}`);
+    if (!ctx.state().cases.has(id)) return caseNotFound(reply, request, id);
     return { data: ctx.state().referralsByCase.get(id) ?? [] };
   });
 
@@ -205,11 +208,9 @@ export function registerPrimeroRoutes(
     const state = ctx.state();
     const { id } = request.params as { id: string };
     const stored = state.cases.get(id);
-    if (!stored)
-      return sendError(reply, request, 404, 'Not Found', `Couldn't find Child with 'id'=${id}`);
+    if (!stored) return caseNotFound(reply, request, id);
     const body = request.body;
-    if (!isObject(body) || !isObject(body.data))
-      return sendError(reply, request, 422, 'param is missing or the value is empty: data');
+    if (!isObject(body) || !isObject(body.data)) return dataMissing(reply, request);
     const data = body.data;
     const remote = data.remote === true || data.remote === 'true';
     const errors: Array<Record<string, unknown>> = [];
@@ -288,8 +289,7 @@ export function registerPrimeroRoutes(
       const state = ctx.state();
       const { id, referralId } = request.params as { id: string; referralId: string };
       const stored = state.cases.get(id);
-      if (!stored)
-        return sendError(reply, request, 404, 'Not Found', `Couldn't find Child with 'id'=${id}`);
+      if (!stored) return caseNotFound(reply, request, id);
       const referral = (state.referralsByCase.get(id) ?? []).find((r) => r.id === referralId);
       if (!referral)
         return sendError(
