@@ -38,6 +38,8 @@ import {
   BENCH_PRIMERO_USER,
   generateSeeds,
   planHourlyChanges,
+  referralToOscarFields,
+  toOscarRow,
 } from './seed.ts';
 import type { BenchSeeds, HourlyChanges } from './seed.ts';
 import type { WorkerRequest, WorkerResult } from './worker.ts';
@@ -192,15 +194,7 @@ async function applyHourlyChanges(
       headers,
       json: {
         data: {
-          services_section: [
-            {
-              unique_id: change.rowId,
-              service_type: change.service.primeroType,
-              service_subtype: [change.service.primeroSubtype],
-              service_response_type: 'referral_to_oscar',
-              service_implementing_agency: `agency-${change.org}`,
-            },
-          ],
+          services_section: [toOscarRow(change.rowId, change.service, change.org)],
         },
       },
     });
@@ -209,11 +203,8 @@ async function applyHourlyChanges(
       headers,
       json: {
         data: {
-          transitioned_to: `agency-${change.org}-user`,
-          transitioned_to_agency: `agency-${change.org}`,
+          ...referralToOscarFields(change.rowId, change.org),
           service: change.service.primeroType,
-          service_record_id: change.rowId,
-          notes: 'Invented referral note',
         },
       },
     });

@@ -4,6 +4,7 @@
 // requests that work needs) can be stated from the seed alone.
 import serviceTable from '../src/mapping/services.json' with { type: 'json' };
 import knownAgencies from '../src/mapping/agencies.json' with { type: 'json' };
+import { agencyForOrg, agencyUserForOrg } from '../src/mapping/index.ts';
 
 export const BENCH_PRIMERO_USER = { user_name: 'primero_cp', password: 'bench-only-password' };
 /** The case worker whose edits the hourly scenario makes (a second account, as in real life). */
@@ -278,10 +279,7 @@ export function generateSeeds(options: SeedOptions): BenchSeeds {
         id: `b1000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
         record_id: record.id,
         status: 'in_progress',
-        service_record_id: rowId,
-        transitioned_to: `agency-${org}-user`,
-        transitioned_to_agency: `agency-${org}`,
-        notes: 'Invented referral note',
+        ...referralToOscarFields(rowId, org),
         created_at: updated,
       });
     }
@@ -303,8 +301,8 @@ export function generateSeeds(options: SeedOptions): BenchSeeds {
           service_type: service.primeroType,
           service_subtype: [service.primeroSubtype],
           service_response_type: 'referral_from_oscar',
-          service_implementing_agency: `agency-${org}`,
-          oscar_referring_organization: `agency-${org}`,
+          service_implementing_agency: agencyForOrg(org),
+          oscar_referring_organization: agencyForOrg(org),
           oscar_referral_id_a4ac8a5: String(sent.id),
           referral_status_edf41f2: i % 2 === 0 ? 'accepted_340953' : 'rejected_936484',
         },
@@ -329,10 +327,7 @@ export function generateSeeds(options: SeedOptions): BenchSeeds {
         id: `b1000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
         record_id: record.id,
         status: 'in_progress',
-        service_record_id: rowId,
-        transitioned_to: `agency-${org}-user`,
-        transitioned_to_agency: `agency-${org}`,
-        notes: 'Invented referral note',
+        ...referralToOscarFields(rowId, org),
         created_at: beforeWindow,
       });
       const kid = client(org, globalId, {
@@ -426,13 +421,24 @@ export function generateSeeds(options: SeedOptions): BenchSeeds {
   };
 }
 
-function toOscarRow(unique_id: string, service: ServicePair, org: string) {
+/** A service row that refers the child to `org` in OSCaR. */
+export function toOscarRow(unique_id: string, service: ServicePair, org: string) {
   return {
     unique_id,
     service_type: service.primeroType,
     service_subtype: [service.primeroSubtype],
     service_response_type: 'referral_to_oscar',
-    service_implementing_agency: `agency-${org}`,
+    service_implementing_agency: agencyForOrg(org),
+  };
+}
+
+/** The fields of a Primero referral of that row to `org`, as a MoSVY case worker makes it. */
+export function referralToOscarFields(rowId: string, org: string) {
+  return {
+    service_record_id: rowId,
+    transitioned_to: agencyUserForOrg(org),
+    transitioned_to_agency: agencyForOrg(org),
+    notes: 'Invented referral note',
   };
 }
 
