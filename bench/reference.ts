@@ -124,17 +124,19 @@ export function oscarSinceMs(since: string): number {
   return Date.parse(iso);
 }
 
-export interface WindowCounts {
-  primeroCases: number;
-  primeroWindowCases: number;
-  referringCases: number;
-  referralCandidates: number;
-  decisionCandidates: number;
-  linkCandidates: number;
-  oscarWindowClients: number;
-  clientsWithExternalId: number;
-  pendingCases: number;
-}
+/** The measured half of a WorkProfile (the rest comes from the scenario's design). */
+export type WindowCounts = Pick<
+  WorkProfile,
+  | 'primeroCases'
+  | 'primeroWindowCases'
+  | 'referringCases'
+  | 'referralCandidates'
+  | 'decisionCandidates'
+  | 'linkCandidates'
+  | 'oscarWindowClients'
+  | 'clientsWithExternalId'
+  | 'pendingCases'
+>;
 
 /** The measured half of a WorkProfile, from GET /__emulator/state of both systems. */
 export function measureWindow(
