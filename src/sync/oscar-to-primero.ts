@@ -5,12 +5,15 @@ export {
   caseKey,
   clientKey,
   groupChildren,
+  packChild,
   selectClients,
+  unpackChild,
 } from './oscar-to-primero/clients.ts';
 export type {
   FromOscarBatch,
   OscarChild,
   OscarListing,
+  PackedChild,
   SelectionInput,
 } from './oscar-to-primero/clients.ts';
 export { ItemError } from './oscar-to-primero/item-error.ts';

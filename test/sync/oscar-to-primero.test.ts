@@ -9,12 +9,15 @@ import {
   groupChildren,
   newCaseIdFor,
   oscarWindow,
+  packChild,
   planCaseUpsert,
   rowIdFor,
   selectClients,
   serviceEntriesOf,
   toOscarTime,
+  unpackChild,
   upsertChild,
+  upsertChildren,
 } from '../../src/sync/oscar-to-primero.ts';
 import type { OscarChild, PrimeroCases } from '../../src/sync/oscar-to-primero.ts';
 
@@ -121,7 +124,7 @@ describe('f2-j1: excluded organisations and unusable clients', () => {
       report,
       now: TODAY.toISOString(),
     });
-    expect(batch.children.map((c) => c.globalId)).toEqual([G1]);
+    expect(batch.children.map((c) => unpackChild(c).globalId)).toEqual([G1]);
     expect(report.steps['f2-j1']).toMatchObject({ fetched: 4, skipped: 1, failed: 2 });
     expect(report.failed.map((f) => f.reason).join(' ')).toMatch(/global_id/);
     expect(report.failed.every((f) => f.ids.oscar_since === '2025-03-10 00:00:00')).toBe(true);
@@ -542,5 +545,94 @@ describe('f2-j2: one child served by two NGOs', () => {
     expect(
       planCaseUpsert({ child: child(b, a), syncUser: SYNC_USER, today: TODAY }).write?.owned_by,
     ).toBe('mgrpnh');
+  });
+});
+
+describe('f2-j1 -> f2-j2: children travel packed', () => {
+  it('each child is one JSON text in the state, and unpacks to the same grouped child', () => {
+    const records = [
+      client(),
+      client({ organization_name: 'fco', slug: 'fco-3' }),
+      client({ global_id: '01JAAAAAAAAAAAAAAAAAAAAAA2', slug: 'cif-8' }),
+    ];
+    const batch = selectClients({
+      listing: { clients: records, invalid: [] },
+      excludedOrgs: ['demo'],
+      since: '2025-03-10 00:00:00',
+      carried: carried(),
+      report: emptyReport(),
+      now: TODAY.toISOString(),
+    });
+    // @openfn/runtime copies the state between steps: a string is copied as one value.
+    expect(batch.children.every((packed) => typeof packed === 'string')).toBe(true);
+    expect(batch.children.map(unpackChild)).toEqual(groupChildren(records));
+  });
+});
+
+describe('f2-j2: children in parallel, at most `concurrency` at once', () => {
+  const ids = Array.from(
+    { length: 10 },
+    (_, i) => `01JAAAAAAAAAAAAAAAAAAAAB${String(i).padStart(2, '0')}`,
+  );
+  const batch = () => ({
+    since: '2025-03-10 00:00:00',
+    children: groupChildren(ids.map((id) => client({ global_id: id }))).map(packChild),
+  });
+  /** A Primero that takes a few ms per call, counts children in flight, and fails on `outageOn`. */
+  function slowPort(outageOn?: string) {
+    const state = { inFlight: 0, maxInFlight: 0, started: [] as string[], created: [] as string[] };
+    const port: PrimeroCases = {
+      findCases: async (filter) => {
+        const globalId = String(filter.oscar_number);
+        state.started.push(globalId);
+        state.inFlight += 1;
+        state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (globalId === outageOn) {
+          state.inFlight -= 1;
+          throw new Error('Primero answered 503');
+        }
+        return [];
+      },
+      listReferrals: async () => [],
+      createCase: async (data) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        state.created.push(String(data.oscar_number));
+        state.inFlight -= 1;
+        return { id: String(data.id), created: true };
+      },
+      updateCase: async () => undefined,
+      updateReferral: async () => ({}) as PrimeroReferral,
+    };
+    return { port, state };
+  }
+  const context = (primero: PrimeroCases, concurrency: number) => ({
+    primero,
+    syncUser: SYNC_USER,
+    dryRun: false,
+    concurrency,
+    report: emptyReport(),
+    carried: carried(),
+    now: TODAY.toISOString(),
+    today: TODAY,
+  });
+
+  it.each([1, 3])('concurrency %i: every child lands, never more in flight', async (limit) => {
+    const { port, state } = slowPort();
+    await upsertChildren(batch(), context(port, limit));
+    expect(state.maxInFlight).toBe(limit);
+    expect([...state.created].sort()).toEqual(ids);
+  });
+  it('an outage stops the children not started; those in flight finish before the step fails', async () => {
+    const { port, state } = slowPort(ids[4]);
+    const ctx = context(port, 3);
+    await expect(upsertChildren(batch(), ctx)).rejects.toThrow(/503/);
+    const createdWhenFailed = [...state.created];
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(state.created).toEqual(createdWhenFailed); // nothing lands after the step failed
+    expect(state.inFlight).toBe(0);
+    expect(state.started).not.toContain(ids[9]);
+    expect(state.created).not.toContain(ids[4]);
+    expect(state.created.length).toBeGreaterThanOrEqual(4);
   });
 });

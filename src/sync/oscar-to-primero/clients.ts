@@ -13,11 +13,30 @@ export interface OscarChild {
   records: OscarClientRecord[];
 }
 
+/**
+ * A child as it travels in the state from f2-j1 to f2-j2: the JSON text of its OscarChild.
+ * @openfn/runtime copies the state (serialise, then parse) out of each step and into the next, and
+ * keeps the previous step's copy while a step runs. Carried as objects, a 50 000-client window is
+ * two million objects copied four times; carried as one string per child it is 50 000 strings, the
+ * size of its JSON, and f2-j2 decodes each child only when its turn comes (docs/performance.md).
+ */
+export type PackedChild = string & { readonly packedChild: unique symbol };
+
+export function packChild(child: OscarChild): PackedChild {
+  return JSON.stringify(child) as PackedChild;
+}
+
+/** The records were parsed and checked by f2-j1 (oscarClientRecordSchema): trusted here. */
+export function unpackChild(packed: PackedChild): OscarChild {
+  return JSON.parse(packed) as OscarChild;
+}
+
 /** What f2-j1 hands to f2-j2. Holds child data for the length of one run only. */
 export interface FromOscarBatch {
   /** The `since_date` OSCaR was asked for (the widened window start). */
   since: string;
-  children: OscarChild[];
+  /** In global_id order (groupChildren). */
+  children: PackedChild[];
 }
 
 /** The listing as the OSCaR client returns it: parsed clients and the ones it could not parse. */
@@ -198,5 +217,5 @@ export function selectClients(input: SelectionInput): FromOscarBatch {
     });
   }
 
-  return { since, children: groupChildren(usable) };
+  return { since, children: groupChildren(usable).map(packChild) };
 }

@@ -1,7 +1,6 @@
 // f2-j2's work for each child: look the case up, plan, write (or plan, in a dry run) and record how
 // the child ended. Outages fail the step (the window is run again); bad items are recorded.
 import type { PrimeroClient } from '../../clients/primero.ts';
-import { createLimiter } from '../../http/limiter.ts';
 import { log } from '../../log.ts';
 import type { CarriedState } from '../../workflow/contract.ts';
 import type { Report } from '../../workflow/outcomes.ts';
@@ -13,7 +12,7 @@ import {
 } from '../../workflow/outcomes.ts';
 import { isItemError, reasonOf } from '../../workflow/step-context.ts';
 import type { FromOscarBatch, OscarChild } from './clients.ts';
-import { caseKey } from './clients.ts';
+import { caseKey, unpackChild } from './clients.ts';
 import { findCasesForBatch } from '../case-lookup.ts';
 import { PrimeroRecordError } from '../../model/primero.ts';
 import { ItemError } from './item-error.ts';
@@ -45,23 +44,26 @@ export interface UpsertContext {
  * Children in parallel up to `concurrency`; the writes of one child stay in order. An outage stops
  * the children not started yet, and the step fails only once none is writing any more: a write
  * must never land after the run that made it has ended (the next run may be under way).
+ * `concurrency` lanes take the next child in turn, so only the children being written are decoded
+ * and nothing is queued per child: memory stays flat however long the batch.
  */
 export async function upsertChildren(batch: FromOscarBatch, base: UpsertContext): Promise<void> {
   const ctx: UpsertContext = { ...base, primero: await withBatchLookups(batch, base.primero) };
-  const limiter = createLimiter(Math.max(1, ctx.concurrency));
+  const { children } = batch;
+  let next = 0;
   let outage: { error: unknown } | undefined;
-  await Promise.allSettled(
-    batch.children.map((child) =>
-      limiter.run(async () => {
-        if (outage) return;
-        try {
-          await upsertChild(child, batch.since, ctx);
-        } catch (error) {
-          outage ??= { error };
-        }
-      }),
-    ),
-  );
+  const lane = async () => {
+    while (!outage && next < children.length) {
+      const packed = children[next++]!;
+      try {
+        await upsertChild(unpackChild(packed), batch.since, ctx);
+      } catch (error) {
+        outage ??= { error };
+      }
+    }
+  };
+  const lanes = Math.max(1, Math.min(ctx.concurrency, children.length));
+  await Promise.all(Array.from({ length: lanes }, lane));
   if (outage) throw outage.error;
 }
 
@@ -72,7 +74,7 @@ async function withBatchLookups(
 ): Promise<PrimeroCases> {
   const { listCasesReadable, scanCases, countCases } = primero;
   if (!listCasesReadable || !scanCases || !countCases) return primero;
-  const lookups = batch.children.map(lookupOf);
+  const lookups = batch.children.map((packed) => lookupOf(unpackChild(packed)));
   const find = await findCasesForBatch(
     {
       oscarNumbers: lookups.map((lookup) => lookup.oscarNumber),
