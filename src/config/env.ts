@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { SyncSettings, SystemsConfig } from '../workflow/contract.ts';
+import { MAX_CONCURRENCY } from '../workflow/lifecycle.ts';
 
 export const SYSTEM_VARIABLES = [
   'PRIMERO_URL',
@@ -77,11 +78,21 @@ const positiveInteger = (name: string) =>
     .refine((value) => value >= 1, { error: `${name} must be a whole number >= 1` })
     .optional();
 
+const wholeNumberUpTo = (name: string, max: number) => {
+  const error = `${name} must be a whole number from 1 to ${max}`;
+  return z
+    .string()
+    .regex(/^\d+$/, { error })
+    .transform(Number)
+    .refine((value) => value >= 1 && value <= max, { error })
+    .optional();
+};
+
 const runnerSchema = z.object({
   INTEROP_HOME: z.string().min(1).default(DEFAULT_HOME),
   INTEROP_CRON: z.string().trim().min(1).default(DEFAULT_CRON),
   INTEROP_MAX_ATTEMPTS: positiveInteger('INTEROP_MAX_ATTEMPTS'),
-  INTEROP_CONCURRENCY: positiveInteger('INTEROP_CONCURRENCY'),
+  INTEROP_CONCURRENCY: wholeNumberUpTo('INTEROP_CONCURRENCY', MAX_CONCURRENCY),
   INTEROP_EXCLUDED_ORGS: z.string().optional(),
   PRIMERO_BASIC_AUTH: z
     .enum(['true', 'false', '1', '0', ''], {

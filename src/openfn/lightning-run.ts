@@ -42,7 +42,10 @@ export function startRun(
     dryRun: state.dryRun === true,
     startedAt: new Date().toISOString(),
   });
-  if (!opened.ok) throw new Error(state.since === undefined ? FIRST_RUN_MESSAGE : opened.error);
+  if (!opened.ok)
+    throw new Error(
+      opened.reason === 'no-start' && state.since === undefined ? FIRST_RUN_MESSAGE : opened.error,
+    );
   log.info(
     `Run starting from ${state.since !== undefined ? 'the explicit start' : 'the last successful run'}: ` +
       `Primero ${opened.from.primero}, OSCaR ${opened.from.oscar}`,

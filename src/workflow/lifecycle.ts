@@ -14,6 +14,19 @@ export const DEFAULT_SETTINGS: SyncSettings = {
   concurrency: 4,
 };
 
+/**
+ * The most requests in flight per system a run may use. Primero and OSCaR are Rails apps served by
+ * a handful of threads; more than this only queues on their side while holding more in memory here.
+ */
+export const MAX_CONCURRENCY = 16;
+
+/** Why a concurrency setting cannot be used, or undefined when it can. */
+export function concurrencyProblem(value: number): string | undefined {
+  return Number.isInteger(value) && value >= 1 && value <= MAX_CONCURRENCY
+    ? undefined
+    : `concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${value}`;
+}
+
 export const emptyCarried = (): CarriedState => ({ cursors: {}, retries: [], deadLetters: [] });
 
 export interface OpenRunInput {
@@ -27,13 +40,24 @@ export interface OpenRunInput {
 
 export type OpenedRun =
   | { ok: true; input: BaseState; from: CarriedState['cursors'] }
-  | { ok: false; error: string; carried: CarriedState; summary: RunSummary };
+  | {
+      ok: false;
+      /** No cursor and no explicit start, or settings the run cannot use. */
+      reason: 'no-start' | 'settings';
+      error: string;
+      carried: CarriedState;
+      summary: RunSummary;
+    };
 
-/** The first step's input, or why the run cannot start (no cursor and no explicit start). */
+/** The first step's input, or why the run cannot start. */
 export function openRun(options: OpenRunInput): OpenedRun {
   const dryRun = options.dryRun ?? false;
   const carried: CarriedState = { ...emptyCarried(), ...options.carried };
-  const start = windowStart(carried, options.since);
+  const settings = { ...DEFAULT_SETTINGS, ...options.settings };
+  const problem = concurrencyProblem(settings.concurrency);
+  const start = problem
+    ? { error: `The run cannot start: ${problem}` }
+    : windowStart(carried, options.since);
   if ('error' in start) {
     const summary = buildSummary({
       ok: false,
@@ -43,7 +67,13 @@ export function openRun(options: OpenRunInput): OpenedRun {
       to: carried.cursors,
       error: start.error,
     });
-    return { ok: false, error: start.error, carried, summary };
+    return {
+      ok: false,
+      reason: problem ? 'settings' : 'no-start',
+      error: start.error,
+      carried,
+      summary,
+    };
   }
   return {
     ok: true,
@@ -53,7 +83,7 @@ export function openRun(options: OpenRunInput): OpenedRun {
         ...(options.runId ? { id: options.runId } : {}),
         startedAt: options.startedAt,
         dryRun,
-        settings: { ...DEFAULT_SETTINGS, ...options.settings },
+        settings,
         carried,
         ...(options.since !== undefined ? { since: start.from.primero } : {}),
       },

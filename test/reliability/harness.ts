@@ -9,11 +9,15 @@ import type {
   RunWorkflowOptions,
   SyncSettings,
 } from '../../src/workflow/contract.ts';
+import { DEFAULT_SETTINGS } from '../../src/workflow/lifecycle.ts';
 import { PRIVATE_VALUES, START, worldSeeds } from './world.ts';
 
-/** Short waits so a scenario with faults takes milliseconds per retry, not seconds. */
+/**
+ * Short waits so a scenario with faults takes milliseconds per retry, not seconds. The suite runs
+ * at the default concurrency and again at 1 and at the maximum (vitest.config.ts projects).
+ */
 export const FAST: Partial<SyncSettings> = {
-  concurrency: 4,
+  concurrency: Number(process.env.RELIABILITY_CONCURRENCY ?? DEFAULT_SETTINGS.concurrency),
   http: { baseDelayMs: 5, maxDelayMs: 40, timeoutMs: 3000 },
 };
 

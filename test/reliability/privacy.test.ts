@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { STORE_FILE } from '../../src/runner/store.ts';
-import { expectNoLeaks, worldSystems } from './harness.ts';
+import { FAST, expectNoLeaks, worldSystems } from './harness.ts';
 import { START } from './world.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -68,6 +68,7 @@ describe('privacy', () => {
         OSCAR_URL: systems.oscar.url,
         OSCAR_EMAIL: systems.systems.oscar.email,
         OSCAR_PASSWORD: systems.systems.oscar.password,
+        INTEROP_CONCURRENCY: String(FAST.concurrency),
       };
       const first = await cli(['run', '--json', '--verbose', '--since', START], env, home);
       const second = await cli(['run', '--json', '--verbose'], env, home);
