@@ -2,6 +2,7 @@
 // counters, records changed from their states, the targets of issue 9 as PASS/FAIL, the results
 // file and the terminal table.
 import { createHash } from 'node:crypto';
+import type { StepId } from '../src/workflow/contract.ts';
 import type { RequestBreakdown, WorkProfile } from './reference.ts';
 
 export type ScenarioName = 'initial' | 'settle' | 'hourly' | 'noop' | 'scale';
@@ -25,6 +26,10 @@ export interface ScenarioResult {
   wallMs: number;
   peakRssMb: number;
   baselineRssMb: number;
+  /** Peak RSS so far when each step had finished: where the peak was reached. */
+  peakRssAfterStepMb: Partial<Record<StepId, number>>;
+  /** The sync's Node flags (bin/node-flags.js), the heap budget among them. */
+  nodeFlags: string[];
   requests: { total: number; byEndpoint: Record<string, number> };
   writes: { total: number; byEndpoint: Record<string, number> };
   /** Records whose stored form differs after the run (added or changed), per emulator. */

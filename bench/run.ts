@@ -8,11 +8,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { syncNodeFlags } from '../bin/node-flags.js';
 import { startOscarEmulator } from '../demo/oscar/index.ts';
 import { startPrimeroEmulator } from '../demo/primero/index.ts';
 import type { RunningEmulator } from '../demo/common/harness.ts';
 import { openStore } from '../src/runner/store.ts';
 import type { SystemsConfig } from '../src/workflow/contract.ts';
+import { DEFAULT_SETTINGS, MAX_CONCURRENCY } from '../src/workflow/lifecycle.ts';
 import {
   latencyFloorMs,
   measureWindow,
@@ -47,8 +49,8 @@ import type { WorkerRequest, WorkerResult } from './worker.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WORKER = join(ROOT, 'bench', 'worker.ts');
 
-/** The sync's own default (src/workflow/run.ts DEFAULT_SETTINGS.concurrency; README). */
-export const DEFAULT_CONCURRENCY = 4;
+/** The sync's own default (README). */
+export const DEFAULT_CONCURRENCY = DEFAULT_SETTINGS.concurrency;
 export const DEFAULT_LATENCY_MS = 20;
 export const FULL_CASES = 10_000;
 export const FULL_SCALE_CASES = 50_000;
@@ -78,6 +80,14 @@ const positiveInt = (
     throw new Error(`--${name} must be a whole number >= ${min}, got "${value}"`);
   return number;
 };
+
+/** The sync refuses a concurrency outside 1..MAX_CONCURRENCY; say so before seeding anything. */
+function concurrencyOf(value: string | undefined): number {
+  const concurrency = positiveInt(value, 'concurrency', DEFAULT_CONCURRENCY);
+  if (concurrency > MAX_CONCURRENCY)
+    throw new Error(`--concurrency must be at most ${MAX_CONCURRENCY}, got ${concurrency}`);
+  return concurrency;
+}
 
 export function parseBenchArgs(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -118,7 +128,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       100,
     ),
     latencyMs: positiveInt(values['latency-ms'], 'latency-ms', DEFAULT_LATENCY_MS, 0),
-    concurrency: positiveInt(values.concurrency, 'concurrency', DEFAULT_CONCURRENCY),
+    concurrency: concurrencyOf(values.concurrency),
     quick,
     scenarios: ALL_SCENARIOS.filter((name) => wanted.has(name)),
     out: values.out ?? join(ROOT, 'bench', 'results', 'latest.json'),
@@ -131,11 +141,10 @@ const say = (text: string) => process.stderr.write(`${text}\n`);
 /** Runs the sync once in a child process and waits for its answer. */
 function runWorker(request: WorkerRequest): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--experimental-vm-modules', '--no-warnings', '--import', 'tsx', WORKER],
-      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] },
-    );
+    const child = spawn(process.execPath, [...syncNodeFlags(), '--import', 'tsx', WORKER], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
     let stderr = '';
     let answer: WorkerResult | undefined;
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -324,6 +333,8 @@ async function measureRun(
     wallMs: Math.round(outcome.wallMs),
     peakRssMb: outcome.peakRssMb,
     baselineRssMb: outcome.baselineRssMb,
+    peakRssAfterStepMb: outcome.peakRssAfterStepMb ?? {},
+    nodeFlags: syncNodeFlags(),
     requests: { total, byEndpoint },
     writes: writesOf(byEndpoint),
     recordsChanged,

@@ -4,6 +4,7 @@
 import { openStore } from '../src/runner/store.ts';
 import { createRunner } from '../src/runner/run-once.ts';
 import { runWorkflow } from '../src/workflow/run.ts';
+import { STEP_IDS } from '../src/workflow/contract.ts';
 import type { CarriedState, StepCounts, StepId, SystemsConfig } from '../src/workflow/contract.ts';
 
 export interface WorkerRequest {
@@ -22,6 +23,11 @@ export interface WorkerResult {
   peakRssMb: number;
   /** RSS before the run started (Node + tsx + the modules loaded), MB. */
   baselineRssMb: number;
+  /**
+   * Peak RSS so far when each step had finished (the step's output copied on), MB. The step where
+   * it rises is where the peak was reached.
+   */
+  peakRssAfterStepMb?: Partial<Record<StepId, number>>;
   from?: CarriedState['cursors'];
   to?: CarriedState['cursors'];
   steps?: Record<StepId, StepCounts>;
@@ -31,6 +37,7 @@ export interface WorkerResult {
 }
 
 const megabytes = (kilobytes: number) => Math.round((kilobytes / 1024) * 10) / 10;
+const peakRssMbNow = () => megabytes(process.resourceUsage().maxRSS);
 
 async function runOnce(request: WorkerRequest): Promise<WorkerResult> {
   const store = openStore(request.home);
@@ -43,12 +50,16 @@ async function runOnce(request: WorkerRequest): Promise<WorkerResult> {
     });
     const baselineRssMb = megabytes(process.memoryUsage().rss / 1024);
     const started = performance.now();
+    const peakRssAfterStepMb: Partial<Record<StepId, number>> = {};
     const result = await runner.runOnce({
+      onProgress: ({ step, done }) => {
+        if (done > STEP_IDS.indexOf(step)) peakRssAfterStepMb[step] = peakRssMbNow();
+      },
       trigger: 'manual',
       ...(request.since ? { since: request.since } : {}),
     });
     const wallMs = performance.now() - started;
-    const peakRssMb = megabytes(process.resourceUsage().maxRSS);
+    const peakRssMb = peakRssMbNow();
     if (result.status === 'refused')
       return { status: 'refused', error: result.reason, wallMs, peakRssMb, baselineRssMb };
     const { summary } = result;
@@ -61,6 +72,7 @@ async function runOnce(request: WorkerRequest): Promise<WorkerResult> {
       wallMs,
       peakRssMb,
       baselineRssMb,
+      peakRssAfterStepMb,
       from: summary.from,
       to: summary.to,
       steps: summary.steps,

@@ -156,6 +156,8 @@ function result(name: ScenarioName, over: Partial<ScenarioResult> = {}): Scenari
     wallMs: 1000,
     peakRssMb: 100,
     baselineRssMb: 90,
+    peakRssAfterStepMb: {},
+    nodeFlags: [],
     requests: { total: 10, byEndpoint: {} },
     writes: { total: 0, byEndpoint: {} },
     recordsChanged: { primero: 0, oscar: 0 },
@@ -281,5 +283,8 @@ describe('bench arguments', () => {
   it('refuses values it cannot use, naming the option', () => {
     expect(() => parseBenchArgs(['--cases', 'many'])).toThrow(/--cases must be a whole number/);
     expect(() => parseBenchArgs(['--scenarios', 'weekly'])).toThrow(/unknown scenario "weekly"/);
+    expect(() => parseBenchArgs(['--concurrency', '17'])).toThrow(
+      /--concurrency must be at most 16/,
+    );
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOscarEmulator } from '../../demo/oscar/index.ts';
 import { startPrimeroEmulator } from '../../demo/primero/index.ts';
 import type { RunningEmulator } from '../../demo/common/harness.ts';
+import { HEAP_BUDGET_MB } from '../../bin/node-flags.js';
 import { commands } from '../../src/cli/commands/index.ts';
 import { DEMO_SEED_START } from '../../demo/index.ts';
 import { DEMO_CREDENTIALS, demoSeeds } from '../e2e/helpers.ts';
@@ -139,6 +140,10 @@ describe('npx interop run / status / history / logs against the systems', () => 
     expect(good.code, good.stdout + good.stderr).toBe(0);
     expect(good.stdout).toMatch(/ok {3}Primero/);
     expect(good.stdout).toMatch(/ok {3}OSCaR/);
+    // The CLI process itself runs under the heap budget (bin/node-flags.js), not Node's default.
+    const heapLimit = Number(/heap limit (\d+) MB/.exec(good.stdout)?.[1]);
+    expect(heapLimit).toBeGreaterThanOrEqual(HEAP_BUDGET_MB);
+    expect(heapLimit).toBeLessThan(HEAP_BUDGET_MB + 128);
     const wrong = await cli(['check'], { OSCAR_PASSWORD: 'Wrong-Password-5521' });
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toMatch(/FAIL OSCaR: .*check OSCAR_EMAIL and OSCAR_PASSWORD/);

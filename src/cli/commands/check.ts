@@ -1,4 +1,5 @@
 // `npx interop check`: configuration valid, both systems reachable, both sign-ins accepted.
+import { getHeapStatistics } from 'node:v8';
 import type { Command } from 'commander';
 import { ConfigError, readConfig, requireSystems } from '../../config/env.ts';
 import { loadDotEnv } from '../../config/env.ts';
@@ -24,6 +25,11 @@ export function register(program: Command): void {
         return;
       }
       process.stdout.write('ok   configuration\n');
+      // What V8 will let this process hold (bin/node-flags.js, or NODE_OPTIONS when it sets one).
+      const heapMb = Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024);
+      process.stdout.write(
+        `ok   memory: heap limit ${heapMb} MB (raise with NODE_OPTIONS=--max-old-space-size)\n`,
+      );
       // The clients' own progress lines are not what a check reports.
       const restore = setLogSink(() => undefined);
       const results = await checkSystems(systems).finally(restore);
