@@ -15,8 +15,9 @@ export const DEFAULT_SETTINGS: SyncSettings = {
 };
 
 /**
- * The most requests in flight per system a run may use. Primero and OSCaR are Rails apps served by
- * a handful of threads; more than this only queues on their side while holding more in memory here.
+ * The most requests in flight per system a run may use. Primero and OSCaR are Rails applications
+ * whose servers answer a few requests at a time: more in flight would only wait in their queues
+ * while this side holds more in memory.
  */
 export const MAX_CONCURRENCY = 16;
 

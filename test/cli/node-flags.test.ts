@@ -42,7 +42,7 @@ describe('heap budget of the sync process', () => {
       // Far too small a budget: the CLI cannot even load.
       const result = await interop(['status'], {
         cwd: home,
-        env: { NODE_OPTIONS: '--max-old-space-size=24' },
+        env: { NODE_OPTIONS: '--max-old-space-size=8' },
       });
       expect(result.code).not.toBe(0);
       expect(result.stderr).toMatch(/out of its heap budget/);
