@@ -26,7 +26,7 @@ describe('INTEROP_CONCURRENCY', () => {
     'refuses %s, naming the range',
     (value) => {
       expect(problemsOf({ INTEROP_CONCURRENCY: value })).toEqual([
-        expect.stringMatching(/^INTEROP_CONCURRENCY must be a whole number/),
+        `INTEROP_CONCURRENCY must be a whole number from 1 to ${MAX_CONCURRENCY}`,
       ]);
     },
   );
