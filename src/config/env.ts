@@ -70,16 +70,9 @@ const systemsSchema = z.object({
   OSCAR_PASSWORD: required('OSCAR_PASSWORD', "that user's password"),
 });
 
-const positiveInteger = (name: string) =>
-  z
-    .string()
-    .regex(/^\d+$/, { error: `${name} must be a whole number >= 1` })
-    .transform(Number)
-    .refine((value) => value >= 1, { error: `${name} must be a whole number >= 1` })
-    .optional();
-
-const wholeNumberUpTo = (name: string, max: number) => {
-  const error = `${name} must be a whole number from 1 to ${max}`;
+/** A whole number from 1 (to `max`, when given), with one message that states the range. */
+const positiveInteger = (name: string, max = Infinity) => {
+  const error = `${name} must be a whole number ${max === Infinity ? '>= 1' : `from 1 to ${max}`}`;
   return z
     .string()
     .regex(/^\d+$/, { error })
@@ -92,7 +85,7 @@ const runnerSchema = z.object({
   INTEROP_HOME: z.string().min(1).default(DEFAULT_HOME),
   INTEROP_CRON: z.string().trim().min(1).default(DEFAULT_CRON),
   INTEROP_MAX_ATTEMPTS: positiveInteger('INTEROP_MAX_ATTEMPTS'),
-  INTEROP_CONCURRENCY: wholeNumberUpTo('INTEROP_CONCURRENCY', MAX_CONCURRENCY),
+  INTEROP_CONCURRENCY: positiveInteger('INTEROP_CONCURRENCY', MAX_CONCURRENCY),
   INTEROP_EXCLUDED_ORGS: z.string().optional(),
   PRIMERO_BASIC_AUTH: z
     .enum(['true', 'false', '1', '0', ''], {

@@ -55,27 +55,24 @@ export function openRun(options: OpenRunInput): OpenedRun {
   const dryRun = options.dryRun ?? false;
   const carried: CarriedState = { ...emptyCarried(), ...options.carried };
   const settings = { ...DEFAULT_SETTINGS, ...options.settings };
-  const problem = concurrencyProblem(settings.concurrency);
-  const start = problem
-    ? { error: `The run cannot start: ${problem}` }
-    : windowStart(carried, options.since);
-  if ('error' in start) {
-    const summary = buildSummary({
+  const refuse = (reason: 'no-start' | 'settings', error: string): OpenedRun => ({
+    ok: false,
+    reason,
+    error,
+    carried,
+    summary: buildSummary({
       ok: false,
       dryRun,
       startedAt: options.startedAt,
       from: carried.cursors,
       to: carried.cursors,
-      error: start.error,
-    });
-    return {
-      ok: false,
-      reason: problem ? 'settings' : 'no-start',
-      error: start.error,
-      carried,
-      summary,
-    };
-  }
+      error,
+    }),
+  });
+  const problem = concurrencyProblem(settings.concurrency);
+  if (problem) return refuse('settings', `The run cannot start: ${problem}`);
+  const start = windowStart(carried, options.since);
+  if ('error' in start) return refuse('no-start', start.error);
   return {
     ok: true,
     from: start.from,
