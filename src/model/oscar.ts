@@ -1,7 +1,9 @@
 // Typed records of the OSCaR interop API v1 (shared spec apis.md §2). The permitted upsert keys
 // are declared once here: the client sends only these and the emulator drops everything else,
 // as OSCaR's strong params do.
-import { z } from 'zod';
+import * as z from 'zod/mini';
+// English messages, as classic zod gives them.
+import './validation.ts';
 
 export const OSCAR_REFERRAL_STATUSES = ['Accepted', 'Active', 'Exited', 'Referred'] as const;
 export type OscarReferralStatus = (typeof OSCAR_REFERRAL_STATUSES)[number];
@@ -62,14 +64,14 @@ export const OSCAR_STATUS_UPDATE_FIELDS = [
 ] as const;
 
 const text = z.string();
-const optionalText = z.string().nullish();
+const optionalText = z.nullish(z.string());
 
 export const oscarServiceSchema = z.object({
   uuid: text,
   name: text,
   program_name: optionalText,
   enrollment_date: optionalText,
-  referral_id: z.number().int().nullish(),
+  referral_id: z.nullish(z.int()),
   referral_status: optionalText,
 });
 export type OscarService = z.infer<typeof oscarServiceSchema>;
@@ -80,7 +82,7 @@ export type OscarService = z.infer<typeof oscarServiceSchema>;
  * Only `global_id` is required: without it a client cannot be matched to anything.
  */
 export const oscarClientRecordSchema = z.object({
-  global_id: z.string().trim().min(1, 'must be a non-empty string'),
+  global_id: z.string().check(z.trim(), z.minLength(1, 'must be a non-empty string')),
   slug: optionalText,
   external_id: optionalText,
   external_id_display: optionalText,
@@ -93,7 +95,7 @@ export const oscarClientRecordSchema = z.object({
   date_of_birth: optionalText,
   location_current_village_code: optionalText,
   address_current_village_code: optionalText,
-  organization_id: z.number().int().nullish(),
+  organization_id: z.nullish(z.int()),
   organization_name: optionalText,
   organization_address_code: optionalText,
   external_case_worker_name: optionalText,
@@ -102,42 +104,45 @@ export const oscarClientRecordSchema = z.object({
   status: optionalText,
   case_worker_name: optionalText,
   case_worker_mobile: optionalText,
-  is_referred: z.boolean().nullish(),
-  referral_consent_form: z.array(z.unknown()).nullish(),
+  is_referred: z.nullish(z.boolean()),
+  referral_consent_form: z.nullish(z.array(z.unknown())),
   level_of_risk: optionalText,
   resource: optionalText,
-  services: z.array(oscarServiceSchema).nullish(),
+  services: z.nullish(z.array(oscarServiceSchema)),
 });
 export type OscarClientRecord = z.infer<typeof oscarClientRecordSchema>;
 
-export const oscarUpsertServiceSchema = z.object({ uuid: z.string().optional(), name: z.string() });
+export const oscarUpsertServiceSchema = z.object({
+  uuid: z.optional(z.string()),
+  name: z.string(),
+});
 export type OscarUpsertService = z.infer<typeof oscarUpsertServiceSchema>;
 
 // `satisfies` makes the compiler check that this shape has exactly the keys declared above.
 const upsertShape = {
-  global_id: z.string().optional(),
-  external_id: z.string().optional(),
-  external_id_display: z.string().optional(),
-  mosvy_number: z.string().optional(),
-  given_name: z.string().optional(),
-  family_name: z.string().optional(),
-  gender: z.string().optional(),
-  date_of_birth: z.string().optional(),
-  location_current_village_code: z.string().optional(),
-  address_current_village_code: z.string().optional(),
-  reason_for_referral: z.string().optional(),
-  reason_for_exiting: z.string().optional(),
-  organization_id: z.union([z.number(), z.string()]).optional(),
+  global_id: z.optional(z.string()),
+  external_id: z.optional(z.string()),
+  external_id_display: z.optional(z.string()),
+  mosvy_number: z.optional(z.string()),
+  given_name: z.optional(z.string()),
+  family_name: z.optional(z.string()),
+  gender: z.optional(z.string()),
+  date_of_birth: z.optional(z.string()),
+  location_current_village_code: z.optional(z.string()),
+  address_current_village_code: z.optional(z.string()),
+  reason_for_referral: z.optional(z.string()),
+  reason_for_exiting: z.optional(z.string()),
+  organization_id: z.optional(z.union([z.number(), z.string()])),
   organization_name: z.string(),
-  external_case_worker_name: z.string().optional(),
-  external_case_worker_id: z.string().optional(),
-  external_case_worker_mobile: z.string().optional(),
-  external_case_worker_email: z.string().optional(),
-  level_of_risk: z.enum(OSCAR_LEVELS_OF_RISK).optional(),
-  is_referred: z.boolean().optional(),
-  referral_status: z.enum(OSCAR_UPSERT_REFERRAL_STATUSES).optional(),
-  services: z.array(oscarUpsertServiceSchema).optional(),
-} satisfies Record<OscarUpsertField, z.ZodType>;
+  external_case_worker_name: z.optional(z.string()),
+  external_case_worker_id: z.optional(z.string()),
+  external_case_worker_mobile: z.optional(z.string()),
+  external_case_worker_email: z.optional(z.string()),
+  level_of_risk: z.optional(z.enum(OSCAR_LEVELS_OF_RISK)),
+  is_referred: z.optional(z.boolean()),
+  referral_status: z.optional(z.enum(OSCAR_UPSERT_REFERRAL_STATUSES)),
+  services: z.optional(z.array(oscarUpsertServiceSchema)),
+} satisfies Record<OscarUpsertField, z.ZodMiniType>;
 type MissingUpsertKeys = Exclude<OscarUpsertField, keyof typeof upsertShape>;
 const noMissingUpsertKeys: MissingUpsertKeys extends never ? true : never = true;
 void noMissingUpsertKeys;
@@ -155,13 +160,13 @@ export type OscarLink = z.infer<typeof oscarLinkSchema>;
 
 export const oscarStatusUpdateSchema = z.object({
   client_global_id: z.string(),
-  referral_id: z.number().int(),
+  referral_id: z.int(),
   referral_status: z.enum(OSCAR_REFERRAL_STATUSES),
 });
 export type OscarStatusUpdate = z.infer<typeof oscarStatusUpdateSchema>;
 
 export const oscarUpsertResponseSchema = z.object({
-  external_id: z.string().nullish(),
+  external_id: z.nullish(z.string()),
   message: z.string(),
 });
 
@@ -196,7 +201,7 @@ export function pickKeys(value: unknown, keys: readonly string[]): Record<string
 }
 
 /** `path.to.field: message` for the first few issues; never the rejected values themselves. */
-export function describeZodIssues(error: z.ZodError): string {
+export function describeZodIssues(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((issue) => `${issue.path.length ? issue.path.join('.') : '(record)'}: ${issue.message}`)

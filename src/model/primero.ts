@@ -1,7 +1,9 @@
 // Primero API v2 records as this project sees them, and THE declaration of which case and service-row
 // fields may be written. The emulator answers 422 to any other key (as Primero's JSON schema with
 // additionalProperties:false does, apis.md §1.4) and the sync builds its writes from the same lists.
-import { z } from 'zod';
+import * as z from 'zod/mini';
+// English messages, as classic zod gives them.
+import './validation.ts';
 
 /** How a permitted field is typed in Primero's JSON schema; every field also accepts null. */
 export type PrimeroFieldKind =
@@ -117,15 +119,15 @@ export const REFERRAL_STATUSES = [
 ] as const;
 export type PrimeroReferralStatus = (typeof REFERRAL_STATUSES)[number];
 
-const str = z.string().nullish();
-const bool = z.boolean().nullish();
+const str = z.nullish(z.string());
+const bool = z.nullish(z.boolean());
 
 // Reads are loose: real Primero returns many more fields than the sync uses, and they must not
 // break parsing. Only what the sync relies on is typed.
 export const serviceRowSchema = z.looseObject({
   unique_id: z.string(),
   service_type: str,
-  service_subtype: z.array(z.string().nullable()).nullish(),
+  service_subtype: z.nullish(z.array(z.nullable(z.string()))),
   service_type_text: str,
   service_type_details_text: str,
   service_response_type: str,
@@ -162,7 +164,7 @@ export const primeroCaseSchema = z.looseObject({
   name_last: str,
   sex: str,
   date_of_birth: str,
-  age: z.number().nullish(),
+  age: z.nullish(z.number()),
   location_current: str,
   protection_status: str,
   interview_subject: str,
@@ -171,13 +173,13 @@ export const primeroCaseSchema = z.looseObject({
   risk_level: str,
   owned_by: str,
   owned_by_phone: str,
-  owned_by_agency_id: z.union([z.string(), z.number()]).nullish(),
+  owned_by_agency_id: z.nullish(z.union([z.string(), z.number()])),
   oscar_number: str,
   oscar_short_id: str,
   mosvy_number: str,
   oscar_status: str,
   oscar_reason_for_exiting: str,
-  services_section: z.array(serviceRowSchema).nullish(),
+  services_section: z.nullish(z.array(serviceRowSchema)),
 });
 export type PrimeroCase = z.infer<typeof primeroCaseSchema>;
 
@@ -247,7 +249,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `field ${field}: ${issue.message}`;
 }
 
-function parseWith<T>(schema: z.ZodType<T>, raw: unknown, what: string): T {
+function parseWith<T>(schema: z.ZodMiniType<T>, raw: unknown, what: string): T {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
   const recordId =

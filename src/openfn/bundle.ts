@@ -51,6 +51,9 @@ export async function buildJobBody(job: OpenfnJob, options: JobBodyOptions): Pro
       loader: { '.json': 'json' },
       define: { 'process.env.NODE_ENV': '"production"' },
       target: 'es2020',
+      // The compiler's ast-types cannot scope `catch {` without a binding ("null does not match
+      // type Pattern" in add-imports): esbuild writes `catch (e)` instead, here and in packages.
+      supported: { 'optional-catch-binding': false },
       charset: 'ascii',
       legalComments: 'eof',
       logLevel: 'silent',

@@ -1,6 +1,7 @@
 // The OpenFn.org build on a small fixture job shaped like the real ones (the four real jobs are
-// covered by deploy-bodies.test.ts): bodies Lightning compiles without changing their meaning and
-// runs with only the adaptor, project.yaml as Lightning reads it, and the deploy config.
+// covered by deploy-bodies.test.ts, and compiled by OpenFn's real compiler in
+// lightning-worker.test.ts): bodies that use no global the job sandbox lacks and run with only the
+// adaptor, project.yaml as Lightning reads it, and the deploy config.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -20,11 +21,11 @@ import {
   type BuildOpenfnResult,
   type OpenfnJob,
 } from '../../src/openfn/index.ts';
-import { compileLikeLightning } from './lightning-compile.ts';
+import { sandboxGlobalProblems } from './sandbox-globals.ts';
 import { runBodiesOnRuntime } from './runtime-harness.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const ADAPTOR = { name: '@openfn/language-http', exports: Object.keys(adaptorExports) };
+const ADAPTOR_EXPORTS = Object.keys(adaptorExports);
 const OWNER = 'integration@example.org';
 const SAMPLE = 'test/openfn/fixtures/sample-job.ts';
 const sampleJobs: OpenfnJob[] = [
@@ -60,11 +61,9 @@ describe('job bodies', () => {
     expect(build.adaptor.specifier).toBe('@openfn/language-http@7.2.10');
   });
 
-  it('Lightning compiles each body without changing it, and nothing it uses is missing there', () => {
+  it('uses no global that OpenFn’s job sandbox lacks', () => {
     for (const body of build.bodies) {
-      const compiled = compileLikeLightning(body.text, ADAPTOR);
-      expect(compiled.problems, body.step).toEqual([]);
-      expect(compiled.addedImports, body.step).toEqual([]);
+      expect(sandboxGlobalProblems(body.text, ADAPTOR_EXPORTS), body.step).toEqual([]);
     }
   });
 
@@ -145,7 +144,7 @@ describe('bodies on @openfn/runtime with only the adaptor linked', () => {
     const run = await runBodiesOnRuntime(
       build.bodies.map((body) => ({
         id: body.step,
-        expression: compileLikeLightning(body.text, ADAPTOR).source,
+        expression: body.text,
         configuration,
       })),
       { cursor: 'kept' },

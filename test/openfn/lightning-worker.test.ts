@@ -1,0 +1,188 @@
+// The four bodies as OpenFn.org really runs them: OpenFn's real compiler (@openfn/compiler, from
+// ../shared/openfn-kit; see openfn-kit.ts) compiles them inside a worker thread capped at the run
+// memory limit, as engine-multi does, and @openfn/runtime runs the plan there against the
+// emulators. A first run started by hand with {"since": ...}, then hourly runs: each must leave
+// both systems and the summary exactly as the local workflow does on the same seed. The bodies
+// must also be small and cheap to compile (docs/deploy.md "Compile-safe, small bodies").
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'acorn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InstalledAdaptor } from '../../src/openfn/adaptor.ts';
+import { buildOpenfn, OPENFN_JOBS, type BuildOpenfnResult } from '../../src/openfn/index.ts';
+import { runOnce, startSystems, type Systems } from '../e2e/helpers.ts';
+import {
+  RUN_MEMORY_LIMIT_MB,
+  runOnLightningWorker,
+  type LightningJob,
+  type LightningWorkerOptions,
+  type WorkerRun,
+} from './lightning-worker.ts';
+import { normalise } from './normalise.ts';
+import { installOpenfnKit, KIT_REQUIRED, openfnKitMissing, type OpenfnKit } from './openfn-kit.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const START = '2000-01-01T00:00:00.000Z';
+// One request at a time, so both runs create records in the same order.
+const SETTINGS = { concurrency: 1 };
+/** A body Lightning's editor and compiler handle comfortably; each was about 820 KiB. */
+const MAX_BODY_KIB = 200;
+/** Heap the compile of all four may leave in the capped thread (it left about 270 MB). */
+const MAX_HEAP_AFTER_COMPILE_MB = 150;
+// Compiling and running in a capped thread on a busy machine: generous, never a timing check.
+const RUN_TIMEOUT_MS = 15 * 60_000;
+
+/**
+ * What an hourly run is fed, and how it is made from the first run (started by hand with
+ * {"since": ...}). Each row runs against its own pair of systems and must end as the local
+ * workflow's second run does.
+ */
+const HOURLY_INPUTS: ReadonlyArray<{ name: string; input: (first: WorkerRun) => object }> = [
+  { name: "the first run's final state", input: (first) => first.state! },
+];
+
+/** Adaptors the worker has installed besides the jobs' own (Lightning may add them to a step). */
+const extraAdaptors: InstalledAdaptor[] = [];
+/** What ws-worker puts in plan.workflow.credentials for a run that uses extra adaptors. */
+const workflowCredentials = (_systems: Systems): Record<string, unknown> | undefined => undefined;
+
+const missing = openfnKitMissing();
+
+if (missing && KIT_REQUIRED) {
+  describe('OpenFn’s real compiler', () => {
+    it('is available where REQUIRE_OPENFN_KIT=1 (CI)', () => {
+      throw new Error(`${missing}. REQUIRE_OPENFN_KIT=1 does not let this test skip.`);
+    });
+  });
+}
+
+describe.skipIf(missing !== undefined)(
+  missing
+    ? `SKIPPED (the real compiler is absent): ${missing}`
+    : 'the four bodies on OpenFn.org’s worker, compiled by OpenFn’s real compiler',
+  () => {
+    let kit: OpenfnKit;
+    let outDir: string;
+    let build: BuildOpenfnResult;
+
+    beforeAll(async () => {
+      outDir = await mkdtemp(join(tmpdir(), 'openfn-worker-build-'));
+      [kit, build] = await Promise.all([
+        installOpenfnKit(),
+        buildOpenfn({ root, outDir, credentialOwner: 'ops@example.org', commit: 'c0ffee' }),
+      ]);
+    }, RUN_TIMEOUT_MS);
+    afterAll(async () => {
+      if (outDir) await rm(outDir, { recursive: true, force: true });
+    });
+
+    const jobsFor = (systems: Systems): LightningJob[] =>
+      build.bodies.map((body) => {
+        const job = OPENFN_JOBS.find((j) => j.step === body.step)!;
+        return {
+          id: body.step,
+          name: job.name,
+          body: body.text,
+          adaptor: build.adaptor.specifier,
+          credential: { ...systems.systems[job.credential] },
+        };
+      });
+    const workerOptions = (systems: Systems): LightningWorkerOptions => {
+      const credentials = workflowCredentials(systems);
+      return {
+        compilerUrl: kit.compilerUrl,
+        adaptors: [build.adaptor, ...extraAdaptors],
+        ...(credentials ? { workflowCredentials: credentials } : {}),
+      };
+    };
+
+    it(`builds each body in at most ${MAX_BODY_KIB} KiB`, () => {
+      expect(build.bodies.map((b) => b.step)).toEqual(['f1-j1', 'f1-j2', 'f2-j1', 'f2-j2']);
+      const sizes = build.bodies.map((b) => [b.step, Buffer.byteLength(b.text) / 1024] as const);
+      for (const [step, kib] of sizes) expect(kib, step).toBeLessThanOrEqual(MAX_BODY_KIB);
+    });
+
+    for (const hourly of HOURLY_INPUTS) {
+      it(
+        `compiles all four in a ${RUN_MEMORY_LIMIT_MB} MB thread without changing them, and runs ` +
+          `the first run and an hourly run fed ${hourly.name} as the local workflow does`,
+        async () => {
+          const [local, remote] = await Promise.all([startSystems(), startSystems()]);
+          try {
+            const first = await runOnce(local, undefined, { since: START, settings: SETTINGS });
+            expect(first.summary.ok).toBe(true);
+            const firstRemote = await runOnLightningWorker(
+              jobsFor(remote),
+              { since: START, settings: SETTINGS },
+              workerOptions(remote),
+            );
+            expectCompiledUnchanged(firstRemote, build);
+            expectRunOk(firstRemote);
+            expect(normalise(firstRemote.state!.summary)).toEqual(normalise(first.summary));
+            expect(normalise(firstRemote.state!.carried)).toEqual(normalise(first.next));
+            expect(normalise(remote.primero.state())).toEqual(normalise(first.primeroState));
+            expect(normalise(remote.oscar.state())).toEqual(normalise(first.oscarState));
+
+            const second = await runOnce(local, first.next, { settings: SETTINGS });
+            const secondRemote = await runOnLightningWorker(
+              jobsFor(remote),
+              { ...hourly.input(firstRemote) },
+              workerOptions(remote),
+            );
+            expectRunOk(secondRemote);
+            expect(normalise(secondRemote.state!.summary)).toEqual(normalise(second.summary));
+            expect(normalise(secondRemote.state!.carried)).toEqual(normalise(second.next));
+            expect(normalise(remote.primero.state())).toEqual(normalise(second.primeroState));
+            expect(normalise(remote.oscar.state())).toEqual(normalise(second.oscarState));
+          } finally {
+            await Promise.all([local.close(), remote.close()]);
+          }
+        },
+        RUN_TIMEOUT_MS,
+      );
+    }
+  },
+);
+
+/**
+ * The compiler ran every transform (lazy-state, promises, ensure-exports, top-level-operations,
+ * add-imports with exportAll) and none changed a body: the program it hands the runtime is the
+ * body's own, comments and parentheses aside. And the capped thread's heap stayed small.
+ */
+function expectCompiledUnchanged(run: WorkerRun, build: BuildOpenfnResult): void {
+  expect(run.compileError, 'OpenFn’s compiler refused a body').toBeUndefined();
+  for (const body of build.bodies) {
+    const compiled = run.compiled[body.step];
+    expect(compiled, `${body.step} was not compiled`).toBeDefined();
+    expect(programOf(compiled!) === programOf(body.text), `${body.step} changed in compile`).toBe(
+      true,
+    );
+  }
+  expect(run.heap.limitMb).toBeLessThanOrEqual(RUN_MEMORY_LIMIT_MB * 1.2);
+  expect(run.heap.usedMb, 'heap in use after compiling').toBeLessThan(MAX_HEAP_AFTER_COMPILE_MB);
+  expect(run.heap.retainedMb ?? 0, 'heap kept after compiling').toBeLessThan(
+    MAX_HEAP_AFTER_COMPILE_MB,
+  );
+}
+
+function expectRunOk(run: WorkerRun): void {
+  expect(run.compileError, 'OpenFn’s compiler refused a body').toBeUndefined();
+  expect(run.error, 'the run failed').toBeUndefined();
+  expect(run.state?.errors, 'a step failed').toBeUndefined();
+  expect(run.events.filter(([e]) => e === 'job-complete').map(([, id]) => id)).toEqual([
+    'f1-j1',
+    'f1-j2',
+    'f2-j1',
+    'f2-j2',
+  ]);
+}
+
+/** The program's syntax tree as text, without source positions. */
+function programOf(source: string): string {
+  const tree = parse(source, { ecmaVersion: 'latest', sourceType: 'module' });
+  return JSON.stringify(tree, (key, value) =>
+    key === 'start' || key === 'end' || key === 'raw' ? undefined : value,
+  );
+}
