@@ -119,6 +119,30 @@ describe('job bodies', () => {
   });
 });
 
+describe('the sandbox-globals check', () => {
+  // A body as esbuild writes it: each inlined module opens with a `// <path>` line.
+  const body = [
+    '// src/sync/example.ts',
+    'var limit = Number(process.env.LIMIT);',
+    'var seen = typeof window === "undefined" ? [] : [];',
+    '// node_modules/some-package/index.js',
+    'var isNode = process.versions;',
+    'export default [fn((state) => ({ ...state, limit, seen }))];',
+  ].join('\n');
+
+  it('names a global our module uses that the sandbox lacks, and the module', () => {
+    expect(sandboxGlobalProblems(body, ADAPTOR_EXPORTS)).toEqual([
+      "uses the global process (in src/sync/example.ts), which does not exist in OpenFn's job sandbox",
+    ]);
+  });
+
+  it('leaves adaptor exports, runtime globals and typeof probes alone', () => {
+    const fine =
+      'var t = setTimeout; var b = Buffer; var w = typeof window;\nexport default [fn((s) => s)];';
+    expect(sandboxGlobalProblems(`// src/x.ts\n${fine}`, ADAPTOR_EXPORTS)).toEqual([]);
+  });
+});
+
 describe('bodies on @openfn/runtime with only the adaptor linked', () => {
   let server: Server;
   let url: string;

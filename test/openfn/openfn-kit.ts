@@ -11,8 +11,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-/** Where the tarballs are expected: beside the repository root. */
-export const OPENFN_KIT_DIR = resolve(root, '..', 'shared', 'openfn-kit');
+/** Where the tarballs are expected: beside the repository root (OPENFN_KIT_DIR overrides it). */
+export const OPENFN_KIT_DIR = resolve(
+  process.env.OPENFN_KIT_DIR || resolve(root, '..', 'shared', 'openfn-kit'),
+);
 const TARBALLS = ['openfn-describe-package-0.1.6.tgz', 'openfn-compiler-1.2.5.tgz'];
 const CACHE = join(root, 'node_modules', '.cache', 'openfn-kit');
 
