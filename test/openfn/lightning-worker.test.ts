@@ -14,8 +14,10 @@ import type { InstalledAdaptor } from '../../src/openfn/adaptor.ts';
 import { buildOpenfn, OPENFN_JOBS, type BuildOpenfnResult } from '../../src/openfn/index.ts';
 import { runOnce, startSystems, type Systems } from '../e2e/helpers.ts';
 import {
+  COLLECTIONS_ADAPTOR,
   RUN_MEMORY_LIMIT_MB,
   runOnLightningWorker,
+  toExecutionPlan,
   type LightningJob,
   type LightningWorkerOptions,
   type WorkerRun,
@@ -65,6 +67,50 @@ it(`builds each body in at most ${MAX_BODY_KIB} KiB`, () => {
   for (const body of build.bodies) {
     expect(Buffer.byteLength(body.text) / 1024, body.step).toBeLessThanOrEqual(MAX_BODY_KIB);
   }
+});
+
+describe('the plan the worker makes of a run (convert-lightning-plan.ts)', () => {
+  const adaptor = (name: string, version: string): InstalledAdaptor => ({
+    name,
+    version,
+    specifier: `${name}@${version}`,
+    path: '/unused',
+  });
+  const http = adaptor('@openfn/language-http', '7.2.10');
+  const collections = adaptor(COLLECTIONS_ADAPTOR, '0.8.0');
+  const job = (id: string, body: string): LightningJob => ({
+    id,
+    name: id,
+    body,
+    adaptor: 'http@1',
+    credential: { url: 'http://127.0.0.1' },
+  });
+  const credentials = { collections_token: 't', collections_endpoint: 'http://127.0.0.1/c' };
+
+  it('adds the Collections adaptor, and its credentials, only to a step that uses collections.', () => {
+    const plan = toExecutionPlan(
+      [job('a', 'export default [fn((s) => s)];'), job('b', 'collections.get("cursors", "x");')],
+      { adaptors: [http, collections], workflowCredentials: credentials },
+    );
+    expect(plan.workflow.steps).toEqual([
+      { id: 'cron', next: { a: true } },
+      expect.objectContaining({
+        id: 'a',
+        adaptors: ['http@1'],
+        next: { b: { condition: 'on_job_success' } },
+      }),
+      expect.objectContaining({ id: 'b', adaptors: ['http@1', `${COLLECTIONS_ADAPTOR}@0.8.0`] }),
+    ]);
+    expect(plan.workflow.credentials).toEqual(credentials);
+  });
+
+  it('gives no workflow credentials to a run without Collections', () => {
+    const plan = toExecutionPlan([job('a', 'export default [];')], {
+      adaptors: [http],
+      workflowCredentials: credentials,
+    });
+    expect(plan.workflow).not.toHaveProperty('credentials');
+  });
 });
 
 const missing = openfnKitMissing();
