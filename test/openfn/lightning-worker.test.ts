@@ -221,12 +221,10 @@ function expectRunOk(run: WorkerRun): void {
   expect(run.compileError, 'OpenFn’s compiler refused a body').toBeUndefined();
   expect(run.error, 'the run failed').toBeUndefined();
   expect(run.state?.errors, 'a step failed').toBeUndefined();
-  expect(run.events.filter(([e]) => e === 'job-complete').map(([, id]) => id)).toEqual([
-    'f1-j1',
-    'f1-j2',
-    'f2-j1',
-    'f2-j2',
-  ]);
+  const steps = ['f1-j1', 'f1-j2', 'f2-j1', 'f2-j2'];
+  expect(run.events.filter(([e]) => e === 'job-complete').map(([, id]) => id)).toEqual(steps);
+  // Each step's output is there for a later run to be fed (HOURLY_INPUTS).
+  expect(Object.keys(run.outputs)).toEqual(steps);
 }
 
 /** The program's syntax tree as text, without source positions. */
