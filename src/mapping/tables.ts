@@ -1,9 +1,8 @@
 // The three tables an administrator edits, validated once at load. Everything else in this folder
 // derives its answers from these rows; no mapping fact is written anywhere else.
-// zod/mini keeps the OpenFn job bundles small (the classic build adds ~450 kB); English messages
-// are what the classic build configures too.
+// zod/mini keeps the OpenFn job bundles small (src/validation.ts gives it English messages).
 import * as z from 'zod/mini';
-import { en } from 'zod/locales';
+import '../validation.ts';
 import { AGENCY_PREFIX } from './agency-naming.ts';
 import { MappingError } from './errors.ts';
 import shippedServices from './services.json' with { type: 'json' };
@@ -52,8 +51,6 @@ export const MAPPING_FILE_NAMES: MappingFiles = {
 };
 
 export const SHIPPED_MAPPING_DIR = 'src/mapping';
-
-z.config(en());
 
 const trimmedText = z.string().check(
   z.minLength(1, 'must not be empty'),

@@ -3,7 +3,7 @@
 // as OSCaR's strong params do.
 import * as z from 'zod/mini';
 // English messages, as classic zod gives them.
-import './validation.ts';
+import '../validation.ts';
 
 export const OSCAR_REFERRAL_STATUSES = ['Accepted', 'Active', 'Exited', 'Referred'] as const;
 export type OscarReferralStatus = (typeof OSCAR_REFERRAL_STATUSES)[number];

@@ -3,7 +3,7 @@
 // additionalProperties:false does, apis.md §1.4) and the sync builds its writes from the same lists.
 import * as z from 'zod/mini';
 // English messages, as classic zod gives them.
-import './validation.ts';
+import '../validation.ts';
 
 /** How a permitted field is typed in Primero's JSON schema; every field also accepts null. */
 export type PrimeroFieldKind =
