@@ -43,11 +43,21 @@ const RUN_TIMEOUT_MS = 15 * 60_000;
  */
 const HOURLY_INPUTS: ReadonlyArray<{ name: string; input: (first: WorkerRun) => object }> = [
   { name: "the first run's final state", input: (first) => first.state! },
+  // Once the carried state lives outside the run, e.g.:
+  // { name: "f1-j1's last output", input: (first) => first.outputs['f1-j1']! },
+  // { name: 'an empty input', input: () => ({}) },
 ];
 
-/** Adaptors the worker has installed besides the jobs' own (Lightning may add them to a step). */
+/**
+ * Adaptors the worker has installed besides the jobs' own: Lightning adds
+ * @openfn/language-collections to a step whose body mentions `collections.`.
+ */
 const extraAdaptors: InstalledAdaptor[] = [];
-/** What ws-worker puts in plan.workflow.credentials for a run that uses extra adaptors. */
+/**
+ * What ws-worker puts in plan.workflow.credentials for a run that uses Collections
+ * ({collections_token, collections_endpoint}, server.ts); the runtime adds it to every step's
+ * configuration.
+ */
 const workflowCredentials = (_systems: Systems): Record<string, unknown> | undefined => undefined;
 
 let outDir: string;
