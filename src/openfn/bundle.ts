@@ -13,6 +13,12 @@ import { build, type Message, type Metafile } from 'esbuild';
 import type { InstalledAdaptor } from './adaptor.ts';
 import { CREDENTIAL_FIELDS, type OpenfnJob } from './jobs.ts';
 
+/**
+ * OpenFn.org compiles every body in the run's memory-capped worker thread, on every run
+ * (docs/deploy.md): 200 KiB keeps the four cheap. Classic zod alone made each about 820 KiB.
+ */
+export const MAX_BODY_BYTES = 200 * 1024;
+
 export interface JobBodyOptions {
   root: string;
   adaptor: InstalledAdaptor;
@@ -87,6 +93,15 @@ export async function buildJobBody(job: OpenfnJob, options: JobBodyOptions): Pro
     `export default ${defaultName};`,
     '',
   ].join('\n');
+  if (text.length > MAX_BODY_BYTES) {
+    // charset 'ascii' above: one character is one byte.
+    throw new Error(
+      `The body of ${job.step} is ${Math.ceil(text.length / 1024)} KiB, over the ` +
+        `${MAX_BODY_BYTES / 1024} KiB OpenFn.org compiles cheaply within a run's memory: find what ` +
+        `grew it in the header's inlined packages and files, and import a tree-shakable build ` +
+        `(zod/mini, not zod) or less of it (docs/deploy.md)`,
+    );
+  }
   const rootMentions = [root, root.split(sep).join('/')].filter((path) => text.includes(path));
   if (rootMentions.length > 0) {
     throw new Error(

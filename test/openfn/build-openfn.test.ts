@@ -112,6 +112,18 @@ describe('job bodies', () => {
     );
   });
 
+  it('refuses a body too big for OpenFn.org to compile cheaply, and says what to do', async () => {
+    await expect(
+      buildOpenfn({
+        root,
+        outDir,
+        credentialOwner: OWNER,
+        commit: 'x',
+        jobs: [{ ...sampleJobs[0]!, source: 'test/openfn/fixtures/heavy-job.ts' }],
+      }),
+    ).rejects.toThrow(/The body of f1-j1 is \d+ KiB, over the 200 KiB .*zod\/mini, not zod/);
+  });
+
   it('refuses a credential owner that is not an email', async () => {
     await expect(
       buildOpenfn({ root, outDir, credentialOwner: '', jobs: sampleJobs }),
