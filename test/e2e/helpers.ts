@@ -19,6 +19,7 @@ import type { Job } from '../../src/workflow/plan.ts';
 import type { StepId } from '../../src/workflow/contract.ts';
 import { servicePairs } from '../../src/mapping/services.ts';
 import agencies from '../../src/mapping/agencies.json' with { type: 'json' };
+import provinces from '../../src/mapping/provinces.json' with { type: 'json' };
 
 /** The API accounts every test seed (and the demo seed) declares. */
 export const DEMO_CREDENTIALS = {
@@ -67,10 +68,34 @@ export function basePrimeroSeed(cases: unknown[] = []): Record<string, unknown> 
         user_name: DEMO_CREDENTIALS.primero.username,
         password: DEMO_CREDENTIALS.primero.password,
         agency: 'agency-unicef',
+        group_permission: 'all',
       },
+      ...ownerUsers(),
     ],
     cases,
   };
+}
+
+/**
+ * The users the sync hands cases to: one manager per province (src/mapping/provinces.json) and
+ * one user per known NGO agency. Primero reverts an owner that names no user, so they must exist.
+ */
+export function ownerUsers(): Array<Record<string, unknown>> {
+  const password = 'owner-demo-password';
+  return [
+    ...(provinces as Array<{ user: string }>).map((province) => ({
+      user_name: province.user,
+      password,
+      agency: 'agency-mosvy',
+      groups: ['usergroup-mosvy-province'],
+    })),
+    ...(agencies as string[]).map((org) => ({
+      user_name: `agency-${org}-user`,
+      password,
+      agency: `agency-${org}`,
+      groups: [`usergroup-${org}`],
+    })),
+  ];
 }
 
 /**
