@@ -196,10 +196,9 @@ export function createPrimeroClient(
       method: 'POST',
       path: '/api/v2/tokens',
       body: { user: { user_name: config.username, password: config.password } },
-      okStatuses: [401, 429],
-      // A sign-in is retried only when Primero surely did not see it: a retried refusal would
-      // count toward the lockout, a retried 429 toward the throttle.
-      retry: 'unprocessed',
+      // A refusal is an answer, never retried (it would count toward the lockout); 5xx, 429 and
+      // lost connections are, as for any request: they count no failed password.
+      okStatuses: [401],
     });
     if (response.status === 401) throw refuse('invalid user name or password');
     if (response.status === 429)

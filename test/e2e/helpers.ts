@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startPrimeroEmulator } from '../../demo/primero/index.ts';
+import type { PrimeroProfile } from '../../demo/primero/index.ts';
 import { startOscarEmulator } from '../../demo/oscar/index.ts';
 import type { RunningEmulator } from '../../demo/common/harness.ts';
 import { runWorkflow } from '../../src/workflow/run.ts';
@@ -133,9 +134,16 @@ export function baseOscarSeed(): Record<string, unknown> & {
  * Starts both emulators on free loopback ports. Without `seed`, the demo seeds; a missing half
  * falls back to the base seed of that system. Credentials come from DEMO_CREDENTIALS.
  */
-export async function startSystems(seed?: SeedPair): Promise<Systems> {
+export async function startSystems(
+  seed?: SeedPair,
+  options: { primeroProfile?: PrimeroProfile } = {},
+): Promise<Systems> {
   const seeds = seed ?? demoSeeds();
-  const primero = await startPrimeroEmulator({ seed: seeds.primero ?? basePrimeroSeed() });
+  // Without a profile, the emulator plays the environment's (PRIMERO_EMULATOR_PROFILE).
+  const primero = await startPrimeroEmulator({
+    seed: seeds.primero ?? basePrimeroSeed(),
+    ...(options.primeroProfile ? { profile: options.primeroProfile } : {}),
+  });
   let oscar: RunningEmulator;
   try {
     oscar = await startOscarEmulator({ seed: seeds.oscar ?? baseOscarSeed() });
