@@ -473,7 +473,8 @@ export function registerPrimeroRoutes(
   // Primero stamps last_updated_at in before_save (app/models/concerns/historical.rb
   // `update_last_updated_at`, HEAD l.27 and l.76-80), before the transaction commits: a slow
   // transaction makes a case visible only after a listing has already seen later timestamps. This
-  // commits `data` (a case write, merged like a PATCH, or created) stamped `last_updated_at`, now.
+  // commits `data` (a case write, merged like a PATCH, or created) stamped `last_updated_at`, now,
+  // with the `referrals` of that case made in the same transaction.
   app.post(`${ADMIN_PREFIX}/late-commit`, async (request, reply) => {
     const state = ctx.state();
     const body = isObject(request.body) ? request.body : {};
@@ -482,7 +483,8 @@ export function registerPrimeroRoutes(
       typeof body.last_updated_at === 'string' ? Date.parse(body.last_updated_at) : NaN;
     if (!data || typeof data.id !== 'string' || Number.isNaN(stamped)) {
       return reply.code(400).send({
-        error: 'late-commit needs {data: {id, ...case fields}, last_updated_at: ISO-8601}',
+        error:
+          'late-commit needs {data: {id, ...case fields}, last_updated_at: ISO-8601, referrals?: [...]}',
       });
     }
     const existing = state.cases.get(data.id);
@@ -508,6 +510,22 @@ export function registerPrimeroRoutes(
     ensureRowIds(record);
     recomputeWorkflow(record);
     storeCase(state, record);
+    // Referrals made in the same transaction become visible with it.
+    const referrals = Array.isArray(body.referrals) ? body.referrals.filter(isObject) : [];
+    const list = state.referralsByCase.get(record.id) ?? [];
+    for (const referral of referrals) {
+      list.push({
+        type: 'Referral',
+        record_type: 'case',
+        status: 'in_progress',
+        remote: false,
+        created_at: stampedAt,
+        ...structuredClone(referral),
+        id: typeof referral.id === 'string' ? referral.id : randomUUID(),
+        record_id: record.id,
+      } as ReferralRecord);
+    }
+    if (referrals.length) state.referralsByCase.set(record.id, list);
     return { ok: true, id: record.id };
   });
 }

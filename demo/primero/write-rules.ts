@@ -7,7 +7,8 @@
 //  - v2.15+ (commit 41a89c22e5, HEAD json_validator_service.rb l.73-78): a select value must be one
 //    of the instance's lookup values, else 422 naming the field's pointer.
 // "May not write": not a field of the instance's forms (src/model/primero.ts declares them), or a
-// field of a form the user's role cannot write (seed `unwritable_fields`).
+// field of a form the user's role cannot write (seed `unwritable_fields`: `oscar_status`, or
+// `services_section.oscar_case_worker_name` for a field of the service subform).
 import {
   PRIMERO_CASE_FIELD_TYPES,
   PRIMERO_SERVICE_ROW_FIELD_TYPES,
@@ -46,7 +47,10 @@ function withoutUnpermitted(
       if (!isObject(row)) return row;
       const keptRow: Record<string, unknown> = {};
       for (const [rowKey, rowValue] of Object.entries(row)) {
-        if (rowKey === '_destroy' || isPermittedServiceRowField(rowKey)) keptRow[rowKey] = rowValue;
+        const writable =
+          isPermittedServiceRowField(rowKey) &&
+          !user.unwritable_fields.includes(`services_section.${rowKey}`);
+        if (rowKey === '_destroy' || writable) keptRow[rowKey] = rowValue;
         else dropped.push(`/${key}/${index}/${escape(rowKey)}`);
       }
       return keptRow;

@@ -365,9 +365,8 @@ export function createPrimeroClient(
     } catch (error) {
       if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
         throw new PrimeroRecordError(
-          `${what}, but user ${config.username} cannot read case ${id} (Primero answered ${error.status}): ` +
-            "the case is outside the API user's group scope; give the API user a role with group " +
-            'permission "all" (npx interop check tells)',
+          `${what}, but user ${config.username} cannot read it (${error.status}): it is outside ` +
+            'the API user\'s scope; give that user group permission "all" (see npx interop check)',
           id,
         );
       }
@@ -418,7 +417,7 @@ export function createPrimeroClient(
       // earlier attempt of ours, or a case of that id the API user may no longer see: read it.
       const held = await heldAfterWrite(
         id,
-        created ? `Primero accepted case ${id}` : `Primero answered 409: case ${id} already exists`,
+        created ? `Primero accepted case ${id}` : `Primero already holds case ${id} (409)`,
       );
       assertHeld(write, held, id);
       if (!created) log.info(`Primero: case ${id} already exists as sent (an earlier attempt)`);
@@ -438,7 +437,7 @@ export function createPrimeroClient(
       const answer = (response.body as { data?: unknown } | undefined)?.data;
       const shown = typeof answer === 'object' && answer !== null ? answer : {};
       if (unstoredFields(data, shown as Record<string, unknown>).length === 0) return;
-      assertHeld(data, await heldAfterWrite(id, `Primero accepted the update of case ${id}`), id);
+      assertHeld(data, await heldAfterWrite(id, `Primero accepted an update of case ${id}`), id);
     },
 
     async listReferrals(caseId) {
