@@ -29,7 +29,7 @@ export interface PrimeroConfig {
 
 export interface PrimeroClientOptions extends Partial<TransportOptions> {
   /** Cases per page of a listing; default DEFAULT_PRIMERO_PAGE_SIZE (Primero caps it at 1000). */
-  pageSize?: number;
+  primeroPageSize?: number;
 }
 
 /** What the sign-in answered: the user's reach (v2.11+ says it), for `npx interop check`. */
@@ -152,8 +152,8 @@ export function createPrimeroClient(
   config: PrimeroConfig,
   options: PrimeroClientOptions = {},
 ): PrimeroClient {
-  const { pageSize = DEFAULT_PRIMERO_PAGE_SIZE, ...transportOptions } = options;
-  const PAGE_SIZE = Math.max(1, Math.min(1000, pageSize));
+  const { primeroPageSize = DEFAULT_PRIMERO_PAGE_SIZE, ...transportOptions } = options;
+  const PAGE_SIZE = Math.max(1, Math.min(1000, primeroPageSize));
   const transport = createTransport({
     ...transportOptions,
     baseUrl: config.url,

@@ -170,7 +170,7 @@ describe('listing', () => {
     expect(new Set(cases.map((c) => c.id)).size).toBe(2500);
     expect(counts()['GET /api/v2/cases']).toBe(Math.ceil(2500 / DEFAULT_PRIMERO_PAGE_SIZE));
     await fetch(`${emulator.url}/__emulator/requests`, { method: 'DELETE' });
-    const big = createPrimeroClient(config, { ...fast, pageSize: 1000 });
+    const big = createPrimeroClient(config, { ...fast, primeroPageSize: 1000 });
     expect(await big.listCases({})).toHaveLength(2500);
     expect(counts()['GET /api/v2/cases']).toBe(3);
   });
