@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RunningEmulator } from '../../demo/common/harness.ts';
-import { startPrimeroEmulator } from '../../demo/primero/index.ts';
+import { defaultPrimeroProfile, startPrimeroEmulator } from '../../demo/primero/index.ts';
 import { DEFAULT_PRIMERO_PAGE_SIZE, createPrimeroClient } from '../../src/clients/primero.ts';
 import type { PrimeroConfig } from '../../src/clients/primero.ts';
 import { ApiError } from '../../src/http/errors.ts';
@@ -317,5 +317,35 @@ describe('referrals', () => {
       'accepted',
       'rejected',
     ]);
+  });
+
+  it('fails a decision Primero answered 200 without taking (an illegal move is a silent no-op)', async () => {
+    const primero = client();
+    await primero.updateReferral(CASE_1, REFERRAL_1, { status: 'accepted' });
+    await expect(
+      primero.updateReferral(CASE_1, REFERRAL_1, { status: 'rejected' }),
+    ).rejects.toThrow(
+      `Primero did not move referral ${REFERRAL_1} (case ${CASE_1}) to rejected: it is accepted`,
+    );
+  });
+
+  it('fails a case write Primero did not hold as sent, naming the field, never its value', async () => {
+    // The v2.11+ silent drop: this user's role cannot write oscar_status.
+    emulator.loadSeed({
+      ...seed,
+      users: [{ user_name: 'primero_cp', password: PASSWORD, unwritable_fields: ['oscar_status'] }],
+    });
+    const error = await client()
+      .updateCase(CASE_1, { oscar_status: 'Invented-Status', risk_level: 'low' })
+      .catch((e: unknown) => e);
+    if (defaultPrimeroProfile() === '2.5') {
+      // v2.5 refuses the write outright: the 422 naming the field is the item error.
+      expect((error as Error).message).toMatch(/with 422: Invalid Record JSON.*\/oscar_status/);
+      return;
+    }
+    expect((error as Error).message).toMatch(
+      /^Primero did not store oscar_status \(case [\w-]+\): the API user may not write this field/,
+    );
+    expect((error as Error).message).not.toContain('Invented-Status');
   });
 });
