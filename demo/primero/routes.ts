@@ -210,9 +210,12 @@ export function registerPrimeroRoutes(
       // The filters still run on the candidates: the index only narrows where they look.
       const state = ctx.state();
       const user = users.get(request)!;
-      const visible = [...candidateCases(state, query)].filter((stored) =>
-        canSee(state, user, stored.record),
-      );
+      const candidates = candidateCases(state, query);
+      // A user who sees all skips the per-case check: listings of 50 000 cases stay one pass.
+      const visible =
+        user.group_permission === 'all'
+          ? candidates
+          : [...candidates].filter((stored) => canSee(state, user, stored.record));
       const page = listCases(visible, query);
       return {
         data: page.records.map((stored) => present(stored.record)),
