@@ -13,6 +13,23 @@ const reliabilityAt = (concurrency: number) => ({
   },
 });
 
+/**
+ * The tests that drive the sync or its Primero client against the Primero emulator, again with
+ * the emulator playing Primero v2.5 (token sign-in, 422 on unknown keys): the sync must work on
+ * every Primero from v2.5 to the current one with no setting. The default project plays the
+ * current Primero.
+ */
+const primeroV25 = {
+  extends: true as const,
+  test: {
+    name: 'primero 2.5',
+    include: ['test/e2e/**/*.test.ts', 'test/clients/primero*.test.ts', ...RELIABILITY],
+    // Killed processes and run locks do not depend on the Primero version: not run twice.
+    exclude: ['test/reliability/crash.test.ts', 'test/reliability/concurrency.test.ts'],
+    env: { PRIMERO_EMULATOR_PROFILE: '2.5' },
+  },
+};
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -26,6 +43,7 @@ export default defineConfig({
       { extends: true, test: { name: 'all', include: ['test/**/*.test.ts'] } },
       reliabilityAt(1),
       reliabilityAt(MAX_CONCURRENCY),
+      primeroV25,
     ],
   },
 });

@@ -192,11 +192,9 @@ async function applyHourlyChanges(
   oscar: RunningEmulator,
   changes: HourlyChanges,
 ) {
-  const signIn = await call(`${primero.url}/api/v2/tokens`, {
-    method: 'POST',
-    json: { user: BENCH_CASE_WORKER },
-  });
-  const headers = { authorization: `Bearer ${signIn.token}` };
+  // HTTP Basic: read by every Primero version (v2.11+ answers the sign-in with no token).
+  const credentials = `${BENCH_CASE_WORKER.user_name}:${BENCH_CASE_WORKER.password}`;
+  const headers = { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` };
   await inParallel(changes.primero, 8, async (change) => {
     await call(`${primero.url}/api/v2/cases/${change.id}`, {
       method: 'PATCH',

@@ -3,6 +3,7 @@
 // docs/performance.md: every record belongs to one category, so the work each run must do (and the
 // requests that work needs) can be stated from the seed alone.
 import serviceTable from '../src/mapping/services.json' with { type: 'json' };
+import provinces from '../src/mapping/provinces.json' with { type: 'json' };
 import knownAgencies from '../src/mapping/agencies.json' with { type: 'json' };
 import { agencyForOrg, agencyUserForOrg } from '../src/mapping/index.ts';
 
@@ -404,6 +405,17 @@ export function generateSeeds(options: SeedOptions): BenchSeeds {
       users: [
         { ...BENCH_PRIMERO_USER, agency: 'agency-unicef' },
         { ...BENCH_CASE_WORKER, agency: 'agency-mosvy' },
+        // Primero reverts an owner that is not a user: every user the sync hands cases to exists.
+        ...(provinces as Array<{ user: string }>).map((province) => ({
+          user_name: province.user,
+          password: BENCH_CASE_WORKER.password,
+          agency: 'agency-mosvy',
+        })),
+        ...(knownAgencies as string[]).map((org) => ({
+          user_name: `agency-${org}-user`,
+          password: BENCH_CASE_WORKER.password,
+          agency: `agency-${org}`,
+        })),
       ],
       cases: primeroCases,
       referrals: primeroReferrals,

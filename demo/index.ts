@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunningEmulator } from './common/harness.ts';
 import { DEFAULT_PRIMERO_USER, startPrimeroEmulator } from './primero/index.ts';
+import type { PrimeroProfile } from './primero/index.ts';
 import { startOscarEmulator } from './oscar/index.ts';
 import type { SystemsConfig } from '../src/workflow/contract.ts';
 
@@ -71,7 +72,14 @@ export interface DemoSystems {
 }
 
 export async function startDemoSystems(
-  options: { seeds?: Seeds; primeroPort?: number; oscarPort?: number; latencyMs?: number } = {},
+  options: {
+    seeds?: Seeds;
+    primeroPort?: number;
+    oscarPort?: number;
+    latencyMs?: number;
+    /** Which Primero to play; default PRIMERO_EMULATOR_PROFILE, else the current Primero. */
+    primeroProfile?: PrimeroProfile;
+  } = {},
 ): Promise<DemoSystems> {
   const seeds = options.seeds ?? readSeeds();
   const latency = options.latencyMs ? { latencyMs: options.latencyMs } : {};
@@ -79,6 +87,7 @@ export async function startDemoSystems(
     port: options.primeroPort ?? 0,
     seed: seeds.primero,
     ...latency,
+    ...(options.primeroProfile ? { profile: options.primeroProfile } : {}),
   });
   try {
     const oscar = await startOscarEmulator({

@@ -7,6 +7,7 @@
 import { fn } from '@openfn/language-http';
 import { log } from '../src/log.ts';
 import { findCasesForBatch } from '../src/sync/case-lookup.ts';
+import { primeroListingStart } from '../src/sync/primero-reread.ts';
 import type { PrimeroCase, PrimeroReferral } from '../src/model/primero.ts';
 import type { UnreadablePrimeroCase } from '../src/clients/primero.ts';
 import {
@@ -40,7 +41,8 @@ interface Fetched extends BaseState {
 export default [
   fn(async (state: BaseState): Promise<Fetched> => {
     const primero = lazyPrimeroClient(state)();
-    const from = primeroWindowStart(state);
+    // A margin behind the stored cursor: late commits (src/sync/primero-reread.ts).
+    const from = primeroListingStart(primeroWindowStart(state), state.run.since === undefined);
     // One paged listing of the window, read page by page; only cases that concern OSCaR are kept.
     const cases: PrimeroCase[] = [];
     const listed = {
@@ -105,7 +107,7 @@ export default [
       [...window.cases, ...window.refetched],
       new Map(Object.entries(window.referrals)),
       {
-        windowStart: primeroWindowStart(state),
+        windowStart: primeroListingStart(primeroWindowStart(state), run.since === undefined),
         retryKeys: new Set(carriedKeys),
         requeuedKeys: new Set(run.carried.retries.map((item) => item.key)),
         deadLetterKeys: new Set(run.carried.deadLetters.map((item) => item.key)),

@@ -1,6 +1,9 @@
-// Primero v2.5 sign-in (apis.md §1.1): devise-jwt tokens that live one hour, an allowlist that
-// DELETE /api/v2/tokens revokes, the 6-failures lockout and the 7-a-minute throttle per user name.
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+// Primero sign-in (apis.md §1.1, §3.1 P1, P7). v2.5: devise-jwt tokens that live one hour, an
+// allowlist that DELETE /api/v2/tokens revokes. v2.11+: native sessions, no token (commit
+// 824de7058f). Both: HTTP Basic on every request (config/initializers/devise.rb
+// `http_authenticatable = true`), the 6-failures lockout (Basic failures count: Devise's lockable
+// checks every database authentication) and the 7-a-minute throttle on the sign-in endpoint.
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { PrimeroState, PrimeroUser } from './state.ts';
 
 export const TOKEN_LIFETIME_MS = 60 * 60 * 1000;
@@ -82,12 +85,44 @@ export function signIn(
   return { outcome: 'ok', user };
 }
 
-/** `Authorization: Basic` as language-primero sends it when configuration.basicAuth is set. */
+/** `Authorization: Basic`; a wrong password counts toward the lockout like a failed sign-in. */
 export function basicAuthUser(state: PrimeroState, header: string): PrimeroUser | undefined {
   const decoded = Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
   const user = state.users.get(decoded.slice(0, colon));
-  if (!user || user.locked || user.password !== decoded.slice(colon + 1)) return undefined;
+  if (!user || user.locked) return undefined;
+  if (user.password !== decoded.slice(colon + 1)) {
+    user.failedAttempts += 1;
+    if (user.failedAttempts >= LOCK_AFTER_FAILURES) user.locked = true;
+    return undefined;
+  }
+  user.failedAttempts = 0;
   return user;
+}
+
+export const SESSION_COOKIE = '_app_session';
+export const CSRF_COOKIE = 'CSRF-TOKEN';
+
+/**
+ * A native session for a signed-in user (v2.11+). Signing in ends the user's other sessions
+ * (HEAD tokens_controller.rb `expire_other_user_sessions`, l.87-95).
+ */
+export function openSession(state: PrimeroState, user: PrimeroUser): { id: string; csrf: string } {
+  for (const [id, session] of state.sessions) {
+    if (session.user_name === user.user_name) state.sessions.delete(id);
+  }
+  const id = randomBytes(16).toString('hex');
+  const csrf = randomBytes(32).toString('base64url');
+  state.sessions.set(id, { user_name: user.user_name, csrf });
+  return { id, csrf };
+}
+
+/** The value of one cookie of a Cookie request header. */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
 }

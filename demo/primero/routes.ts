@@ -1,13 +1,26 @@
 // The Primero API v2 routes the sync uses, with Primero's status codes and error envelope
-// (apis.md §1). Every authenticated user sees every case (see demo/README.md, differences).
+// (apis.md §1), the sign-in of the emulator's profile (demo/primero/profile.ts), the write rules
+// (write-rules.ts), the owner revert and the group scope (scope.ts) of apis.md §3.1.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { invalidCaseWritePointers } from '../../src/model/primero.ts';
+import { ADMIN_PREFIX } from '../common/harness.ts';
 import type { EmulatorContext } from '../common/harness.ts';
-import { basicAuthUser, issueToken, signIn, verifyToken } from './auth.ts';
+import {
+  CSRF_COOKIE,
+  SESSION_COOKIE,
+  basicAuthUser,
+  cookieValue,
+  issueToken,
+  openSession,
+  signIn,
+  verifyToken,
+} from './auth.ts';
 import { BadFilterError, changedKeys, listCases, mergeCase, recomputeWorkflow } from './cases.ts';
+import { PROFILE_RULES } from './profile.ts';
+import { canSee } from './scope.ts';
 import { candidateCases, caseIdDisplay, ensureRowIds, nowIso, storeCase } from './state.ts';
 import type { CaseRecord, PrimeroState, PrimeroUser, ReferralRecord } from './state.ts';
+import { admitCaseWrite } from './write-rules.ts';
 
 export function primeroErrorBody(
   status: number,
@@ -43,6 +56,23 @@ const dataMissing = (reply: FastifyReply, request: FastifyRequest) =>
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * The owner Primero keeps: an `owned_by` naming no user is reverted to the value before the write
+ * (app/models/concerns/ownable.rb `update_owned_by` / `revert_owned_by`, HEAD l.79-96); on create
+ * that is nil, so the case is left with no owner. The owner's agency follows the owner.
+ */
+function applyOwner(state: PrimeroState, before: CaseRecord | undefined, after: CaseRecord): void {
+  const owner = after.owned_by;
+  if (typeof owner !== 'string' || owner === '' || owner === before?.owned_by) return;
+  const user = state.users.get(owner);
+  if (!user) {
+    after.owned_by = before?.owned_by ?? null;
+    after.owned_by_agency_id = before?.owned_by_agency_id ?? null;
+    return;
+  }
+  after.owned_by_agency_id = user.agency ?? null;
+}
+
 /** What GET returns for a case: the stored record plus `enabled` (= record_state). */
 function present(record: CaseRecord): Record<string, unknown> {
   return { ...record, enabled: record.record_state !== false };
@@ -62,6 +92,7 @@ export function registerPrimeroRoutes(
   ctx: EmulatorContext<PrimeroState>,
 ): void {
   const users = new WeakMap<FastifyRequest, PrimeroUser>();
+  const rules = () => PROFILE_RULES[ctx.state().profile];
 
   app.setNotFoundHandler((request, reply) => sendError(reply, request, 404, 'Not Found'));
   app.setErrorHandler((error: { statusCode?: number; message?: string }, request, reply) => {
@@ -77,6 +108,8 @@ export function registerPrimeroRoutes(
   const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
     const state = ctx.state();
     const header = request.headers.authorization ?? '';
+    // HTTP Basic works on every request of every version and skips CSRF
+    // (HEAD app/controllers/concerns/csrf_protection.rb `use_csrf_protection?`, l.23-31).
     if (header.startsWith('Basic ')) {
       const user = basicAuthUser(state, header);
       if (!user)
@@ -84,6 +117,7 @@ export function registerPrimeroRoutes(
       users.set(request, user);
       return;
     }
+    if (!rules().issuesTokens) return sessionUser(request, reply);
     if (!header.startsWith('Bearer '))
       return sendError(reply, request, 401, 'Unauthorized', 'token missing');
     const token = header.slice('Bearer '.length).trim();
@@ -91,6 +125,31 @@ export function registerPrimeroRoutes(
     if (!check.ok) return sendError(reply, request, 401, check.reason);
     if (ctx.tokenExpired(token)) return sendError(reply, request, 401, 'Signature has expired');
     users.set(request, check.user);
+  };
+
+  /**
+   * v2.11+: the native session cookie. A Bearer header is read only in identity-provider mode, so
+   * it authenticates nobody here. Writes need X-CSRF-Token = the CSRF-TOKEN cookie
+   * (ApplicationApiController `protect_from_forgery with: :exception`, HEAD l.12-13), else 403
+   * (HEAD error_service.rb l.18-20, InvalidAuthenticityToken).
+   */
+  const sessionUser = async (request: FastifyRequest, reply: FastifyReply) => {
+    const state = ctx.state();
+    const sessionId = cookieValue(request.headers.cookie, SESSION_COOKIE);
+    const session = sessionId ? state.sessions.get(sessionId) : undefined;
+    const user = session ? state.users.get(session.user_name) : undefined;
+    if (!session || !sessionId || !user || ctx.tokenExpired(sessionId))
+      return sendError(
+        reply,
+        request,
+        401,
+        'Unauthorized',
+        'You need to sign in or sign up before continuing.',
+      );
+    if (request.method !== 'GET' && request.headers['x-csrf-token'] !== session.csrf)
+      return sendError(reply, request, 403, "Can't verify CSRF token authenticity.");
+    reply.header('set-cookie', `${CSRF_COOKIE}=${session.csrf}; path=/; SameSite=Strict`);
+    users.set(request, user);
   };
 
   // ---- tokens ----
@@ -104,6 +163,19 @@ export function registerPrimeroRoutes(
     }
     if (result.outcome === 'invalid')
       return reply.code(401).send({ error: 'Invalid User name or password.' });
+    if (!rules().issuesTokens) {
+      // HEAD tokens_controller.rb l.17-19: no token; the session cookie is the credential.
+      const session = openSession(ctx.state(), result.user);
+      reply.header('set-cookie', [
+        `${SESSION_COOKIE}=${session.id}; path=/; HttpOnly; SameSite=Lax`,
+        `${CSRF_COOKIE}=${session.csrf}; path=/; SameSite=Strict`,
+      ]);
+      return {
+        id: result.user.id,
+        user_name: result.user.user_name,
+        group_permission: result.user.group_permission,
+      };
+    }
     const token = issueToken(ctx.state(), result.user);
     reply.header('authorization', `Bearer ${token}`);
     return { id: result.user.id, user_name: result.user.user_name, token };
@@ -112,15 +184,39 @@ export function registerPrimeroRoutes(
   app.delete('/api/v2/tokens', { preHandler: authenticate }, async (request) => {
     const token = (request.headers.authorization ?? '').slice('Bearer '.length).trim();
     ctx.state().tokens.delete(token);
+    const sessionId = cookieValue(request.headers.cookie, SESSION_COOKIE);
+    if (sessionId) ctx.state().sessions.delete(sessionId);
     return {};
   });
+
+  /** The case if the request's user may see it; else the 404 or 403 has been sent. */
+  const visibleCase = (request: FastifyRequest, reply: FastifyReply, id: string) => {
+    const stored = ctx.state().cases.get(id);
+    if (!stored) {
+      caseNotFound(reply, request, id);
+      return undefined;
+    }
+    if (!canSee(ctx.state(), users.get(request)!, stored.record)) {
+      sendError(reply, request, 403, 'Forbidden');
+      return undefined;
+    }
+    return stored;
+  };
 
   // ---- cases ----
   app.get(CASES, { preHandler: authenticate }, async (request, reply) => {
     const query = request.query as Record<string, string>;
     try {
       // The filters still run on the candidates: the index only narrows where they look.
-      const page = listCases(candidateCases(ctx.state(), query), query);
+      const state = ctx.state();
+      const user = users.get(request)!;
+      const candidates = candidateCases(state, query);
+      // A user who sees all skips the per-case check: listings of 50 000 cases stay one pass.
+      const visible =
+        user.group_permission === 'all'
+          ? candidates
+          : [...candidates].filter((stored) => canSee(state, user, stored.record));
+      const page = listCases(visible, query);
       return {
         data: page.records.map((stored) => present(stored.record)),
         metadata: { total: page.total, per: page.per, page: page.page },
@@ -133,8 +229,8 @@ export function registerPrimeroRoutes(
 
   app.get(`${CASES}/:id`, { preHandler: authenticate }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    const stored = ctx.state().cases.get(id);
-    if (!stored) return caseNotFound(reply, request, id);
+    const stored = visibleCase(request, reply, id);
+    if (!stored) return reply;
     return { data: present(stored.record) };
   });
 
@@ -142,14 +238,16 @@ export function registerPrimeroRoutes(
     const state = ctx.state();
     const body = request.body;
     if (!isObject(body) || !isObject(body.data)) return dataMissing(reply, request);
-    const data = body.data;
-    const invalid = invalidCaseWritePointers(data);
-    if (invalid.length) return sendError(reply, request, 422, 'Invalid Record JSON', invalid);
+    const user = users.get(request)!;
+    const admitted = admitCaseWrite(state, user, body.data);
+    if (!admitted.ok)
+      return sendError(reply, request, 422, 'Invalid Record JSON', admitted.pointers);
+    const data = admitted.data;
     const clientId = typeof data.id === 'string' ? data.id : undefined;
+    // The unique index answers whoever asks, whether or not the case is in the user's scope.
     if (clientId && state.cases.has(clientId)) {
       return sendError(reply, request, 409, 'Conflict: A record with this id already exists');
     }
-    const user = users.get(request)!;
     const now = nowIso();
     const caseId = randomUUID();
     const record: CaseRecord = {
@@ -167,6 +265,7 @@ export function registerPrimeroRoutes(
       created_at: now,
       last_updated_at: now,
     };
+    applyOwner(state, undefined, record);
     ensureRowIds(record);
     recomputeWorkflow(record);
     storeCase(state, record);
@@ -177,16 +276,18 @@ export function registerPrimeroRoutes(
   app.patch(`${CASES}/:id`, { preHandler: authenticate }, async (request, reply) => {
     const state = ctx.state();
     const { id } = request.params as { id: string };
-    const stored = state.cases.get(id);
-    if (!stored) return caseNotFound(reply, request, id);
+    const stored = visibleCase(request, reply, id);
+    if (!stored) return reply;
     const body = request.body;
     if (!isObject(body) || !isObject(body.data)) return dataMissing(reply, request);
-    const data = body.data;
-    const invalid = invalidCaseWritePointers(data);
-    if (data.id !== undefined && data.id !== id) invalid.push('/id');
-    if (invalid.length) return sendError(reply, request, 422, 'Invalid Record JSON', invalid);
+    const admitted = admitCaseWrite(state, users.get(request)!, body.data);
+    const invalid = admitted.ok ? [] : admitted.pointers;
+    if (body.data.id !== undefined && body.data.id !== id) invalid.push('/id');
+    if (!admitted.ok || invalid.length)
+      return sendError(reply, request, 422, 'Invalid Record JSON', invalid);
     const before = stored.record;
-    const record = mergeCase(before, data);
+    const record = mergeCase(before, admitted.data);
+    applyOwner(state, before, record);
     ensureRowIds(record);
     if (JSON.stringify(record.services_section) !== JSON.stringify(before.services_section))
       recomputeWorkflow(record);
@@ -200,15 +301,15 @@ export function registerPrimeroRoutes(
 
   app.get(referralsPath, { preHandler: authenticate }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    if (!ctx.state().cases.has(id)) return caseNotFound(reply, request, id);
+    if (!visibleCase(request, reply, id)) return reply;
     return { data: ctx.state().referralsByCase.get(id) ?? [] };
   });
 
   app.post(referralsPath, { preHandler: authenticate }, async (request, reply) => {
     const state = ctx.state();
     const { id } = request.params as { id: string };
-    const stored = state.cases.get(id);
-    if (!stored) return caseNotFound(reply, request, id);
+    const stored = visibleCase(request, reply, id);
+    if (!stored) return reply;
     const body = request.body;
     if (!isObject(body) || !isObject(body.data)) return dataMissing(reply, request);
     const data = body.data;
@@ -288,8 +389,8 @@ export function registerPrimeroRoutes(
     async (request, reply) => {
       const state = ctx.state();
       const { id, referralId } = request.params as { id: string; referralId: string };
-      const stored = state.cases.get(id);
-      if (!stored) return caseNotFound(reply, request, id);
+      const stored = visibleCase(request, reply, id);
+      if (!stored) return reply;
       const referral = (state.referralsByCase.get(id) ?? []).find((r) => r.id === referralId);
       if (!referral)
         return sendError(
@@ -371,4 +472,63 @@ export function registerPrimeroRoutes(
       return { data: referral };
     },
   );
+  // ---- admin: a late commit (apis.md §3.1 P5) ----
+  // Primero stamps last_updated_at in before_save (app/models/concerns/historical.rb
+  // `update_last_updated_at`, HEAD l.27 and l.76-80), before the transaction commits: a slow
+  // transaction makes a case visible only after a listing has already seen later timestamps. This
+  // commits `data` (a case write, merged like a PATCH, or created) stamped `last_updated_at`, now,
+  // with the `referrals` of that case made in the same transaction.
+  app.post(`${ADMIN_PREFIX}/late-commit`, async (request, reply) => {
+    const state = ctx.state();
+    const body = isObject(request.body) ? request.body : {};
+    const data = isObject(body.data) ? body.data : undefined;
+    const stamped =
+      typeof body.last_updated_at === 'string' ? Date.parse(body.last_updated_at) : NaN;
+    if (!data || typeof data.id !== 'string' || Number.isNaN(stamped)) {
+      return reply.code(400).send({
+        error:
+          'late-commit needs {data: {id, ...case fields}, last_updated_at: ISO-8601, referrals?: [...]}',
+      });
+    }
+    const existing = state.cases.get(data.id);
+    const stampedAt = new Date(stamped).toISOString();
+    let record: CaseRecord;
+    if (existing) {
+      record = mergeCase(existing.record, data);
+    } else {
+      const caseId = typeof data.case_id === 'string' ? data.case_id : randomUUID();
+      record = {
+        status: 'open',
+        record_state: true,
+        workflow: 'new',
+        ...structuredClone(data),
+        id: data.id,
+        case_id: caseId,
+        case_id_display: caseIdDisplay(caseId),
+        short_id: caseIdDisplay(caseId),
+        created_at: stampedAt,
+      };
+    }
+    record.last_updated_at = stampedAt;
+    ensureRowIds(record);
+    recomputeWorkflow(record);
+    storeCase(state, record);
+    // Referrals made in the same transaction become visible with it.
+    const referrals = Array.isArray(body.referrals) ? body.referrals.filter(isObject) : [];
+    const list = state.referralsByCase.get(record.id) ?? [];
+    for (const referral of referrals) {
+      list.push({
+        type: 'Referral',
+        record_type: 'case',
+        status: 'in_progress',
+        remote: false,
+        created_at: stampedAt,
+        ...structuredClone(referral),
+        id: typeof referral.id === 'string' ? referral.id : randomUUID(),
+        record_id: record.id,
+      } as ReferralRecord);
+    }
+    if (referrals.length) state.referralsByCase.set(record.id, list);
+    return { ok: true, id: record.id };
+  });
 }

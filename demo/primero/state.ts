@@ -3,6 +3,8 @@
 // sign in. Server-set fields missing from a seeded case are filled as Primero would have set them.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parsePrimeroCase, parsePrimeroReferral } from '../../src/model/primero.ts';
+import { defaultPrimeroProfile } from './profile.ts';
+import type { PrimeroProfile } from './profile.ts';
 
 export type CaseRecord = Record<string, unknown> & { id: string };
 export type ReferralRecord = Record<string, unknown> & {
@@ -20,19 +22,44 @@ export interface StoredCase {
   seq: number;
 }
 
+/** A role's reach over records (Permission::ALL / AGENCY / GROUP / USER in app/models/user.rb). */
+export const GROUP_PERMISSIONS = ['all', 'agency', 'group', 'self'] as const;
+export type GroupPermission = (typeof GROUP_PERMISSIONS)[number];
+
 export interface PrimeroUser {
   id: number;
   user_name: string;
   password: string;
   agency: string | undefined;
+  /** The role's group permission; seeds without one get 'all' (see demo/README.md). */
+  group_permission: GroupPermission;
+  /** User groups (unique ids) the user belongs to. */
+  groups: string[];
+  /** Case fields the user's role has no writable form for (written only if permitted). */
+  unwritable_fields: string[];
   failedAttempts: number;
   locked: boolean;
   /** Sign-in attempts (ms) in the last minute, for the 7-a-minute throttle. */
   recentAttempts: number[];
 }
 
+export interface PrimeroSession {
+  user_name: string;
+  /** The CSRF-TOKEN cookie value a cookie-session write must repeat in X-CSRF-Token. */
+  csrf: string;
+}
+
 export interface PrimeroState {
+  /** Which Primero the emulator plays (demo/primero/profile.ts). */
+  profile: PrimeroProfile;
   users: Map<string, PrimeroUser>;
+  /** Native sessions (v2.11+): session id -> user; a sign-in ends the user's other sessions. */
+  sessions: Map<string, PrimeroSession>;
+  /**
+   * Allowed values of select fields, by field name (case and service-row fields alike): the
+   * instance's lookups, checked from v2.15. A field absent here is not checked.
+   */
+  lookups: Record<string, string[]>;
   cases: Map<string, StoredCase>;
   /** Case ids by the external ids the sync searches on, so a search is not a scan of every case. */
   idsByExternalId: { case_id: Map<string, Set<string>>; oscar_number: Map<string, Set<string>> };
@@ -50,9 +77,22 @@ export const DEFAULT_PRIMERO_USER = {
   agency: 'agency-unicef',
 };
 
-export function emptyPrimeroState(): PrimeroState {
+/**
+ * Lookups of the Cambodia instance as this project assumes them: Primero's default gender lookup
+ * has no `other` and its risk lookup no `no_action` (config seeds of primeroIMS/primero); the
+ * Cambodia configuration is assumed to add both. A seed's `lookups` replaces this.
+ */
+export const DEFAULT_LOOKUPS: Record<string, string[]> = {
+  sex: ['male', 'female', 'other'],
+  risk_level: ['high', 'medium', 'low', 'no_action'],
+};
+
+export function emptyPrimeroState(profile: PrimeroProfile = defaultPrimeroProfile()): PrimeroState {
   const state: PrimeroState = {
+    profile,
     users: new Map(),
+    sessions: new Map(),
+    lookups: structuredClone(DEFAULT_LOOKUPS),
     cases: new Map(),
     idsByExternalId: { case_id: new Map(), oscar_number: new Map() },
     referralsByCase: new Map(),
@@ -66,13 +106,23 @@ export function emptyPrimeroState(): PrimeroState {
 
 function addUser(
   state: PrimeroState,
-  user: { user_name: string; password: string; agency?: string | undefined },
+  user: {
+    user_name: string;
+    password: string;
+    agency?: string | undefined;
+    group_permission?: GroupPermission;
+    groups?: string[];
+    unwritable_fields?: string[];
+  },
 ) {
   state.users.set(user.user_name, {
     id: state.users.size + 1,
     user_name: user.user_name,
     password: user.password,
     agency: user.agency,
+    group_permission: user.group_permission ?? 'all',
+    groups: user.groups ?? [],
+    unwritable_fields: user.unwritable_fields ?? [],
     failedAttempts: 0,
     locked: false,
     recentAttempts: [],
@@ -155,15 +205,34 @@ export function candidateCases(
 }
 
 /** Throws a message naming the seed entry and field at fault. */
-export function loadPrimeroSeed(seed: unknown): PrimeroState {
+function stringList(value: unknown, where: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+    throw new Error(`${where} must be an array of strings`);
+  return value;
+}
+
+export function loadPrimeroSeed(
+  seed: unknown,
+  profile: PrimeroProfile = defaultPrimeroProfile(),
+): PrimeroState {
   if (!isObject(seed))
-    throw new Error('a Primero seed must be a JSON object {users?, cases?, referrals?}');
+    throw new Error('a Primero seed must be a JSON object {users?, cases?, referrals?, lookups?}');
   for (const key of Object.keys(seed)) {
-    if (!['users', 'cases', 'referrals'].includes(key)) {
-      throw new Error(`unknown seed key "${key}" (a Primero seed has users, cases, referrals)`);
+    if (!['users', 'cases', 'referrals', 'lookups'].includes(key)) {
+      throw new Error(
+        `unknown seed key "${key}" (a Primero seed has users, cases, referrals, lookups)`,
+      );
     }
   }
-  const state = emptyPrimeroState();
+  const state = emptyPrimeroState(profile);
+  if (seed.lookups !== undefined) {
+    if (!isObject(seed.lookups))
+      throw new Error('seed lookups must be an object {field: [values]}');
+    state.lookups = {};
+    for (const [field, values] of Object.entries(seed.lookups))
+      state.lookups[field] = stringList(values, `seed lookups.${field}`)!;
+  }
   if (seed.users !== undefined) {
     if (!Array.isArray(seed.users)) throw new Error('seed users must be an array');
     state.users.clear();
@@ -177,10 +246,27 @@ export function loadPrimeroSeed(seed: unknown): PrimeroState {
       }
       if (state.users.has(user.user_name))
         throw new Error(`seed users[${index}]: duplicate user_name`);
+      const permission = user.group_permission;
+      if (
+        permission !== undefined &&
+        !(GROUP_PERMISSIONS as readonly unknown[]).includes(permission)
+      ) {
+        throw new Error(
+          `seed users[${index}].group_permission must be one of ${GROUP_PERMISSIONS.join(', ')}`,
+        );
+      }
+      const groups = stringList(user.groups, `seed users[${index}].groups`);
+      const unwritable = stringList(
+        user.unwritable_fields,
+        `seed users[${index}].unwritable_fields`,
+      );
       addUser(state, {
         user_name: user.user_name,
         password: user.password,
         agency: typeof user.agency === 'string' ? user.agency : undefined,
+        ...(permission !== undefined ? { group_permission: permission as GroupPermission } : {}),
+        ...(groups ? { groups } : {}),
+        ...(unwritable ? { unwritable_fields: unwritable } : {}),
       });
     });
   }
@@ -249,8 +335,12 @@ export function exportPrimeroState(state: PrimeroState): unknown {
     users: [...state.users.values()].map((u) => ({
       user_name: u.user_name,
       ...(u.agency ? { agency: u.agency } : {}),
+      group_permission: u.group_permission,
+      ...(u.groups.length ? { groups: u.groups } : {}),
+      ...(u.unwritable_fields.length ? { unwritable_fields: u.unwritable_fields } : {}),
       locked: u.locked,
     })),
+    lookups: state.lookups,
     cases: [...state.cases.values()].map((c) => c.record),
     referrals: [...state.referralsByCase.values()].flat(),
   };

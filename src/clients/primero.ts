@@ -1,5 +1,9 @@
-// The Primero API v2 client: the only code that talks to Primero. It signs in lazily, signs in
-// again once on a 401, follows pages, and hands back typed records (src/model/primero.ts).
+// The Primero API v2 client: the only code that talks to Primero. It signs in lazily, once, and
+// works with any Primero from v2.5 to HEAD without a setting: the token when the sign-in answers
+// one (v2.5–v2.10), else HTTP Basic (v2.11+ answers no token; Basic works on every request of
+// every version, needs no session and no CSRF token). A refused sign-in is never retried: Primero
+// locks the user after six failures. Every case write is checked against what Primero then holds
+// (primero-stored.ts). It follows pages and hands back typed records (src/model/primero.ts).
 // It bundles into an OpenFn.org job body, so it imports no Node module: ids and base64 come from
 // language-http's util.
 import { util } from '@openfn/language-http';
@@ -13,13 +17,27 @@ import {
   parsePrimeroReferral,
 } from '../model/primero.ts';
 import type { PrimeroCase, PrimeroCaseWrite, PrimeroReferral } from '../model/primero.ts';
+import { unstoredError, unstoredFields } from './primero-stored.ts';
 
 export interface PrimeroConfig {
   url: string;
   username: string;
   password: string;
-  /** Send HTTP Basic auth on every request instead of signing in for a token. */
+  /** HTTP Basic from the first request, without the sign-in call (not needed: see above). */
   basicAuth?: boolean;
+}
+
+export interface PrimeroClientOptions extends Partial<TransportOptions> {
+  /** Cases per page of a listing; default DEFAULT_PRIMERO_PAGE_SIZE (Primero caps it at 1000). */
+  primeroPageSize?: number;
+}
+
+/** What the sign-in answered: the user's reach (v2.11+ says it), for `npx interop check`. */
+export interface PrimeroSignIn {
+  /** 'token' (v2.5–v2.10) or 'basic' (v2.11+, or basicAuth). */
+  mode: 'token' | 'basic';
+  /** all / agency / group / self, when the answer carries it (v2.11+). */
+  groupPermission?: string;
 }
 
 export interface PrimeroReferralCreate {
@@ -71,6 +89,8 @@ export interface PrimeroClient {
     data: { status: 'accepted' | 'rejected'; rejected_reason?: string },
   ): Promise<PrimeroReferral>;
   createReferral(caseId: string, data: PrimeroReferralCreate): Promise<PrimeroReferral>;
+  /** Signs in (if not yet) and says how; throws the refusal. */
+  signIn(): Promise<PrimeroSignIn>;
 }
 
 export interface UnreadablePrimeroCase {
@@ -85,7 +105,11 @@ export interface ReadableCases {
 }
 
 const CASES = '/api/v2/cases';
-const PAGE_SIZE = 1000;
+/**
+ * Cases per listing page. Smaller than Primero's cap of 1000: a page of full case records from a
+ * loaded Primero can take longer than a request timeout (INTEROP_PRIMERO_PAGE_SIZE changes it).
+ */
+export const DEFAULT_PRIMERO_PAGE_SIZE = 500;
 
 const caseUrl = (id: string) => `${CASES}/${encodeURIComponent(id)}`;
 const referralsUrl = (caseId: string) => `${caseUrl(caseId)}/referrals`;
@@ -126,11 +150,23 @@ function assertPermitted(data: PrimeroCaseWrite, where: string): void {
 
 export function createPrimeroClient(
   config: PrimeroConfig,
-  options: Partial<TransportOptions> = {},
+  options: PrimeroClientOptions = {},
 ): PrimeroClient {
-  const transport = createTransport({ ...options, baseUrl: config.url, system: 'primero' });
-  let token: string | undefined;
-  let signingIn: Promise<string> | undefined;
+  const { primeroPageSize = DEFAULT_PRIMERO_PAGE_SIZE, ...transportOptions } = options;
+  const PAGE_SIZE = Math.max(1, Math.min(1000, primeroPageSize));
+  const transport = createTransport({
+    ...transportOptions,
+    baseUrl: config.url,
+    system: 'primero',
+  });
+  type Credential = { mode: 'token'; token: string } | { mode: 'basic' };
+  let credential: Credential | undefined = config.basicAuth ? { mode: 'basic' } : undefined;
+  let signedIn: PrimeroSignIn | undefined = config.basicAuth ? { mode: 'basic' } : undefined;
+  let signingIn: Promise<Credential> | undefined;
+  /** Set once Primero refused the credentials: nothing more is sent in this client's life. */
+  let refused: ApiError | undefined;
+  const basic = () =>
+    `Basic ${util.encode(`${config.username}:${config.password}`, { parseJson: false }) as string}`;
 
   const signInFailed = (status: number | undefined, reason: string) =>
     new ApiError(
@@ -144,35 +180,55 @@ export function createPrimeroClient(
       },
     );
 
-  async function signIn(): Promise<string> {
-    const response = await transport.send<{ token?: unknown }>({
+  /** Remembers a refusal so that no later request of this run can count another failure. */
+  const refuse = (reason: string) => {
+    refused ??= signInFailed(
+      401,
+      `${reason}; not signing in again in this run (Primero locks the user after 6 failures): ` +
+        'check PRIMERO_USERNAME and PRIMERO_PASSWORD',
+    );
+    log.warn(`Primero: ${refused.message}`);
+    return refused;
+  };
+
+  async function signIn(): Promise<Credential> {
+    const response = await transport.send<{ token?: unknown; group_permission?: unknown }>({
       method: 'POST',
       path: '/api/v2/tokens',
       body: { user: { user_name: config.username, password: config.password } },
+      // A refusal is an answer, never retried (it would count toward the lockout); 5xx, 429 and
+      // lost connections are, as for any request: they count no failed password.
       okStatuses: [401],
     });
-    if (response.status === 401) throw signInFailed(401, 'Invalid credentials');
-    const fromBody = typeof response.body?.token === 'string' ? response.body.token : undefined;
+    if (response.status === 401) throw refuse('invalid user name or password');
+    if (response.status === 429)
+      throw signInFailed(
+        429,
+        'too many sign-ins for this user in the last minute; the next run retries',
+      );
+    const body = response.body ?? {};
+    const groupPermission =
+      typeof body.group_permission === 'string' ? { groupPermission: body.group_permission } : {};
+    const fromBody = typeof body.token === 'string' ? body.token : undefined;
     const header = response.headers.authorization;
     const fromHeader = header?.startsWith('Bearer ')
       ? header.slice('Bearer '.length).trim()
       : undefined;
     const issued = fromBody ?? fromHeader;
-    if (!issued)
-      throw signInFailed(
-        response.status,
-        'the answer carried no token (neither body nor Authorization header)',
-      );
-    log.debug(`Primero: signed in as ${config.username}`);
-    return issued;
+    log.debug(`Primero: signed in as ${config.username} (${issued ? 'token' : 'HTTP Basic'})`);
+    signedIn = { mode: issued ? 'token' : 'basic', ...groupPermission };
+    // v2.11+ answers no token, only a session cookie whose writes need a CSRF token: HTTP Basic
+    // is simpler and is read on every request (devise.rb http_authenticatable = true).
+    return issued ? { mode: 'token', token: issued } : { mode: 'basic' };
   }
 
-  /** One sign-in at a time: concurrent requests that all met a 401 share the next token. */
-  function currentToken(stale?: string): Promise<string> {
-    if (token && token !== stale) return Promise.resolve(token);
+  /** One sign-in at a time: concurrent requests that all met a 401 share the next credential. */
+  function currentCredential(stale?: Credential): Promise<Credential> {
+    if (refused) return Promise.reject(refused);
+    if (credential && credential !== stale) return Promise.resolve(credential);
     signingIn ??= signIn().then(
       (issued) => {
-        token = issued;
+        credential = issued;
         signingIn = undefined;
         return issued;
       },
@@ -184,36 +240,31 @@ export function createPrimeroClient(
     return signingIn;
   }
 
+  const authorization = (used: Credential) =>
+    used.mode === 'token' ? `Bearer ${used.token}` : basic();
+
   async function send<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
-    if (config.basicAuth) {
-      const basic = util.encode(`${config.username}:${config.password}`, {
-        parseJson: false,
-      }) as string;
-      try {
-        return await transport.send<T>({
-          ...req,
-          headers: { ...req.headers, Authorization: `Basic ${basic}` },
-        });
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 401)
-          throw signInFailed(401, 'Invalid credentials');
-        throw error;
-      }
-    }
-    const used = await currentToken();
-    try {
-      return await transport.send<T>({
+    const used = await currentCredential();
+    const attempt = (with_: Credential) =>
+      transport.send<T>({
         ...req,
-        headers: { ...req.headers, Authorization: `Bearer ${used}` },
+        headers: { ...req.headers, Authorization: authorization(with_) },
       });
+    try {
+      return await attempt(used);
     } catch (error) {
       if (!(error instanceof ApiError) || error.status !== 401) throw error;
+      // Basic: the password itself was refused (changed mid-run); another try is another failure.
+      if (used.mode === 'basic') throw refuse(`${req.method} ${req.path} refused the credentials`);
       log.info(`Primero: ${req.method} ${req.path} answered 401, signing in again`);
-      const fresh = await currentToken(used);
-      return transport.send<T>({
-        ...req,
-        headers: { ...req.headers, Authorization: `Bearer ${fresh}` },
-      });
+      const fresh = await currentCredential(used);
+      try {
+        return await attempt(fresh);
+      } catch (again) {
+        if (again instanceof ApiError && again.status === 401)
+          throw refuse(`${req.method} ${req.path} refused a fresh sign-in`);
+        throw again;
+      }
     }
   }
 
@@ -304,6 +355,30 @@ export function createPrimeroClient(
     return parsePrimeroCase(dataOf(response, `GET ${CASES}/:id`));
   }
 
+  /**
+   * The case as Primero holds it after a write of ours, for the check. A 403 or 404 here means
+   * the case exists (the write said so) but the API user cannot see it: an item error that says so.
+   */
+  async function heldAfterWrite(id: string, what: string): Promise<PrimeroCase> {
+    try {
+      return await getCase(id);
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
+        throw new PrimeroRecordError(
+          `${what}, but user ${config.username} cannot read it (${error.status}): it is outside ` +
+            'the API user\'s scope; give that user group permission "all" (see npx interop check)',
+          id,
+        );
+      }
+      throw error;
+    }
+  }
+
+  function assertHeld(sent: PrimeroCaseWrite, held: PrimeroCase, id: string): void {
+    const error = unstoredError(sent, held as Record<string, unknown>, held.case_id ?? id, id);
+    if (error) throw error;
+  }
+
   return {
     listCases,
     listCasesReadable,
@@ -337,9 +412,16 @@ export function createPrimeroClient(
         body: { data: write },
         okStatuses: [409],
       });
-      if (response.status === 409)
-        log.info(`Primero: case ${id} already exists (an earlier attempt created it)`);
-      return { id, created: response.status !== 409 };
+      const created = response.status !== 409;
+      // With a client id Primero answers 204 and no record, so the case is read back. A 409 is an
+      // earlier attempt of ours, or a case of that id the API user may no longer see: read it.
+      const held = await heldAfterWrite(
+        id,
+        created ? `Primero accepted case ${id}` : `Primero already holds case ${id} (409)`,
+      );
+      assertHeld(write, held, id);
+      if (!created) log.info(`Primero: case ${id} already exists as sent (an earlier attempt)`);
+      return { id, created };
     },
 
     async updateCase(id, data) {
@@ -349,7 +431,13 @@ export function createPrimeroClient(
           `Refusing to PATCH case ${id} with data.id ${data.id}: the id in the body must match the URL`,
         );
       }
-      await send({ method: 'PATCH', path: caseUrl(id), body: { data } });
+      const response = await send({ method: 'PATCH', path: caseUrl(id), body: { data } });
+      // The answer holds only the fields that changed: when it shows all that was sent, that is
+      // enough; otherwise the case is read to tell a dropped field from an unchanged one.
+      const answer = (response.body as { data?: unknown } | undefined)?.data;
+      const shown = typeof answer === 'object' && answer !== null ? answer : {};
+      if (unstoredFields(data, shown as Record<string, unknown>).length === 0) return;
+      assertHeld(data, await heldAfterWrite(id, `Primero accepted an update of case ${id}`), id);
     },
 
     async listReferrals(caseId) {
@@ -363,7 +451,15 @@ export function createPrimeroClient(
         path: `${referralsUrl(caseId)}/${encodeURIComponent(referralId)}`,
         body: { data },
       });
-      return referralOf(dataOf(response, `PATCH ${CASES}/:id/referrals/:id`));
+      const referral = referralOf(dataOf(response, `PATCH ${CASES}/:id/referrals/:id`));
+      // An illegal or repeated transition is a silent no-op answered 200 (Referral#process!).
+      if (referral.status !== data.status) {
+        throw new PrimeroRecordError(
+          `Primero did not move referral ${referralId} (case ${caseId}) to ${data.status}: it is ${referral.status}`,
+          caseId,
+        );
+      }
+      return referral;
     },
 
     async createReferral(caseId, data) {
@@ -375,6 +471,11 @@ export function createPrimeroClient(
         retry: false,
       });
       return referralOf(dataOf(response, `POST ${CASES}/:id/referrals`));
+    },
+
+    async signIn() {
+      await currentCredential();
+      return signedIn ?? { mode: 'basic' };
     },
   };
 }

@@ -87,11 +87,8 @@ const runnerSchema = z.object({
   INTEROP_MAX_ATTEMPTS: positiveInteger('INTEROP_MAX_ATTEMPTS'),
   INTEROP_CONCURRENCY: positiveInteger('INTEROP_CONCURRENCY', MAX_CONCURRENCY),
   INTEROP_EXCLUDED_ORGS: z.string().optional(),
-  PRIMERO_BASIC_AUTH: z
-    .enum(['true', 'false', '1', '0', ''], {
-      error: 'PRIMERO_BASIC_AUTH must be true or false',
-    })
-    .optional(),
+  INTEROP_HTTP_TIMEOUT_MS: positiveInteger('INTEROP_HTTP_TIMEOUT_MS'),
+  INTEROP_PRIMERO_PAGE_SIZE: positiveInteger('INTEROP_PRIMERO_PAGE_SIZE', 1000),
 });
 
 function problemsOf(error: z.ZodError): string[] {
@@ -116,14 +113,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
     const parsed = systemsSchema.safeParse(env);
     if (!parsed.success) problems.push(...problemsOf(parsed.error));
     else {
-      const basicAuth =
-        runner.success && ['true', '1'].includes(runner.data.PRIMERO_BASIC_AUTH ?? '');
+      // No Primero auth setting: the client works out token or HTTP Basic from the sign-in answer.
       systems = {
         primero: {
           url: parsed.data.PRIMERO_URL,
           username: parsed.data.PRIMERO_USERNAME,
           password: parsed.data.PRIMERO_PASSWORD,
-          ...(basicAuth ? { basicAuth: true } : {}),
         },
         oscar: {
           url: parsed.data.OSCAR_URL,
@@ -140,6 +135,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
     settings.maxAttempts = runner.data.INTEROP_MAX_ATTEMPTS;
   if (runner.data.INTEROP_CONCURRENCY !== undefined)
     settings.concurrency = runner.data.INTEROP_CONCURRENCY;
+  const http: NonNullable<SyncSettings['http']> = {};
+  if (runner.data.INTEROP_HTTP_TIMEOUT_MS !== undefined)
+    http.timeoutMs = runner.data.INTEROP_HTTP_TIMEOUT_MS;
+  if (runner.data.INTEROP_PRIMERO_PAGE_SIZE !== undefined)
+    http.primeroPageSize = runner.data.INTEROP_PRIMERO_PAGE_SIZE;
+  if (Object.keys(http).length > 0) settings.http = http;
   if (runner.data.INTEROP_EXCLUDED_ORGS !== undefined) {
     settings.excludedOrgs = runner.data.INTEROP_EXCLUDED_ORGS.split(',')
       .map((org) => org.trim())

@@ -22,9 +22,15 @@ export interface TransportOptions {
   baseDelayMs?: number;
   /** Cap on any single wait, Retry-After included; default 10 000 ms. */
   maxDelayMs?: number;
-  /** Per attempt; default 30 000 ms. */
+  /** Per attempt; default DEFAULT_TIMEOUT_MS. */
   timeoutMs?: number;
 }
+
+/**
+ * Per attempt, headers and body. Long enough for a slow full listing: a page of whole Primero case
+ * records, or OSCaR's clients listing (no pages, several queries per client). INTEROP_HTTP_TIMEOUT_MS.
+ */
+export const DEFAULT_TIMEOUT_MS = 120_000;
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -120,7 +126,7 @@ export function createTransport(options: TransportOptions): Transport {
   const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
   const baseDelayMs = options.baseDelayMs ?? 250;
   const maxDelayMs = options.maxDelayMs ?? 10_000;
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const limiter = createLimiter(options.concurrency ?? 4);
   // language-http joins baseUrl and path; a trailing slash on the base would double up.
   const baseUrl = options.baseUrl.replace(/\/+$/, '');

@@ -34,20 +34,52 @@ function explain(
   return `${system} at ${url}: ${error instanceof Error ? error.message : String(error)}`;
 }
 
+/**
+ * Whether the API user sees every case the sync needs. Primero scopes searches by the role's group
+ * permission (app/models/user.rb `user_query_scope`): a case handed to a province or NGO user
+ * outside the API user's agency or group leaves its view, and creating it again answers 409.
+ * Writes need no check here: every write is compared with what Primero then holds, and an item
+ * fails naming a field or owner Primero did not take.
+ */
+export function primeroReach(
+  username: string,
+  groupPermission: string | undefined,
+): { ok: boolean; message: string } {
+  if (groupPermission === undefined) {
+    return {
+      ok: true,
+      message:
+        "this Primero does not say the user's group permission (before v2.11): make sure its role " +
+        'has group permission "all"',
+    };
+  }
+  if (groupPermission === 'all')
+    return { ok: true, message: 'group permission "all": it sees every case it hands over' };
+  return {
+    ok: false,
+    message:
+      `user ${username} has group permission "${groupPermission}": cases the sync hands to ` +
+      'province and NGO users leave its view; give its role group permission "all" in Primero',
+  };
+}
+
 export async function checkSystems(systems: SystemsConfig): Promise<SystemCheck[]> {
   const redact = createRedactor([systems.primero.password, systems.oscar.password]);
   const primero = async (): Promise<SystemCheck> => {
-    const { url } = systems.primero;
+    const { url, username } = systems.primero;
     try {
+      const client = createPrimeroClient(systems.primero, QUICK);
+      const signedIn = await client.signIn();
       // A window starting now: authenticated, and answers with (almost) no cases.
-      const cases = await createPrimeroClient(systems.primero, QUICK).listCases({
-        last_updated_at: `${new Date().toISOString()}..`,
-      });
+      const cases = await client.listCases({ last_updated_at: `${new Date().toISOString()}..` });
+      const reach = primeroReach(username, signedIn.groupPermission);
       return {
         system: 'Primero',
         url,
-        ok: true,
-        message: `signed in as ${systems.primero.username} and listed cases (${cases.length} changed since now)`,
+        ok: reach.ok,
+        message:
+          `signed in as ${username} (${signedIn.mode === 'token' ? 'token' : 'HTTP Basic'}) and listed cases ` +
+          `(${cases.length} changed since now); ${reach.message}`,
       };
     } catch (error) {
       return {

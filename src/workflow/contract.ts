@@ -23,13 +23,16 @@ export interface SyncSettings {
   concurrency: number;
   /**
    * Wire retry tuning of both clients (src/http/transport.ts defaults: 5 attempts, 250 ms backoff
-   * base, 10 s cap, 30 s timeout per attempt). Tests shorten them; deployments rarely need to.
+   * base, 10 s cap, 120 s timeout per attempt). Tests shorten them; INTEROP_HTTP_TIMEOUT_MS and
+   * INTEROP_PRIMERO_PAGE_SIZE set the timeout and the page size.
    */
   http?: {
     maxAttempts?: number;
     baseDelayMs?: number;
     maxDelayMs?: number;
     timeoutMs?: number;
+    /** Cases per Primero listing page (src/clients/primero.ts DEFAULT_PRIMERO_PAGE_SIZE). */
+    primeroPageSize?: number;
   };
 }
 

@@ -4,9 +4,8 @@ import { describe, expect, it } from 'vitest';
 // `npx interop emulators --seed demo/seed`: starts both, answers, and stops cleanly on Ctrl-C.
 describe('interop emulators', () => {
   it('starts both emulators with the demo seed, answers, and shuts down on SIGINT', async () => {
-    const child = spawn(process.execPath, ['bin/interop.js', 'emulators', '--seed', 'demo/seed'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const args = ['bin/interop.js', 'emulators', '--seed', 'demo/seed', '--primero-profile', '2.5'];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -31,6 +30,9 @@ describe('interop emulators', () => {
       }),
     });
     expect(login.status).toBe(200);
+    // --primero-profile 2.5: the sign-in answers a token, as v2.5 does.
+    expect(out).toContain('(Primero 2.5;');
+    expect(((await login.json()) as { token?: unknown }).token).toEqual(expect.any(String));
     const signIn = await fetch(`${oscarUrl}/api/v1/admin_auth/sign_in`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },

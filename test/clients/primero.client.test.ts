@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RunningEmulator } from '../../demo/common/harness.ts';
-import { startPrimeroEmulator } from '../../demo/primero/index.ts';
-import { createPrimeroClient } from '../../src/clients/primero.ts';
+import { defaultPrimeroProfile, startPrimeroEmulator } from '../../demo/primero/index.ts';
+import { DEFAULT_PRIMERO_PAGE_SIZE, createPrimeroClient } from '../../src/clients/primero.ts';
 import type { PrimeroConfig } from '../../src/clients/primero.ts';
 import { ApiError } from '../../src/http/errors.ts';
 import { setLogSink } from '../../src/log.ts';
@@ -61,53 +61,104 @@ function bulkSeed(n: number) {
   };
 }
 
-describe('sign-in', () => {
-  it('signs in lazily once and reuses the token', async () => {
-    const primero = client();
-    expect(counts()['POST /api/v2/tokens']).toBeUndefined();
-    await primero.getCase(CASE_1);
-    await primero.listCases({});
-    expect(counts()['POST /api/v2/tokens']).toBe(1);
+const REFUSED =
+  'Primero sign-in failed for user primero_cp: 401 invalid user name or password; not signing in again in this run';
+
+describe('sign-in on v2.5 (a token in the answer)', () => {
+  // The shared emulator plays the environment's profile; these need the token of v2.5.
+  let v25: RunningEmulator;
+  const tokenClient = (overrides: Partial<PrimeroConfig> = {}) =>
+    createPrimeroClient({ ...config, url: v25.url, ...overrides }, fast);
+  const v25Counts = () => v25.requestCounts();
+  beforeAll(async () => {
+    v25 = await startPrimeroEmulator({ seed, profile: '2.5' });
+  });
+  afterAll(() => v25.close());
+  beforeEach(async () => {
+    v25.loadSeed(seed);
+    v25.setFaults({});
+    await fetch(`${v25.url}/__emulator/requests`, { method: 'DELETE' });
   });
 
-  it('fails with a message naming the user, never the password', async () => {
-    const error = await client({ password: 'wrong' })
-      .getCase(CASE_1)
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ApiError);
-    expect((error as Error).message).toBe(
-      'Primero sign-in failed for user primero_cp: 401 Invalid credentials',
-    );
-    expect(JSON.stringify(error)).not.toContain('wrong');
+  it('signs in lazily once and reuses the token', async () => {
+    const primero = tokenClient();
+    expect(v25Counts()['POST /api/v2/tokens']).toBeUndefined();
+    await primero.getCase(CASE_1);
+    await primero.listCases({});
+    expect(v25Counts()['POST /api/v2/tokens']).toBe(1);
+    expect(await primero.signIn()).toEqual({ mode: 'token' });
   });
 
   it('signs in again once after the token expires', async () => {
-    emulator.setFaults({ tokenExpiryAfterRequests: 2 });
-    const primero = client();
+    v25.setFaults({ tokenExpiryAfterRequests: 2 });
+    const primero = tokenClient();
     for (let i = 0; i < 5; i += 1) expect((await primero.getCase(CASE_1)).id).toBe(CASE_1);
-    expect(counts()['POST /api/v2/tokens']).toBe(3);
+    expect(v25Counts()['POST /api/v2/tokens']).toBe(3);
   });
 
   it('shares one new sign-in among concurrent requests that met a 401', async () => {
-    const primero = client();
+    const primero = tokenClient();
     await primero.getCase(CASE_1);
-    emulator.setFaults({ tokenExpiryAfterRequests: 0 });
-    await fetch(`${emulator.url}/__emulator/requests`, { method: 'DELETE' });
+    v25.setFaults({ tokenExpiryAfterRequests: 0 });
+    await fetch(`${v25.url}/__emulator/requests`, { method: 'DELETE' });
     // Every token now expires at once; each retried request fails too, but only one sign-in happens per wave.
     const results = await Promise.allSettled(
       Array.from({ length: 4 }, () => primero.getCase(CASE_1)),
     );
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
-    expect(counts()['POST /api/v2/tokens']).toBe(1);
+    expect(v25Counts()['POST /api/v2/tokens']).toBe(1);
+  });
+});
+
+describe('sign-in on the current Primero (no token: HTTP Basic)', () => {
+  let current: RunningEmulator;
+  beforeAll(async () => {
+    current = await startPrimeroEmulator({ seed, profile: 'current' });
+  });
+  afterAll(() => current.close());
+
+  it('signs in once, then sends HTTP Basic (no session, no CSRF token) and can write', async () => {
+    current.loadSeed(seed);
+    const primero = createPrimeroClient({ ...config, url: current.url }, fast);
+    expect(await primero.signIn()).toEqual({ mode: 'basic', groupPermission: 'all' });
+    await primero.updateCase(CASE_1, { oscar_status: 'active' });
+    expect((await primero.getCase(CASE_1)).oscar_status).toBe('active');
+    expect(current.requestCounts()['POST /api/v2/tokens']).toBe(1);
+  });
+});
+
+describe('a refused sign-in', () => {
+  it('fails with a message naming the user, never the password', async () => {
+    const error = await client({ password: 'wrong' })
+      .getCase(CASE_1)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as Error).message).toContain(REFUSED);
+    expect(JSON.stringify(error)).not.toContain('wrong');
   });
 
-  it('uses HTTP Basic auth when asked, without a token', async () => {
+  it('is never retried by the same client: one failure counted, whatever is asked next', async () => {
+    const primero = client({ password: 'wrong' });
+    for (let i = 0; i < 8; i += 1) await expect(primero.getCase(CASE_1)).rejects.toThrow(REFUSED);
+    await expect(
+      Promise.all([primero.listCases({}), primero.updateCase(CASE_1, { oscar_status: 'x' })]),
+    ).rejects.toThrow(REFUSED);
+    expect(counts()['POST /api/v2/tokens']).toBe(1);
+    expect(counts()['GET /api/v2/cases/:id']).toBeUndefined();
+    // The right password still works: the user was not locked.
+    expect((await client().getCase(CASE_1)).id).toBe(CASE_1);
+  });
+
+  it('with basicAuth: no sign-in call, and a refused Basic request is not repeated', async () => {
     const primero = client({ basicAuth: true });
     expect((await primero.getCase(CASE_1)).id).toBe(CASE_1);
     expect(counts()['POST /api/v2/tokens']).toBeUndefined();
-    await expect(client({ basicAuth: true, password: 'x' }).getCase(CASE_1)).rejects.toThrow(
-      'Primero sign-in failed for user primero_cp: 401 Invalid credentials',
+    const wrong = client({ basicAuth: true, password: 'x' });
+    await expect(wrong.getCase(CASE_1)).rejects.toThrow(
+      /primero_cp: 401 .*refused the credentials/,
     );
+    await expect(wrong.getCase(CASE_1)).rejects.toThrow(/not signing in again/);
+    expect(counts()['GET /api/v2/cases/:id']).toBe(2);
   });
 });
 
@@ -117,6 +168,10 @@ describe('listing', () => {
     const cases = await client().listCases({ last_updated_at: '2024-01-01T00:00:00.000Z..' });
     expect(cases).toHaveLength(2500);
     expect(new Set(cases.map((c) => c.id)).size).toBe(2500);
+    expect(counts()['GET /api/v2/cases']).toBe(Math.ceil(2500 / DEFAULT_PRIMERO_PAGE_SIZE));
+    await fetch(`${emulator.url}/__emulator/requests`, { method: 'DELETE' });
+    const big = createPrimeroClient(config, { ...fast, primeroPageSize: 1000 });
+    expect(await big.listCases({})).toHaveLength(2500);
     expect(counts()['GET /api/v2/cases']).toBe(3);
   });
 
@@ -182,7 +237,7 @@ describe('retries', () => {
 });
 
 describe('writes', () => {
-  it('creates a case with body {data} and a client id, without reading it back', async () => {
+  it('creates a case with body {data} and a client id, and reads it back once to see it stored', async () => {
     const before = counts()['GET /api/v2/cases/:id'] ?? 0;
     const { id, created: isNew } = await client().createCase({
       name_first: 'New',
@@ -190,7 +245,7 @@ describe('writes', () => {
       services_section: [{ service_type: 'x', service_response_type: 'referral_from_oscar' }],
     });
     expect(isNew).toBe(true);
-    expect(counts()['GET /api/v2/cases/:id'] ?? 0).toBe(before);
+    expect(counts()['GET /api/v2/cases/:id'] ?? 0).toBe(before + 1);
     const created = await client().getCase(id);
     expect(created).toMatchObject({
       name_first: 'New',
@@ -262,5 +317,35 @@ describe('referrals', () => {
       'accepted',
       'rejected',
     ]);
+  });
+
+  it('fails a decision Primero answered 200 without taking (an illegal move is a silent no-op)', async () => {
+    const primero = client();
+    await primero.updateReferral(CASE_1, REFERRAL_1, { status: 'accepted' });
+    await expect(
+      primero.updateReferral(CASE_1, REFERRAL_1, { status: 'rejected' }),
+    ).rejects.toThrow(
+      `Primero did not move referral ${REFERRAL_1} (case ${CASE_1}) to rejected: it is accepted`,
+    );
+  });
+
+  it('fails a case write Primero did not hold as sent, naming the field, never its value', async () => {
+    // The v2.11+ silent drop: this user's role cannot write oscar_status.
+    emulator.loadSeed({
+      ...seed,
+      users: [{ user_name: 'primero_cp', password: PASSWORD, unwritable_fields: ['oscar_status'] }],
+    });
+    const error = await client()
+      .updateCase(CASE_1, { oscar_status: 'Invented-Status', risk_level: 'low' })
+      .catch((e: unknown) => e);
+    if (defaultPrimeroProfile() === '2.5') {
+      // v2.5 refuses the write outright: the 422 naming the field is the item error.
+      expect((error as Error).message).toMatch(/with 422: Invalid Record JSON.*\/oscar_status/);
+      return;
+    }
+    expect((error as Error).message).toMatch(
+      /^Primero did not store oscar_status \(case [\w-]+\): the API user may not write this field/,
+    );
+    expect((error as Error).message).not.toContain('Invented-Status');
   });
 });

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startPrimeroEmulator } from '../../demo/primero/index.ts';
+import type { PrimeroProfile } from '../../demo/primero/index.ts';
 import { startOscarEmulator } from '../../demo/oscar/index.ts';
 import type { RunningEmulator } from '../../demo/common/harness.ts';
 import { runWorkflow } from '../../src/workflow/run.ts';
@@ -19,6 +20,7 @@ import type { Job } from '../../src/workflow/plan.ts';
 import type { StepId } from '../../src/workflow/contract.ts';
 import { servicePairs } from '../../src/mapping/services.ts';
 import agencies from '../../src/mapping/agencies.json' with { type: 'json' };
+import provinces from '../../src/mapping/provinces.json' with { type: 'json' };
 
 /** The API accounts every test seed (and the demo seed) declares. */
 export const DEMO_CREDENTIALS = {
@@ -67,10 +69,34 @@ export function basePrimeroSeed(cases: unknown[] = []): Record<string, unknown> 
         user_name: DEMO_CREDENTIALS.primero.username,
         password: DEMO_CREDENTIALS.primero.password,
         agency: 'agency-unicef',
+        group_permission: 'all',
       },
+      ...ownerUsers(),
     ],
     cases,
   };
+}
+
+/**
+ * The users the sync hands cases to: one manager per province (src/mapping/provinces.json) and
+ * one user per known NGO agency. Primero reverts an owner that names no user, so they must exist.
+ */
+export function ownerUsers(): Array<Record<string, unknown>> {
+  const password = 'owner-demo-password';
+  return [
+    ...(provinces as Array<{ user: string }>).map((province) => ({
+      user_name: province.user,
+      password,
+      agency: 'agency-mosvy',
+      groups: ['usergroup-mosvy-province'],
+    })),
+    ...(agencies as string[]).map((org) => ({
+      user_name: `agency-${org}-user`,
+      password,
+      agency: `agency-${org}`,
+      groups: [`usergroup-${org}`],
+    })),
+  ];
 }
 
 /**
@@ -108,9 +134,16 @@ export function baseOscarSeed(): Record<string, unknown> & {
  * Starts both emulators on free loopback ports. Without `seed`, the demo seeds; a missing half
  * falls back to the base seed of that system. Credentials come from DEMO_CREDENTIALS.
  */
-export async function startSystems(seed?: SeedPair): Promise<Systems> {
+export async function startSystems(
+  seed?: SeedPair,
+  options: { primeroProfile?: PrimeroProfile } = {},
+): Promise<Systems> {
   const seeds = seed ?? demoSeeds();
-  const primero = await startPrimeroEmulator({ seed: seeds.primero ?? basePrimeroSeed() });
+  // Without a profile, the emulator plays the environment's (PRIMERO_EMULATOR_PROFILE).
+  const primero = await startPrimeroEmulator({
+    seed: seeds.primero ?? basePrimeroSeed(),
+    ...(options.primeroProfile ? { profile: options.primeroProfile } : {}),
+  });
   let oscar: RunningEmulator;
   try {
     oscar = await startOscarEmulator({ seed: seeds.oscar ?? baseOscarSeed() });

@@ -3,7 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../demo/common/harness.ts';
-import { DEFAULT_PRIMERO_USER, startPrimeroEmulator } from '../../demo/primero/index.ts';
+import {
+  DEFAULT_PRIMERO_USER,
+  PRIMERO_PROFILES,
+  startPrimeroEmulator,
+} from '../../demo/primero/index.ts';
 
 /** fetch's json() is typed unknown; these tests read documented shapes. */
 const json = (response: Response): Promise<any> => response.json();
@@ -61,7 +65,8 @@ function bulkSeed(n: number) {
 }
 
 beforeAll(async () => {
-  emulator = await startPrimeroEmulator({ seed });
+  // apis.md §1 describes v2.5; the traps of later versions have their own describes below.
+  emulator = await startPrimeroEmulator({ seed, profile: '2.5' });
 });
 afterAll(() => emulator.close());
 /** Replacing the state invalidates every token issued before, so sign in again. */
@@ -579,5 +584,324 @@ describe('admin surface', () => {
     expect((await json(response)).error).toContain(
       'seed cases[1]: Primero case b is not as expected: field services_section[0].unique_id',
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// apis.md §3.1: what the real Primero does that its API documents do not say. Each describe
+// starts its own emulator with the profile it is about; paths are in primeroIMS/primero.
+// ---------------------------------------------------------------------------------------------
+
+const API_USER = { user_name: 'primero_cp', password: 'primero-demo-password' };
+const basic = (user = API_USER) =>
+  `Basic ${Buffer.from(`${user.user_name}:${user.password}`).toString('base64')}`;
+
+/** A plain HTTP call to `emu` with the given headers (no client of ours). */
+async function call(
+  emu: RunningEmulator,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+) {
+  const response = await fetch(`${emu.url}${path}`, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? JSON.parse(text) : undefined,
+  };
+}
+
+function signInTo(emu: RunningEmulator, user = API_USER) {
+  return fetch(`${emu.url}/api/v2/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user }),
+  });
+}
+
+/** The two cookies a v2.11+ sign-in sets, as a Cookie header and the CSRF token. */
+function sessionOf(response: Response): { cookie: string; csrf: string } {
+  const cookies = response.headers.getSetCookie().map((line) => line.split(';')[0]!);
+  const csrf = cookies.find((c) => c.startsWith('CSRF-TOKEN='))!.slice('CSRF-TOKEN='.length);
+  return { cookie: cookies.join('; '), csrf };
+}
+
+describe('v2.11+ sign-in (P1): no token, a session cookie, CSRF on cookie writes, Basic everywhere', () => {
+  // HEAD app/controllers/api/v2/tokens_controller.rb l.17-19 (answer), l.87-95 (other sessions
+  // end); config/initializers/session_store.rb l.12-15 (_app_session); application_api_controller.rb
+  // l.12-13 with concerns/csrf_protection.rb l.14-31 (CSRF, skipped for HTTP Basic);
+  // config/initializers/devise.rb l.76 and l.94 (http_authenticatable, no session for http_auth).
+  let current: RunningEmulator;
+  beforeAll(async () => {
+    current = await startPrimeroEmulator({ seed, profile: 'current' });
+  });
+  afterAll(() => current.close());
+  beforeEach(() => current.loadSeed(seed));
+
+  it('answers {id, user_name, group_permission} and cookies, no token in body or header', async () => {
+    const response = await signInTo(current);
+    expect(response.status).toBe(200);
+    const body = await json(response);
+    expect(body).toEqual({ id: 1, user_name: 'primero_cp', group_permission: 'all' });
+    expect(response.headers.get('authorization')).toBeNull();
+    const { cookie, csrf } = sessionOf(response);
+    expect(cookie).toMatch(/_app_session=\w+/);
+    expect(csrf).not.toBe('');
+  });
+
+  it('reads with the session cookie; a Bearer header authenticates nobody', async () => {
+    const { cookie } = sessionOf(await signInTo(current));
+    expect((await call(current, 'GET', `/api/v2/cases/${CASE_1}`, { cookie })).status).toBe(200);
+    const bearer = await call(current, 'GET', '/api/v2/cases', { authorization: 'Bearer x.y.z' });
+    expect(bearer.status).toBe(401);
+    expect(bearer.body.errors[0].status).toBe(401);
+  });
+
+  it('refuses a cookie-session write without X-CSRF-Token (403), takes it with the token', async () => {
+    const { cookie, csrf } = sessionOf(await signInTo(current));
+    const data = { data: { oscar_status: 'Active' } };
+    const path = `/api/v2/cases/${CASE_1}`;
+    const refused = await call(current, 'PATCH', path, { cookie }, data);
+    expect(refused.status).toBe(403);
+    expect(refused.body.errors[0].message).toBe("Can't verify CSRF token authenticity.");
+    const taken = await call(current, 'PATCH', path, { cookie, 'x-csrf-token': csrf }, data);
+    expect(taken.status).toBe(200);
+  });
+
+  it("ends the user's other sessions at each sign-in", async () => {
+    const first = sessionOf(await signInTo(current));
+    const second = sessionOf(await signInTo(current));
+    expect((await call(current, 'GET', '/api/v2/cases', { cookie: first.cookie })).status).toBe(
+      401,
+    );
+    expect((await call(current, 'GET', '/api/v2/cases', { cookie: second.cookie })).status).toBe(
+      200,
+    );
+  });
+
+  it('takes HTTP Basic on reads and writes with no session and no CSRF token', async () => {
+    const auth = { authorization: basic() };
+    expect((await call(current, 'GET', '/api/v2/cases', auth)).status).toBe(200);
+    const patched = await call(current, 'PATCH', `/api/v2/cases/${CASE_1}`, auth, {
+      data: { oscar_status: 'Active' },
+    });
+    expect(patched.status).toBe(200);
+  });
+});
+
+describe('sign-in failures (P7): 6 failures lock the user, 7 attempts a minute answer 429', () => {
+  // spec/requests/api/v2/tokens_controller_spec.rb (HEAD l.143-155); Devise lockable counts
+  // every database authentication, HTTP Basic included.
+  it.each(PRIMERO_PROFILES)(
+    '%s: a wrong Basic password counts toward the lockout',
+    async (profile) => {
+      const emu = await startPrimeroEmulator({ seed, profile });
+      try {
+        const wrong = { authorization: basic({ ...API_USER, password: 'wrong' }) };
+        for (let i = 0; i < 6; i += 1)
+          expect((await call(emu, 'GET', '/api/v2/cases', wrong)).status).toBe(401);
+        const right = await call(emu, 'GET', '/api/v2/cases', { authorization: basic() });
+        expect(right.status).toBe(401); // locked: the right password no longer works
+      } finally {
+        await emu.close();
+      }
+    },
+  );
+
+  it.each(PRIMERO_PROFILES)(
+    '%s: 6 failed sign-ins lock, the 8th attempt in a minute is 429',
+    async (profile) => {
+      const emu = await startPrimeroEmulator({ seed, profile });
+      try {
+        for (let i = 0; i < 6; i += 1)
+          expect((await signInTo(emu, { ...API_USER, password: 'wrong' })).status).toBe(401);
+        expect((await signInTo(emu)).status).toBe(401);
+        expect((await signInTo(emu)).status).toBe(429);
+      } finally {
+        await emu.close();
+      }
+    },
+  );
+});
+
+describe('fields Primero will not write (P2)', () => {
+  const write = {
+    data: {
+      oscar_status: 'Active',
+      remote: true,
+      services_section: [{ unique_id: ROW_1, service_type: 'x', not_a_field: 'y' }],
+    },
+  };
+  const withRestrictedUser = {
+    ...seed,
+    users: [{ ...API_USER, unwritable_fields: ['oscar_status', 'services_section.service_type'] }],
+  };
+
+  it('v2.5: any key the user may not write is a 422 with its pointer', async () => {
+    // v2.5.0 app/controllers/api/v2/concerns/record.rb validate_json! on the raw params.
+    const emu = await startPrimeroEmulator({ seed: withRestrictedUser, profile: '2.5' });
+    try {
+      const answer = await call(
+        emu,
+        'PATCH',
+        `/api/v2/cases/${CASE_1}`,
+        { authorization: basic() },
+        write,
+      );
+      expect(answer.status).toBe(422);
+      expect(answer.body.errors[0].detail.sort()).toEqual([
+        '/oscar_status',
+        '/remote',
+        '/services_section/0/not_a_field',
+        '/services_section/0/service_type',
+      ]);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it('v2.11+: those keys are dropped silently with 200, inside service rows too', async () => {
+    // Commit 57a0228cb6; HEAD record.rb l.119-130 (strong params before validate_json! l.87-89).
+    const emu = await startPrimeroEmulator({ seed: withRestrictedUser, profile: 'current' });
+    try {
+      const auth = { authorization: basic() };
+      const answer = await call(emu, 'PATCH', `/api/v2/cases/${CASE_1}`, auth, write);
+      expect(answer.status).toBe(200);
+      const held = (await call(emu, 'GET', `/api/v2/cases/${CASE_1}`, auth)).body.data;
+      expect(held.oscar_status).toBeUndefined();
+      expect(held.remote).toBeUndefined();
+      const row = held.services_section.find((r: any) => r.unique_id === ROW_1);
+      expect(row.not_a_field).toBeUndefined();
+      expect(row.service_type).toBe('safehouse_service');
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("v2.15+: a select value outside the instance's lookups is a 422 naming the field", async () => {
+    // Commit 41a89c22e5; HEAD json_validator_service.rb l.73-78 (enum from the field's options).
+    const defaults = {
+      ...seed,
+      lookups: { sex: ['male', 'female'], risk_level: ['high', 'medium', 'low'] },
+    };
+    const emu = await startPrimeroEmulator({ seed: defaults, profile: 'current' });
+    try {
+      const answer = await call(
+        emu,
+        'PATCH',
+        `/api/v2/cases/${CASE_1}`,
+        { authorization: basic() },
+        {
+          data: { sex: 'other', risk_level: 'no_action' },
+        },
+      );
+      expect(answer.status).toBe(422);
+      expect(answer.body.errors[0]).toMatchObject({
+        message: 'Invalid Record JSON',
+        detail: ['/sex', '/risk_level'],
+      });
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe.each(PRIMERO_PROFILES)('Primero %s', (profile) => {
+  let emu: RunningEmulator;
+  const scoped = {
+    ...seed,
+    users: [
+      { ...API_USER, agency: 'agency-unicef', group_permission: 'group', groups: ['national'] },
+      { user_name: 'national_worker', password: 'p', groups: ['national'] },
+      { user_name: 'mgrstg', password: 'p', agency: 'agency-mosvy', groups: ['province-19'] },
+    ],
+  };
+  beforeAll(async () => {
+    emu = await startPrimeroEmulator({ seed: scoped, profile });
+  });
+  afterAll(() => emu.close());
+  beforeEach(() => emu.loadSeed(scoped));
+  const auth = () => ({ authorization: basic() });
+
+  it('owner (P3): an owned_by naming no user is reverted; on create the case has no owner', async () => {
+    // app/models/concerns/ownable.rb HEAD l.79-96 (update_owned_by / revert_owned_by).
+    const id = '11111111-2222-4333-8444-000000000001';
+    // A user of group scope could not even read a case left with no owner: this one sees all.
+    emu.loadSeed({ ...scoped, users: [{ ...API_USER }, ...scoped.users.slice(1)] });
+    expect(
+      (
+        await call(emu, 'POST', '/api/v2/cases', auth(), {
+          data: { id, owned_by: 'nobody', name_first: 'A' },
+        })
+      ).status,
+    ).toBe(204);
+    const created = (await call(emu, 'GET', `/api/v2/cases/${id}`, auth())).body.data;
+    expect(created.owned_by).toBeNull();
+    await call(emu, 'PATCH', `/api/v2/cases/${id}`, auth(), {
+      data: { owned_by: 'national_worker' },
+    });
+    const patched = await call(emu, 'PATCH', `/api/v2/cases/${id}`, auth(), {
+      data: { owned_by: 'nobody' },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.data.owned_by).toBeUndefined(); // not changed, so not in the answer
+    expect((await call(emu, 'GET', `/api/v2/cases/${id}`, auth())).body.data.owned_by).toBe(
+      'national_worker',
+    );
+  });
+
+  it("scope (P4): a case handed outside the user's group vanishes from its searches; GET 403, create 409", async () => {
+    // app/models/user.rb HEAD l.500-507 (user_query_scope); ownable.rb l.109-129 (associated
+    // users, groups, agencies); error_service.rb l.15-17 (403), l.25-33 (409).
+    const id = '11111111-2222-4333-8444-000000000002';
+    await call(emu, 'POST', '/api/v2/cases', auth(), {
+      data: { id, owned_by: 'national_worker', oscar_number: 'G-SCOPE' },
+    });
+    const found = () => call(emu, 'GET', '/api/v2/cases?oscar_number=G-SCOPE', auth());
+    expect((await found()).body.data).toHaveLength(1);
+    await call(emu, 'PATCH', `/api/v2/cases/${id}`, auth(), { data: { owned_by: 'mgrstg' } });
+    expect((await found()).body).toMatchObject({ data: [], metadata: { total: 0 } });
+    expect((await call(emu, 'GET', `/api/v2/cases/${id}`, auth())).status).toBe(403);
+    expect((await call(emu, 'GET', `/api/v2/cases/${id}/referrals`, auth())).status).toBe(403);
+    const again = await call(emu, 'POST', '/api/v2/cases', auth(), {
+      data: { id, oscar_number: 'G-SCOPE' },
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.errors[0].message).toBe('Conflict: A record with this id already exists');
+  });
+
+  it('late commit (P5): a case stamped before the last listing appears after it', async () => {
+    // app/models/concerns/historical.rb HEAD l.27, l.76-80: last_updated_at set in before_save.
+    const allAuth = { authorization: basic() };
+    emu.loadSeed({ ...seed, users: [{ ...API_USER }] });
+    const listed = await call(
+      emu,
+      'GET',
+      '/api/v2/cases?last_updated_at=2025-01-01T00:00:00Z..&per=100',
+      allAuth,
+    );
+    const newest = Math.max(...listed.body.data.map((c: any) => Date.parse(c.last_updated_at)));
+    const stamped = new Date(newest - 60_000).toISOString();
+    const committed = await fetch(`${emu.url}/__emulator/late-commit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        data: { id: 'late-1', name_first: 'Late' },
+        last_updated_at: stamped,
+      }),
+    });
+    expect(committed.status).toBe(200);
+    const since = new Date(newest).toISOString();
+    const after = await call(emu, 'GET', `/api/v2/cases?last_updated_at=${since}..`, allAuth);
+    expect(after.body.data.map((c: any) => c.id)).not.toContain('late-1');
+    const earlier = new Date(newest - 5 * 60_000).toISOString();
+    const margin = await call(emu, 'GET', `/api/v2/cases?last_updated_at=${earlier}..`, allAuth);
+    expect(margin.body.data.map((c: any) => c.id)).toContain('late-1');
   });
 });

@@ -155,8 +155,11 @@ export function reference(): Promise<ReturnType<typeof digest>> {
   return referenceDigest;
 }
 
-export async function worldSystems(seed: SeedPair = worldSeeds()): Promise<Systems> {
-  return startSystems(seed);
+export async function worldSystems(
+  seed: SeedPair = worldSeeds(),
+  options: Parameters<typeof startSystems>[1] = {},
+): Promise<Systems> {
+  return startSystems(seed, options);
 }
 
 /** No invented child's name, birth date or phone, no password or token, in any of `texts`. */

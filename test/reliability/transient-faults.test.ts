@@ -20,6 +20,8 @@ import {
 const PRIMERO_ROUTES = [
   'POST /api/v2/tokens',
   'GET /api/v2/cases',
+  // The read-back that confirms a create (Primero answers 204 with no record).
+  'GET /api/v2/cases/:id',
   'GET /api/v2/cases/:id/referrals',
   'POST /api/v2/cases',
   'PATCH /api/v2/cases/:id',

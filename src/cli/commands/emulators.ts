@@ -6,6 +6,8 @@ import {
   readSeeds,
   startDemoSystems,
 } from '../../../demo/index.ts';
+import { PRIMERO_PROFILES, defaultPrimeroProfile } from '../../../demo/primero/index.ts';
+import type { PrimeroProfile } from '../../../demo/primero/index.ts';
 
 const port = (value: string) => {
   const n = Number(value);
@@ -43,19 +45,34 @@ export function register(program: Command): void {
         .argParser(milliseconds)
         .default(0),
     )
+    .addOption(
+      new Option(
+        '--primero-profile <profile>',
+        'which Primero to play: 2.5 (token sign-in, 422 on unknown keys) or current (v2.11+: no token, ' +
+          'silent drops, lookups); default PRIMERO_EMULATOR_PROFILE, else current',
+      ).choices([...PRIMERO_PROFILES]),
+    )
     .action(
-      async (opts: { primeroPort: number; oscarPort: number; seed: string; latencyMs: number }) => {
+      async (opts: {
+        primeroPort: number;
+        oscarPort: number;
+        seed: string;
+        latencyMs: number;
+        primeroProfile?: PrimeroProfile;
+      }) => {
+        const profile = opts.primeroProfile ?? defaultPrimeroProfile();
         const running = await startDemoSystems({
           seeds: readSeeds(opts.seed),
           primeroPort: opts.primeroPort,
           oscarPort: opts.oscarPort,
           latencyMs: opts.latencyMs,
+          primeroProfile: profile,
         });
         const { primero, oscar } = running.systems;
         // Demo-only accounts that exist in the emulators alone: printing them is the point.
         process.stdout.write(
           [
-            `Primero emulator: ${primero.url}  (demo user ${primero.username} / ${primero.password})`,
+            `Primero emulator: ${primero.url}  (Primero ${profile}; demo user ${primero.username} / ${primero.password})`,
             `OSCaR emulator:   ${oscar.url}  (demo user ${oscar.email} / ${oscar.password})`,
             'Admin surface:    <url>/__emulator/ (state, requests, faults), see demo/README.md',
             'To sync against them:',
