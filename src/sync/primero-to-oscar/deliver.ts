@@ -25,6 +25,12 @@ import {
   toOscarStatusUpdate,
 } from '../primero-to-oscar.ts';
 import type { DecisionForOscar, LinkForOscar, ReferralToOscar } from '../primero-to-oscar.ts';
+import { LOST_ON_UPDATE, decisionOfKnownChild, referralOfKnownChild } from './known-child.ts';
+import { globalIdsNeedingHolders, holdersFromListing } from './oscar-holders.ts';
+import type { OscarHolders } from './oscar-holders.ts';
+
+/** f1-j2's state between its operations: the holders it read, dropped by finishDelivery. */
+type WithHolders = AfterCasesToOscar & { oscarHolders?: OscarHolders };
 
 type Item = ReferralToOscar | DecisionForOscar | LinkForOscar;
 
@@ -112,6 +118,30 @@ function planned(d: Delivery, action: string, item: Item): void {
   recordPlanned(d.state.report, { step: 'f1-j2', action, ids: item.ids });
 }
 
+/**
+ * The NGOs holding each child this batch refers or decides about, from one full OSCaR listing
+ * (OSCaR has no look-up by global id). Read only when the batch has such an item.
+ */
+export async function lookUpOscarHolders(
+  state: AfterCasesToOscar,
+  oscar: () => OscarClient,
+): Promise<WithHolders> {
+  const sent = new Map(state.sent.map((r) => [r.key, r.value]));
+  const pending = {
+    ...state.toOscar,
+    decisions: state.toOscar.decisions.filter(
+      (item) => sent.get(item.sentKey) !== decisionSentValue(item),
+    ),
+  };
+  const wanted = globalIdsNeedingHolders(pending);
+  if (wanted.length === 0) return state;
+  const listing = await oscar().listClients();
+  log.info(`f1-j2: read OSCaR's listing for the NGOs holding ${wanted.length} known children`);
+  return { ...state, oscarHolders: holdersFromListing(listing, wanted) };
+}
+
+const holdersOf = (state: AfterCasesToOscar) => (state as WithHolders).oscarHolders ?? {};
+
 /** One upsert per referral; a child's referrals one after another (OSCaR matches them by case id). */
 export async function deliverReferrals(
   state: AfterCasesToOscar,
@@ -136,7 +166,14 @@ export async function deliverReferrals(
         const before = d.sent.get(item.sentKey);
         let onWire = false;
         try {
-          const payload = toOscarReferral(item);
+          let payload = toOscarReferral(item);
+          const globalId = (item.case.oscar_number ?? '').trim();
+          // A child OSCaR knows: only to an NGO holding it, with OSCaR's own values carried.
+          const known =
+            globalId === ''
+              ? undefined
+              : referralOfKnownChild(payload, globalId, holdersOf(d.state)[globalId]);
+          if (known) payload = known.payload;
           if (d.state.run.dryRun)
             planned(d, `upsert referral to ${payload.organization_name}`, item);
           else {
@@ -150,6 +187,11 @@ export async function deliverReferrals(
             });
             written(d, item, item.ids.service_id);
             journalSent(d.state.run.id, d.sent.values());
+            if (known)
+              log.info(
+                `f1-j2: referral ${item.key} of ${globalId}: OSCaR cleared ${LOST_ON_UPDATE.join(' and ')} ` +
+                  `of the client at ${known.updated} (its API cannot keep them)`,
+              );
           }
         } catch (error) {
           if (onWire && isUnconfirmedUpsert(error)) {
@@ -189,7 +231,11 @@ export async function deliverDecisions(
       continue;
     }
     try {
-      toSend.push({ item, update: toOscarStatusUpdate(item) });
+      const update = toOscarStatusUpdate(item);
+      toSend.push({
+        item,
+        update: decisionOfKnownChild(item, update, holdersOf(d.state)[item.ids.global_id]),
+      });
     } catch (error) {
       failed(d, 'decision', item, error);
     }
@@ -251,5 +297,7 @@ export function finishDelivery(state: AfterCasesToOscar): AfterCasesToOscar {
       (state.run.dryRun ? `, ${state.report.planned.length} planned (dry run)` : ''),
   );
   const sent = pruneSent(state.sent, new Set(state.closedReferralIds), new Date());
-  return { ...state, toOscar: emptyToOscarBatch(), sent };
+  // The holders carry child details: they end with the step.
+  const { oscarHolders: _holders, ...rest } = state as WithHolders;
+  return { ...rest, toOscar: emptyToOscarBatch(), sent };
 }
