@@ -86,6 +86,7 @@ const runnerSchema = z.object({
   INTEROP_CRON: z.string().trim().min(1).default(DEFAULT_CRON),
   INTEROP_MAX_ATTEMPTS: positiveInteger('INTEROP_MAX_ATTEMPTS'),
   INTEROP_CONCURRENCY: positiveInteger('INTEROP_CONCURRENCY', MAX_CONCURRENCY),
+  INTEROP_DECISION_OVERDUE_DAYS: positiveInteger('INTEROP_DECISION_OVERDUE_DAYS'),
   INTEROP_EXCLUDED_ORGS: z.string().optional(),
   PRIMERO_BASIC_AUTH: z
     .enum(['true', 'false', '1', '0', ''], {
@@ -140,6 +141,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
     settings.maxAttempts = runner.data.INTEROP_MAX_ATTEMPTS;
   if (runner.data.INTEROP_CONCURRENCY !== undefined)
     settings.concurrency = runner.data.INTEROP_CONCURRENCY;
+  if (runner.data.INTEROP_DECISION_OVERDUE_DAYS !== undefined)
+    settings.decisionOverdueDays = runner.data.INTEROP_DECISION_OVERDUE_DAYS;
   if (runner.data.INTEROP_EXCLUDED_ORGS !== undefined) {
     settings.excludedOrgs = runner.data.INTEROP_EXCLUDED_ORGS.split(',')
       .map((org) => org.trim())

@@ -27,6 +27,8 @@ import {
 import type { DecisionForOscar, LinkForOscar, ReferralToOscar } from '../primero-to-oscar.ts';
 import { LOST_ON_UPDATE, decisionOfKnownChild, referralOfKnownChild } from './known-child.ts';
 import { globalIdsNeedingHolders, holdersFromListing } from './oscar-holders.ts';
+import { awaitingRecord, overdueReferrals } from './awaiting-decision.ts';
+import { DEFAULT_SETTINGS } from '../../workflow/lifecycle.ts';
 import type { OscarHolders } from './oscar-holders.ts';
 
 /** f1-j2's state between its operations: the holders it read, dropped by finishDelivery. */
@@ -186,6 +188,8 @@ export async function deliverReferrals(
               },
             });
             written(d, item, item.ids.service_id);
+            const awaiting = awaitingRecord(item, payload.organization_name, d.now);
+            d.sent.set(awaiting.key, awaiting);
             journalSent(d.state.run.id, d.sent.values());
             if (known)
               log.info(
@@ -296,7 +300,16 @@ export function finishDelivery(state: AfterCasesToOscar): AfterCasesToOscar {
     `f1-j2: ${counts.written} written, ${counts.unchanged} unchanged, ${counts.failed} failed` +
       (state.run.dryRun ? `, ${state.report.planned.length} planned (dry run)` : ''),
   );
-  const sent = pruneSent(state.sent, new Set(state.closedReferralIds), new Date());
+  const now = new Date();
+  const sent = pruneSent(state.sent, new Set(state.closedReferralIds), now);
+  const days = state.run.settings.decisionOverdueDays ?? DEFAULT_SETTINGS.decisionOverdueDays!;
+  const overdue = overdueReferrals(sent, now, days);
+  state.report.overdueReferrals = overdue;
+  if (overdue.length > 0)
+    log.warn(
+      `f1-j2: ${overdue.length} referrals sent to OSCaR more than ${days} days ago await an NGO decision: ` +
+        overdue.map((o) => `${o.ids.case_id}/${o.ids.referral_id} at ${o.organisation}`).join(', '),
+    );
   // The holders carry child details: they end with the step.
   const { oscarHolders: _holders, ...rest } = state as WithHolders;
   return { ...rest, toOscar: emptyToOscarBatch(), sent };
