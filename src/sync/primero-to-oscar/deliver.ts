@@ -36,25 +36,43 @@ type WithHolders = AfterCasesToOscar & { oscarHolders?: OscarHolders };
 
 type Item = ReferralToOscar | DecisionForOscar | LinkForOscar;
 
-/** One step's view of the write: its state, its OSCaR client (signed in lazily) and the ledger. */
+/**
+ * One step's view of the write: its state, its OSCaR client (signed in lazily), the ledger, and
+ * the NGOs holding the batch's known children (read once, when an item first needs them).
+ */
 interface Delivery {
   state: AfterCasesToOscar;
   oscar: () => OscarClient;
   now: string;
   sent: Map<string, SentRecord>;
+  holders: () => Promise<OscarHolders>;
+  read?: OscarHolders;
 }
 
 function delivery(state: AfterCasesToOscar, oscar: () => OscarClient): Delivery {
-  return {
+  let reading: Promise<OscarHolders> | undefined;
+  const d: Delivery = {
     state,
     oscar,
     now: new Date().toISOString(),
     sent: new Map(state.sent.map((r) => [r.key, r])),
+    holders: () =>
+      (reading ??= (async () => {
+        const known = (state as WithHolders).oscarHolders;
+        if (known) return known;
+        d.read = await readOscarHolders(state, oscar);
+        return d.read;
+      })()),
   };
+  return d;
 }
 
-/** Ends an operation: the ledger back into the state. */
-const done = (d: Delivery): AfterCasesToOscar => ({ ...d.state, sent: [...d.sent.values()] });
+/** Ends an operation: the ledger (and the holders, once read) back into the state. */
+const done = (d: Delivery): AfterCasesToOscar => ({
+  ...d.state,
+  sent: [...d.sent.values()],
+  ...(d.read ? { oscarHolders: d.read } : {}),
+});
 
 /** The step's first operation: the ledger carried from the last successful run. */
 export function startDelivery(state: AfterGetPrimeroCases): AfterCasesToOscar {
@@ -122,12 +140,12 @@ function planned(d: Delivery, action: string, item: Item): void {
 
 /**
  * The NGOs holding each child this batch refers or decides about, from one full OSCaR listing
- * (OSCaR has no look-up by global id). Read only when the batch has such an item.
+ * (OSCaR has no look-up by global id). Read at most once per step, when an item first needs it.
  */
-export async function lookUpOscarHolders(
+async function readOscarHolders(
   state: AfterCasesToOscar,
   oscar: () => OscarClient,
-): Promise<WithHolders> {
+): Promise<OscarHolders> {
   const sent = new Map(state.sent.map((r) => [r.key, r.value]));
   const pending = {
     ...state.toOscar,
@@ -136,13 +154,11 @@ export async function lookUpOscarHolders(
     ),
   };
   const wanted = globalIdsNeedingHolders(pending);
-  if (wanted.length === 0) return state;
+  if (wanted.length === 0) return {};
   const listing = await oscar().listClients();
   log.info(`f1-j2: read OSCaR's listing for the NGOs holding ${wanted.length} known children`);
-  return { ...state, oscarHolders: holdersFromListing(listing, wanted) };
+  return holdersFromListing(listing, wanted);
 }
-
-const holdersOf = (state: AfterCasesToOscar) => (state as WithHolders).oscarHolders ?? {};
 
 /** One upsert per referral; a child's referrals one after another (OSCaR matches them by case id). */
 export async function deliverReferrals(
@@ -174,7 +190,7 @@ export async function deliverReferrals(
           const known =
             globalId === ''
               ? undefined
-              : referralOfKnownChild(payload, globalId, holdersOf(d.state)[globalId]);
+              : referralOfKnownChild(payload, globalId, (await d.holders())[globalId]);
           if (known) payload = known.payload;
           if (d.state.run.dryRun)
             planned(d, `upsert referral to ${payload.organization_name}`, item);
@@ -229,16 +245,19 @@ export async function deliverDecisions(
 ): Promise<AfterCasesToOscar> {
   const d = delivery(state, oscar);
   const toSend: Array<{ item: DecisionForOscar; update: OscarStatusUpdate }> = [];
-  for (const item of d.state.toOscar.decisions) {
-    if (d.sent.get(item.sentKey)?.value === decisionSentValue(item)) {
-      recordUnchanged(d.state.report, 'f1-j2', item.key);
-      continue;
-    }
+  const unsent = d.state.toOscar.decisions.filter((item) => {
+    const unchanged = d.sent.get(item.sentKey)?.value === decisionSentValue(item);
+    if (unchanged) recordUnchanged(d.state.report, 'f1-j2', item.key);
+    return !unchanged;
+  });
+  // OSCaR finds the referral in the first NGO holding the child: who holds it decides.
+  const holders = unsent.length > 0 ? await d.holders() : {};
+  for (const item of unsent) {
     try {
       const update = toOscarStatusUpdate(item);
       toSend.push({
         item,
-        update: decisionOfKnownChild(item, update, holdersOf(d.state)[item.ids.global_id]),
+        update: decisionOfKnownChild(item, update, holders[item.ids.global_id]),
       });
     } catch (error) {
       failed(d, 'decision', item, error);
