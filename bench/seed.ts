@@ -217,6 +217,9 @@ export function generateSeeds(options: SeedOptions): BenchSeeds {
       name_of_referee: 'invented.worker',
       referral_phone: '000000000',
       date_of_referral: '2025-01-01',
+      // OSCaR re-validates a referral on every status change (update_statuses): a full one.
+      client_name: 'Invented Child',
+      consent_form: ['consent-form.pdf'],
       created_at: stamp(),
       ...extra,
     };

@@ -12,6 +12,8 @@ export interface FaultRule {
   retryAfterSeconds?: number;
   /** How many matching requests the rule applies to; unlimited when absent. */
   times?: number;
+  /** Only requests whose query string has this parameter match (e.g. `since_date`). */
+  withQuery?: string;
   /** 0..1: the share of matching requests that fail. */
   probability?: number;
   /** Destroy the socket without answering. */
@@ -121,6 +123,7 @@ export function parseFaults(raw: unknown): Faults {
       'delayMs',
       'afterBody',
       'transform',
+      'withQuery',
     ]);
     faults.rules = input.rules.map((entry: unknown, index) => {
       if (typeof entry !== 'object' || entry === null)
@@ -143,6 +146,9 @@ export function parseFaults(raw: unknown): Faults {
         throw new Error(`faults: rules[${index}].probability must be between 0 and 1`);
       }
       nonNegative(rule.times, `rules[${index}].times`);
+      if (rule.withQuery !== undefined && (typeof rule.withQuery !== 'string' || !rule.withQuery)) {
+        throw new Error(`faults: rules[${index}].withQuery must be a query parameter name`);
+      }
       nonNegative(rule.delayMs, `rules[${index}].delayMs`);
       nonNegative(rule.retryAfterSeconds, `rules[${index}].retryAfterSeconds`);
       if (rule.transform !== undefined && typeof rule.transform !== 'function') {
@@ -222,9 +228,10 @@ export async function startEmulator<S>(
     },
   };
 
-  const pickRule = (key: string): FaultRule | undefined => {
+  const pickRule = (key: string, query: URLSearchParams): FaultRule | undefined => {
     for (const rule of faults.rules ?? []) {
       if (rule.route !== '*' && rule.route !== key) continue;
+      if (rule.withQuery !== undefined && !query.has(rule.withQuery)) continue;
       const used = ruleUses.get(rule) ?? 0;
       if (rule.times !== undefined && used >= rule.times) continue;
       if (rule.probability !== undefined && Math.random() >= rule.probability) continue;
@@ -267,7 +274,7 @@ export async function startEmulator<S>(
     }
     const key = routeKey(request);
     counts[key] = (counts[key] ?? 0) + 1;
-    const rule = pickRule(key);
+    const rule = pickRule(key, new URLSearchParams(request.url.split('?')[1] ?? ''));
     // With afterBody the rule's delay comes after the write: a slow answer to a saved write.
     const delay = (faults.latencyMs ?? 0) + (rule && !rule.afterBody ? (rule.delayMs ?? 0) : 0);
     if (delay > 0) await sleep(delay);

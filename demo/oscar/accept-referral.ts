@@ -80,7 +80,7 @@ function applyChanges(state: OscarState, client: Client, changes: Record<string,
 
 /**
  * The NGO accepts referral `referral_id` of tenant `organization_name`: a client is created from
- * it (status Accepted, referred_external) and linked to the referral's GlobalIdentity.
+ * it (status Accepted; external_id copied from the referral) and linked to the referral's GlobalIdentity.
  */
 export function acceptReferral(state: OscarState, body: unknown, now: Date): Client {
   const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
@@ -96,8 +96,8 @@ export function acceptReferral(state: OscarState, body: unknown, now: Date): Cli
   if (!globalId) throw new AdminRequestError(`referral ${referral.id} has no client_global_id`);
   if (tenant.clientsByGlobalId.has(globalId))
     throw new AdminRequestError(`a client with ${globalId} already exists`);
-  // OSCaR keeps one client_name; the case worker types the parts, here split at the first space.
-  const [given = null, ...rest] = (referral.client_name ?? '').split(' ').filter(Boolean);
+  // clients_controller.rb `new` (l.141-155): given = first word of client_name, family = second.
+  const [given = null, family = null] = (referral.client_name ?? '').split(' ').filter(Boolean);
   const stamp = now.toISOString();
   const id = tenant.nextClientId;
   const client: Client = {
@@ -108,7 +108,7 @@ export function acceptReferral(state: OscarState, body: unknown, now: Date): Cli
     external_id_display: referral.external_id_display,
     mosvy_number: referral.mosvy_number,
     given_name: given,
-    family_name: rest.length ? rest.join(' ') : null,
+    family_name: family,
     local_given_name: null,
     local_family_name: null,
     gender: referral.client_gender,
@@ -118,7 +118,9 @@ export function acceptReferral(state: OscarState, body: unknown, now: Date): Cli
     commune_code: null,
     village_code: null,
     status: 'Accepted',
-    referred_external: true,
+    // Only an NGO referring a client OUT to an external system sets referred_external
+    // (referrals_controller.rb l.27): a child accepted from a MoSVY referral is listed in Part B.
+    referred_external: false,
     reason_for_referral: referral.referral_reason,
     reason_for_exiting: null,
     external_case_worker_name: referral.name_of_referee,
@@ -126,6 +128,7 @@ export function acceptReferral(state: OscarState, body: unknown, now: Date): Cli
     case_workers: [],
     program_enrollments: [],
     synced_date: null,
+    deleted_at: null,
     created_at: stamp,
     updated_at: stamp,
   };

@@ -42,11 +42,14 @@ export function parseSinceDate(raw: string): SinceDate {
 const blank = (value: string | null | undefined) =>
   value === null || value === undefined || value.trim() === '';
 
-/** Clients missing these are never returned by either part. */
+/**
+ * Clients missing these are never returned by either part (organizations_controller.rb l.294:
+ * given or local given name, family or local family name, gender, birth date).
+ */
 export function passesBaseFilter(client: Client): boolean {
   return (
     !(blank(client.given_name) && blank(client.local_given_name)) &&
-    !blank(client.family_name) &&
+    !(blank(client.family_name) && blank(client.local_family_name)) &&
     !blank(client.gender) &&
     client.date_of_birth !== null &&
     client.date_of_birth !== ''
@@ -218,7 +221,9 @@ export function listClients(
     for (const client of tenant.clients) {
       if (!passesBaseFilter(client)) continue;
       const referrals = externalReferralsOf(tenant, client, caller.systemName);
-      if (client.referred_external && referrals.length > 0) {
+      // Part A goes through the Client model (acts_as_paranoid hides deleted clients); Part B is
+      // raw SQL with no deleted_at condition, so a deleted client is listed there, unflagged.
+      if (client.referred_external && referrals.length > 0 && client.deleted_at === null) {
         if (
           since &&
           !(

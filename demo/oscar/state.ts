@@ -61,6 +61,8 @@ export interface Client {
   case_workers: CaseWorker[];
   program_enrollments: ProgramEnrollment[];
   synced_date: string | null;
+  /** acts_as_paranoid: a deleted client keeps its row (and shows in Part B of the listing). */
+  deleted_at: string | null;
   /** ISO-8601 UTC, normalised on load so that string order is time order. */
   created_at: string;
   updated_at: string;
@@ -213,7 +215,12 @@ function pushIndexed<K>(index: Map<K, Referral[]>, key: K, referral: Referral): 
   else index.set(key, [referral]);
 }
 
-export function addReferral(state: OscarState, tenant: Tenant, referral: Referral): Referral {
+export function addReferral(
+  state: OscarState,
+  tenant: Tenant,
+  referral: Referral,
+  options: { createIdentity?: boolean } = {},
+): Referral {
   tenant.referrals.push(referral);
   tenant.referralsById.set(referral.id, referral);
   tenant.nextReferralId = Math.max(tenant.nextReferralId, referral.id + 1);
@@ -221,7 +228,9 @@ export function addReferral(state: OscarState, tenant: Tenant, referral: Referra
     pushIndexed(tenant.referralsByExternalId, referral.external_id, referral);
   if (referral.client_id !== null)
     pushIndexed(tenant.referralsByClientId, referral.client_id, referral);
-  if (referral.client_global_id) ensureGlobalIdentity(state, referral.client_global_id);
+  // A seeded referral implies its identity; a saved one never creates it (the API path decides).
+  if (referral.client_global_id && options.createIdentity !== false)
+    ensureGlobalIdentity(state, referral.client_global_id);
   return referral;
 }
 
@@ -369,6 +378,10 @@ function loadClient(
     case_workers: caseWorkers,
     program_enrollments: enrollments,
     synced_date: optStr(c, 'synced_date', where),
+    deleted_at:
+      c.deleted_at === undefined || c.deleted_at === null
+        ? null
+        : timestamp(c, 'deleted_at', where, loadedAt),
     created_at: created,
     updated_at: timestamp(c, 'updated_at', where, created),
   };
@@ -421,7 +434,8 @@ function loadReferral(
     referral_reason: optStr(r, 'referral_reason', where),
     name_of_referee: optStr(r, 'name_of_referee', where),
     referral_phone: optStr(r, 'referral_phone', where),
-    date_of_referral: optStr(r, 'date_of_referral', where),
+    // Every saved referral has one (validated): a seed may leave it to the creation day.
+    date_of_referral: optStr(r, 'date_of_referral', where) ?? created.slice(0, 10),
     services: serviceUuids(state, r.services, `${where}.services`),
     consent_form: list(r.consent_form, `${where}.consent_form`).map(String),
     created_at: created,

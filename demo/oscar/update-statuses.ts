@@ -1,19 +1,31 @@
-// PUT /api/v1/organizations/referrals/update_statuses (apis.md §2.5). Not transactional: items
-// before a failing one stay updated, exactly like OSCaR.
-import { OSCAR_REFERRAL_STATUSES } from '../../src/model/oscar.ts';
+// PUT /api/v1/organizations/referrals/update_statuses (apis.md §3.2 O5; oscar-web
+// app/controllers/api/v1/organizations_controller.rb `update_referral_status` l.165-192).
+// Per item: the tenant of the FIRST organisation holding the global id, then the referral with
+// that per-tenant integer id there, saved with every Referral validation. Not transactional: items
+// before a failing one stay updated.
 import type { OscarState } from './state.ts';
 import type { EmulatorReply } from './upsert.ts';
-import { RECORD_ERROR, RECORD_SAVED } from './upsert.ts';
+import { OscarServerError, RECORD_ERROR, RECORD_SAVED, validateReferral } from './upsert.ts';
 
 class ItemError extends Error {}
 
+const STATUS_SENTENCE = "Referral status must be one of ['Accepted', 'Exited', 'Referred'].";
+
+/** Rails' full_messages: "Level of risk can't be blank". */
+function fullMessages(errors: Record<string, string[]>): string[] {
+  return Object.entries(errors).flatMap(([field, messages]) => {
+    const label = field.replace(/_/g, ' ');
+    const human = label.charAt(0).toUpperCase() + label.slice(1);
+    return messages.map((message) => `${human} ${message}`);
+  });
+}
+
 export function updateStatuses(state: OscarState, body: unknown, now: Date): EmulatorReply {
+  const data =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>).data : undefined;
+  // `data.each` on nil is a NoMethodError, which the action does not rescue: a 500.
+  if (!Array.isArray(data)) throw new OscarServerError("undefined method `each' for nil:NilClass");
   try {
-    const data =
-      typeof body === 'object' && body !== null
-        ? (body as Record<string, unknown>).data
-        : undefined;
-    if (!Array.isArray(data)) throw new ItemError("undefined method `each' for nil:NilClass");
     for (const item of data) {
       const update = (typeof item === 'object' && item !== null ? item : {}) as Record<
         string,
@@ -23,10 +35,7 @@ export function updateStatuses(state: OscarState, body: unknown, now: Date): Emu
       const identity =
         typeof globalId === 'string' ? state.globalIdentities.get(globalId) : undefined;
       const holder = identity?.organizations[0];
-      if (!holder)
-        throw new ItemError(
-          `Couldn't find GlobalIdentityOrganization with client_global_id=${String(globalId)}`,
-        );
+      if (!holder) throw new ItemError('ActiveRecord::RecordNotFound');
       const tenant = state.tenantsByShortName.get(holder.short_name);
       const referralId = Number(update.referral_id);
       const referral = Number.isInteger(referralId)
@@ -34,16 +43,13 @@ export function updateStatuses(state: OscarState, body: unknown, now: Date): Emu
         : undefined;
       if (!referral)
         throw new ItemError(`Couldn't find Referral with 'id'=${String(update.referral_id)}`);
-      const status = update.referral_status;
-      if (
-        typeof status !== 'string' ||
-        !(OSCAR_REFERRAL_STATUSES as readonly string[]).includes(status)
-      ) {
-        throw new ItemError(
-          "Validation failed: Referral status must be one of ['Accepted', 'Exited', 'Referred'].",
-        );
+      const changed = { ...referral, referral_status: String(update.referral_status ?? '') };
+      const errors = validateReferral(changed, holder.short_name);
+      if (Object.keys(errors).length > 0) {
+        // l.182: the status sentence is appended whatever the failing validation was.
+        throw new ItemError([...fullMessages(errors), STATUS_SENTENCE].join('. '));
       }
-      referral.referral_status = status;
+      referral.referral_status = changed.referral_status;
       referral.updated_at = now.toISOString();
     }
   } catch (error) {

@@ -1,6 +1,7 @@
 // POST /api/v1/organizations/clients/upsert: OSCaR's decision tree (apis.md §2.3), as a pure
 // function over the in-memory state. Quirks are kept on purpose; each one is named where it lives.
 import {
+  OSCAR_GENDERS,
   OSCAR_LEVELS_OF_RISK,
   OSCAR_REFERRAL_STATUSES,
   OSCAR_UPSERT_REFERRAL_STATUSES,
@@ -58,9 +59,10 @@ export function addressByCode(
   };
 }
 
-type ValidationErrors = Record<string, string[]>;
+export type ValidationErrors = Record<string, string[]>;
 
-function validateReferral(referral: Referral): ValidationErrors {
+/** Referral's validations (oscar-web app/models/referral.rb l.18-29), Rails default messages. */
+export function validateReferral(referral: Referral, tenantShortName?: string): ValidationErrors {
   const errors: ValidationErrors = {};
   const add = (field: string, message: string) => (errors[field] ??= []).push(message);
   const required: Array<keyof Referral> = [
@@ -83,6 +85,13 @@ function validateReferral(referral: Referral): ValidationErrors {
   }
   // Services are matched by exact name: names not in the catalogue leave the list empty.
   if (referral.services.length === 0) add('services', "can't be blank");
+  // making_referral?: a referral the current tenant sends needs its consent form.
+  if (
+    tenantShortName &&
+    referral.referred_from === tenantShortName &&
+    referral.consent_form.length === 0
+  )
+    add('consent_form', "can't be blank");
   return errors;
 }
 
@@ -121,7 +130,8 @@ function buildReferral(
     ngo_name: caller.systemName,
     referred_from: caller.systemName,
     referred_to: asText(payload.organization_name),
-    referral_status: asText(payload.referral_status) ?? 'Referred',
+    // Referral.get_referral_attribute sets no status: the column default, whatever was sent.
+    referral_status: 'Referred',
     level_of_risk: asText(payload.level_of_risk),
     referral_reason: asText(payload.reason_for_referral) ?? 'N/A',
     name_of_referee: asText(payload.external_case_worker_name),
@@ -141,27 +151,45 @@ function saveReferral(state: OscarState, tenant: Tenant, referral: Referral): Va
   return errors;
 }
 
-/** Overwrites the client from the payload (render_client_data); stamps updated_at only on change. */
-function overwriteClient(client: Client, payload: Payload, now: Date): void {
+/**
+ * render_client_data's update through Client.get_client_attribute (oscar-web app/models/client.rb
+ * l.902-925): every listed attribute becomes what was sent OR nil. Local names are never permitted
+ * and the referral reason is read from a key (`referral_reason`) that is never permitted, so both
+ * always become nil; the address comes from the code or is cleared. The external ids (and
+ * synced_date) change only when an external_id is sent. Client validates gender (l.143-146): a
+ * blank or unknown gender refuses the whole update. Returns the validation errors.
+ */
+function overwriteClient(client: Client, payload: Payload, now: Date): ValidationErrors {
+  const gender = asText(payload.gender);
+  if (!gender) return { gender: ["can't be blank"] };
+  if (!(OSCAR_GENDERS as readonly string[]).includes(gender))
+    return { gender: ['is not included in the list'] };
   const before = JSON.stringify(client);
-  if (present(payload.given_name)) client.given_name = String(payload.given_name);
-  if (present(payload.family_name)) client.family_name = String(payload.family_name);
-  if (present(payload.gender)) client.gender = String(payload.gender);
-  if (present(payload.date_of_birth)) client.date_of_birth = String(payload.date_of_birth);
-  const code =
-    asText(payload.location_current_village_code) ?? asText(payload.address_current_village_code);
-  if (code) Object.assign(client, addressByCode(code));
-  if ('external_id' in payload) client.external_id = asText(payload.external_id);
-  if ('external_id_display' in payload)
+  client.mosvy_number = asText(payload.mosvy_number);
+  client.given_name = asText(payload.given_name);
+  client.family_name = asText(payload.family_name);
+  client.local_given_name = null;
+  client.local_family_name = null;
+  client.gender = gender;
+  client.date_of_birth = asText(payload.date_of_birth);
+  client.reason_for_referral = null;
+  client.external_case_worker_id = asText(payload.external_case_worker_id);
+  client.external_case_worker_name = asText(payload.external_case_worker_name);
+  // Ruby's `||`: an empty address code is still "given" and clears the address.
+  const code = payload.address_current_village_code ?? payload.location_current_village_code;
+  Object.assign(client, addressByCode(code == null ? '' : String(code)));
+  if (present(payload.external_id)) {
+    client.external_id = asText(payload.external_id);
     client.external_id_display = asText(payload.external_id_display);
-  if ('mosvy_number' in payload) client.mosvy_number = asText(payload.mosvy_number);
-  const changed = JSON.stringify(client) !== before;
-  client.synced_date = now.toISOString().slice(0, 10);
-  if (changed) client.updated_at = now.toISOString();
+    client.synced_date = now.toISOString().slice(0, 10);
+  }
+  if (JSON.stringify(client) !== before) client.updated_at = now.toISOString();
+  return {};
 }
 
 function renderClientData(
   state: OscarState,
+  receiving: Tenant,
   globalId: string,
   payload: Payload,
   caller: Caller,
@@ -169,10 +197,14 @@ function renderClientData(
 ): EmulatorReply {
   const identity = state.globalIdentities.get(globalId);
   const first = identity?.organizations[0];
+  // l.85-100: no organisation holds the identity yet (a referral not accepted): find_referral.
+  if (!first) return upsertByReferral(state, receiving, payload, caller, now);
   const tenant = first ? state.tenantsByShortName.get(first.short_name) : undefined;
   const client = tenant && first ? tenant.clientsById.get(first.client_id) : undefined;
   if (!tenant || !client) throw new OscarServerError("undefined method `errors' for nil:NilClass");
-  overwriteClient(client, payload, now);
+  const invalid = overwriteClient(client, payload, now);
+  if (Object.keys(invalid).length > 0)
+    return { status: 422, body: { external_id: asText(payload.external_id), message: invalid } };
   const status = payload.referral_status;
   if (!present(status))
     return { status: 200, body: { external_id: client.external_id, message: RECORD_SAVED } };
@@ -220,10 +252,16 @@ function upsertKnownIdentity(
   if (Object.keys(errors).length > 0) {
     return { status: 422, body: { external_id: asText(payload.external_id), message: errors } };
   }
-  return renderClientData(state, globalId, payload, caller, now);
+  return renderClientData(state, tenant, globalId, payload, caller, now);
 }
 
-/** Branch 3: no global_id, or one OSCaR does not know. Matches referrals by external_id. */
+/**
+ * Branch 3 (find_referral, organizations_controller.rb l.216-250): no global_id, or one OSCaR
+ * does not know. Referral.get_referral_attribute runs first (l.219) and, without a global_id,
+ * creates a GlobalIdentity on the spot (referral.rb l.86): every such request mints a new identity,
+ * whether the referral is then saved, refused or found ("Record was found."). Referrals are matched
+ * by external_id with find_by: the first one (l.220).
+ */
 function upsertByReferral(
   state: OscarState,
   tenant: Tenant,
@@ -232,8 +270,13 @@ function upsertByReferral(
   now: Date,
 ): EmulatorReply {
   const externalId = asText(payload.external_id);
-  const existing = externalId ? tenant.referralsByExternalId.get(externalId)?.at(-1) : undefined;
   const givenGlobalId = asText(payload.global_id);
+  let mintedGlobalId: string | null = null;
+  if (!givenGlobalId) {
+    mintedGlobalId = newUlid(now);
+    ensureGlobalIdentity(state, mintedGlobalId);
+  }
+  const existing = externalId ? tenant.referralsByExternalId.get(externalId)?.[0] : undefined;
   if (existing && existing.client_id !== null) {
     const errors: Record<string, string> = {};
     if (!givenGlobalId) {
@@ -242,20 +285,16 @@ function upsertByReferral(
     }
     return { status: 422, body: { external_id: externalId, message: 'Record was found.', errors } };
   }
-  let clientGlobalId: string | null;
-  if (existing) {
-    clientGlobalId = existing.client_global_id;
-  } else if (givenGlobalId) {
-    clientGlobalId = givenGlobalId;
-  } else {
-    // The GlobalIdentity is created before validation, so it outlives a rejected referral.
-    clientGlobalId = newUlid(now);
-    ensureGlobalIdentity(state, clientGlobalId);
-  }
+  const clientGlobalId = existing ? existing.client_global_id : (givenGlobalId ?? mintedGlobalId);
   const referral = buildReferral(state, tenant, payload, caller, clientGlobalId, null, now);
-  const errors = saveReferral(state, tenant, referral);
+  const errors = validateReferral(referral);
   if (Object.keys(errors).length > 0)
     return { status: 422, body: { external_id: externalId, message: errors } };
+  addReferral(state, tenant, referral, { createIdentity: false });
+  // l.225-226: the identity of a global_id OSCaR does not know is looked up after the save and
+  // is nil: the referral stays saved and the request ends in a 500.
+  if (!existing && clientGlobalId && !state.globalIdentities.has(clientGlobalId))
+    throw new OscarServerError("undefined method `external_system_global_identities' for nil");
   return { status: 200, body: { external_id: externalId, message: RECORD_SAVED } };
 }
 

@@ -86,6 +86,7 @@ const runnerSchema = z.object({
   INTEROP_CRON: z.string().trim().min(1).default(DEFAULT_CRON),
   INTEROP_MAX_ATTEMPTS: positiveInteger('INTEROP_MAX_ATTEMPTS'),
   INTEROP_CONCURRENCY: positiveInteger('INTEROP_CONCURRENCY', MAX_CONCURRENCY),
+  INTEROP_DECISION_OVERDUE_DAYS: positiveInteger('INTEROP_DECISION_OVERDUE_DAYS'),
   INTEROP_EXCLUDED_ORGS: z.string().optional(),
   INTEROP_HTTP_TIMEOUT_MS: positiveInteger('INTEROP_HTTP_TIMEOUT_MS'),
   INTEROP_PRIMERO_PAGE_SIZE: positiveInteger('INTEROP_PRIMERO_PAGE_SIZE', 1000),
@@ -141,6 +142,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
   if (runner.data.INTEROP_PRIMERO_PAGE_SIZE !== undefined)
     http.primeroPageSize = runner.data.INTEROP_PRIMERO_PAGE_SIZE;
   if (Object.keys(http).length > 0) settings.http = http;
+  if (runner.data.INTEROP_DECISION_OVERDUE_DAYS !== undefined)
+    settings.decisionOverdueDays = runner.data.INTEROP_DECISION_OVERDUE_DAYS;
   if (runner.data.INTEROP_EXCLUDED_ORGS !== undefined) {
     settings.excludedOrgs = runner.data.INTEROP_EXCLUDED_ORGS.split(',')
       .map((org) => org.trim())

@@ -4,6 +4,7 @@
 import type {
   CarriedState,
   FailedItem,
+  OverdueReferral,
   Progress,
   RunSummary,
   StepCounts,
@@ -65,6 +66,8 @@ export interface Overview {
   deadLetters: DeadLetterView[];
   /** Items waiting to be retried by the next run. */
   retrying: number;
+  /** Referrals awaiting an NGO decision too long (ids, organisation, days), from the last good run. */
+  overdueReferrals: OverdueReferral[];
 }
 
 /**

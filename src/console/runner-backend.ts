@@ -3,6 +3,7 @@
 import { Cron } from 'croner';
 import type { Runner } from '../runner/run-once.ts';
 import type { RunRecord, Store } from '../runner/store.ts';
+import { latestOverdueReferrals } from '../runner/report.ts';
 import type {
   ConsoleBackend,
   Overview,
@@ -89,6 +90,7 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
         runs: recent.slice(0, historyLimit).map(toListItem),
         deadLetters: store.listDeadLetters(),
         retrying: carried?.retries.length ?? 0,
+        overdueReferrals: latestOverdueReferrals(recent),
       };
     },
 

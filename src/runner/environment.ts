@@ -7,7 +7,7 @@ import type { LogSink } from '../log.ts';
 import type { SystemsConfig } from '../workflow/contract.ts';
 import { createProgressReporter } from './progress.ts';
 import type { ProgressOutput } from './progress.ts';
-import { formatSummary } from './report.ts';
+import { formatSummary, latestOverdueReferrals } from './report.ts';
 import type { StatusView } from './report.ts';
 import { createRunner } from './run-once.ts';
 import type { RunOnceOptions, RunWorkflow, Runner } from './run-once.ts';
@@ -95,13 +95,17 @@ export function statusView(store: Store, cron: string): StatusView {
   const carried = store.lastCarriedState();
   const scheduler = store.schedulerInfo();
   const runningNow = store.lockHolder();
+  // Overdue referrals come from the last successful run, which may be behind a few failed ones.
+  const recent = store.listRuns({ limit: 20 });
+  const runs = recent.slice(0, 5);
   const view: StatusView = {
     store: store.path,
     cursors: carried?.cursors ?? {},
     retrying: carried?.retries.length ?? 0,
     cron: scheduler?.alive ? scheduler.cron : cron,
-    runs: store.listRuns({ limit: 5 }),
+    runs,
     deadLetters: store.listDeadLetters(),
+    overdueReferrals: latestOverdueReferrals(recent),
     ...(runningNow ? { runningNow } : {}),
     ...(scheduler ? { scheduler } : {}),
   };

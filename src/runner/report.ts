@@ -1,7 +1,7 @@
 // How the CLI shows runs, summaries and the runner's state as text. Only ids, counts, reasons and
 // times: the store holds nothing else.
 import { STEP_IDS } from '../workflow/contract.ts';
-import type { CarriedState, RunSummary, StepId } from '../workflow/contract.ts';
+import type { CarriedState, OverdueReferral, RunSummary, StepId } from '../workflow/contract.ts';
 import type { DeadLetter, LockInfo, LogLine, RunRecord, SchedulerInfo } from './store.ts';
 
 /** What each step moves, in the words of the people who use the sync. */
@@ -141,6 +141,22 @@ export interface StatusView {
   cron: string;
   runs: RunRecord[];
   deadLetters: DeadLetter[];
+  /** Referrals awaiting an NGO decision too long, as the last successful run saw them. */
+  overdueReferrals: OverdueReferral[];
+}
+
+/** The overdue referrals of the most recent successful run that reported them. */
+export function latestOverdueReferrals(runs: readonly RunRecord[]): OverdueReferral[] {
+  const run = runs.find((r) => r.summary?.ok && r.summary.overdueReferrals !== undefined);
+  return run?.summary?.overdueReferrals ?? [];
+}
+
+/** One line per overdue referral: ids, organisation, days. */
+export function formatOverdue(overdue: readonly OverdueReferral[]): string[] {
+  return overdue.map(
+    (item) =>
+      `  ${Object.values(item.ids).join(' / ')} at ${item.organisation}: waiting ${item.daysWaiting} days (sent ${item.sentAt})`,
+  );
 }
 
 export function formatStatus(view: StatusView): string {
@@ -171,5 +187,9 @@ export function formatStatus(view: StatusView): string {
   }
   if (view.deadLetters.length > 0)
     lines.push('  (fix the data, then `npx interop retry <dead-letter-id>`)');
+  lines.push('', `Referrals awaiting an NGO decision too long: ${view.overdueReferrals.length}`);
+  lines.push(...formatOverdue(view.overdueReferrals));
+  if (view.overdueReferrals.length > 0)
+    lines.push('  (ask the NGO in OSCaR; a declined referral shows in no OSCaR listing)');
   return lines.join('\n');
 }

@@ -402,9 +402,9 @@ export function pruneSent(
   for (const record of sent) byKey.set(record.key, record);
   return [...byKey.values()].filter((record) => {
     if (Date.parse(record.at) < oldest) return false;
-    const referralId = record.key.startsWith('referral:')
-      ? record.key.slice('referral:'.length)
-      : undefined;
+    // A decided referral needs neither its sent record nor its awaiting-decision record.
+    const prefix = ['referral:', 'awaiting:'].find((p) => record.key.startsWith(p));
+    const referralId = prefix ? record.key.slice(prefix.length) : undefined;
     return referralId === undefined || !closedReferralIds.has(referralId);
   });
 }

@@ -22,6 +22,11 @@ export interface SyncSettings {
   /** Requests in flight per system (default 4). */
   concurrency: number;
   /**
+   * Days a referral sent to OSCaR may wait for an NGO's decision before the run reports it as
+   * overdue (INTEROP_DECISION_OVERDUE_DAYS, default 14).
+   */
+  decisionOverdueDays?: number;
+  /**
    * Wire retry tuning of both clients (src/http/transport.ts defaults: 5 attempts, 250 ms backoff
    * base, 10 s cap, 120 s timeout per attempt). Tests shorten them; INTEROP_HTTP_TIMEOUT_MS and
    * INTEROP_PRIMERO_PAGE_SIZE set the timeout and the page size.
@@ -93,6 +98,21 @@ export interface KindCounts {
   failed: number;
 }
 
+/**
+ * A referral sent to OSCaR that no NGO decision has answered for longer than the allowed days:
+ * OSCaR may have declined it in a way no listing shows. Ids only.
+ */
+export interface OverdueReferral {
+  /** Stable identity, `<step>:<kind>:<ids>`. */
+  key: string;
+  ids: Record<string, string>;
+  /** The receiving organisation. */
+  organisation: string;
+  /** When it was sent (ISO-8601 UTC). */
+  sentAt: string;
+  daysWaiting: number;
+}
+
 export interface PlannedWrite {
   step: StepId;
   action: string;
@@ -119,6 +139,8 @@ export interface RunSummary {
   deadLettered: FailedItem[];
   /** With dryRun: what the run would have written. */
   planned: PlannedWrite[];
+  /** Referrals waiting for a decision past the allowed days; absent in older runs. */
+  overdueReferrals?: OverdueReferral[];
   /** When the run failed as a whole: the reason (scrubbed). */
   error?: string;
 }

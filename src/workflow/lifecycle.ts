@@ -12,6 +12,7 @@ export const DEFAULT_SETTINGS: SyncSettings = {
   excludedOrgs: ['demo'],
   maxAttempts: 5,
   concurrency: 4,
+  decisionOverdueDays: 14,
 };
 
 /**

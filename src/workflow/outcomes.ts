@@ -4,6 +4,7 @@ import type {
   CarriedState,
   KindCounts,
   FailedItem,
+  OverdueReferral,
   PlannedWrite,
   StepCounts,
   StepId,
@@ -19,6 +20,8 @@ export interface Report {
   /** Keys of every item attempted in this run, whatever the outcome. */
   attempted: string[];
   planned: PlannedWrite[];
+  /** Set by the step that knows what awaits a decision (f1-j2). */
+  overdueReferrals?: OverdueReferral[];
 }
 
 export function emptyReport(): Report {

@@ -27,6 +27,7 @@ export function buildSummary(input: {
     failed: report.failed,
     deadLettered: input.deadLettered ?? [],
     planned: report.planned,
+    ...(report.overdueReferrals ? { overdueReferrals: report.overdueReferrals } : {}),
     ...(input.error !== undefined ? { error: input.error } : {}),
   };
 }

@@ -113,7 +113,13 @@ function seeds() {
       referred_to: 'primero',
       referral_status: 'Referred',
       level_of_risk: 'medium',
-      services: [],
+      // What OSCaR's referral form requires (referral.rb l.18-29): update_statuses re-validates it.
+      client_name: 'Invented Client',
+      referral_reason: 'Invented reason',
+      name_of_referee: 'NGO worker',
+      referral_phone: '016000000',
+      consent_form: ['consent.pdf'],
+      services: [(oscar.services as Array<{ uuid: string }>)[0]!.uuid],
     },
   ];
   return { primero, oscar };

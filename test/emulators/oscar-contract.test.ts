@@ -192,15 +192,20 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator.close();
 });
-beforeEach(async () => {
-  emulator.loadSeed(contractSeed());
-  emulator.setFaults({});
+/** Loads a seed (which ends every session) and signs in again. */
+async function reseed(seed: unknown) {
+  emulator.loadSeed(seed);
   const response = await signIn();
   auth = {
     'access-token': response.headers.get('access-token')!,
     client: response.headers.get('client')!,
     uid: response.headers.get('uid')!,
   };
+}
+
+beforeEach(async () => {
+  emulator.setFaults({});
+  await reseed(contractSeed());
 });
 
 describe('sign-in and authentication (devise_token_auth)', () => {
@@ -404,16 +409,21 @@ describe('POST /api/v1/organizations/clients/upsert: decision tree', () => {
     });
     expect(accepted.status).toBe(200);
     expect(accepted.body.global_id).toBe(created.client_global_id);
-    // The NGO's acceptance makes the child a referred client (Part A).
+    // referred_external is set only when an NGO refers OUT (oscar-web referrals_controller.rb
+    // l.27): the accepted child is listed in Part B, with the external_id copied from the referral
+    // (clients_controller.rb l.141-155) and no level of risk or reason (apis.md §3.2 O7).
     const listed = (await list()).find((c) => c.global_id === created.client_global_id)!;
     expect(listed).toMatchObject({
       status: 'Accepted',
       external_id: 'case-new',
-      level_of_risk: 'medium',
+      resource: 'primero',
       is_referred: true,
     });
+    expect(listed).not.toHaveProperty('level_of_risk');
+    expect(listed).not.toHaveProperty('reason_for_referral');
     expect(listed.location_current_village_code).toBe('02010203');
 
+    const identitiesBefore = exported().global_identities.length;
     const again = await call('POST', UPSERT, referral());
     expect(again).toEqual({
       status: 422,
@@ -427,6 +437,8 @@ describe('POST /api/v1/organizations/clients/upsert: decision tree', () => {
       },
     });
     expect(cif().referrals.filter((r) => r.external_id === 'case-new')).toHaveLength(1);
+    // get_referral_attribute minted an identity before the refusal (referral.rb l.86): O3.
+    expect(exported().global_identities.length).toBe(identitiesBefore + 1);
   });
 
   it('global_id known + is_referred: a new referral on the existing client', async () => {
@@ -452,13 +464,17 @@ describe('POST /api/v1/organizations/clients/upsert: decision tree', () => {
     ]);
   });
 
-  it('global_id known, not referred: overwrites the client from the payload and answers with its external_id', async () => {
+  it('global_id known, not referred: every attribute get_client_attribute lists becomes what was sent or nil', async () => {
+    // oscar-web app/models/client.rb l.902-925 (Client.get_client_attribute), called from
+    // organizations_controller.rb render_client_data l.82-102 (apis.md §3.2 O2).
     const result = await call('POST', UPSERT, {
       organization: {
         global_id: G_SHARED,
         organization_name: 'cif',
         family_name: 'Renamed',
+        gender: 'female',
         external_id: 'case-x',
+        reason_for_referral: 'sent but read from another key',
       },
     });
     expect(result).toEqual({
@@ -466,13 +482,40 @@ describe('POST /api/v1/organizations/clients/upsert: decision tree', () => {
       body: { external_id: 'case-x', message: 'Record saved.' },
     });
     const client = cif().clients.find((c) => c.global_id === G_SHARED)!;
-    expect(client).toMatchObject({ family_name: 'Renamed', external_id: 'case-x' });
+    expect(client).toMatchObject({
+      family_name: 'Renamed',
+      external_id: 'case-x',
+      given_name: null,
+      local_given_name: null,
+      date_of_birth: null,
+      reason_for_referral: null,
+      province_code: null,
+      commune_code: null,
+    });
     expect(cif().referrals).toHaveLength(1);
+  });
+
+  it('a client update without gender is refused whole (Client validates gender, client.rb l.143)', async () => {
+    const result = await call('POST', UPSERT, {
+      organization: { global_id: G_SHARED, organization_name: 'cif', family_name: 'Renamed' },
+    });
+    expect(result).toEqual({
+      status: 422,
+      body: { external_id: null, message: { gender: ["can't be blank"] } },
+    });
+    expect(cif().clients.find((c) => c.global_id === G_SHARED)).toMatchObject({
+      family_name: 'Person',
+    });
   });
 
   it('referral_status Accepted/Exited/Referred updates the last referral for the external system', async () => {
     const result = await call('POST', UPSERT, {
-      organization: { global_id: G_REFERRED, organization_name: 'cif', referral_status: 'Exited' },
+      organization: {
+        global_id: G_REFERRED,
+        organization_name: 'cif',
+        gender: 'female',
+        referral_status: 'Exited',
+      },
     });
     expect(result.status).toBe(200);
     expect(cif().referrals[0]!.referral_status).toBe('Exited');
@@ -480,7 +523,12 @@ describe('POST /api/v1/organizations/clients/upsert: decision tree', () => {
 
   it('referral_status outside [Accepted, Exited, Referred] answers 422, yet a referral already saved stays (OSCaR order)', async () => {
     const bogus = await call('POST', UPSERT, {
-      organization: { global_id: G_SHARED, organization_name: 'cif', referral_status: 'Pending' },
+      organization: {
+        global_id: G_SHARED,
+        organization_name: 'cif',
+        gender: 'female',
+        referral_status: 'Pending',
+      },
     });
     expect(bogus).toEqual({
       status: 422,
@@ -495,11 +543,12 @@ describe('POST /api/v1/organizations/clients/upsert: decision tree', () => {
       referral({ global_id: G_REFERRED, referral_status: 'Active' }),
     );
     expect(active.status).toBe(422);
+    // get_referral_attribute sets no status (referral.rb l.72-95): the new referral is 'Referred'.
     expect(
       cif()
         .referrals.filter((r) => r.client_id === 1)
         .map((r) => r.referral_status),
-    ).toEqual(['Accepted', 'Active']);
+    ).toEqual(['Accepted', 'Referred']);
   });
 
   it('drops keys OSCaR does not permit', async () => {
@@ -655,7 +704,7 @@ describe('PUT /api/v1/organizations/referrals/update_statuses', () => {
     });
     expect(result.status).toBe(422);
     expect(result.body.message).toBe('Record error. Please check OSCaR logs for details.');
-    expect(result.body.error).toContain('GlobalIdentityOrganization');
+    expect(result.body.error).toBe('ActiveRecord::RecordNotFound');
     expect(cif().referrals.map((r) => r.referral_status)).toEqual(['Exited', 'Referred']);
   });
 
@@ -706,5 +755,200 @@ describe('admin surface and faults', () => {
     const text = JSON.stringify(emulator.state());
     expect(text).not.toContain(PASSWORD);
     expect(text).not.toContain(auth['access-token']!);
+  });
+});
+
+// The real OSCaR's traps (apis.md §3.2), read from Children-in-Families/oscar-web at 9dd3a12:
+// app/controllers/api/v1/organizations_controller.rb unless another file is named.
+describe('real-system traps: one child held by several NGOs', () => {
+  const G_BOTH = G_REFERRED;
+  // cif holds the child first (its client row and identity come first), kmr second, ngo3 never.
+  function twoNgoSeed() {
+    const seed = contractSeed();
+    const cifOrg = seed.organizations[0]!;
+    const kmr = {
+      id: 9,
+      short_name: 'kmr',
+      integrated: true,
+      address_code: '120103',
+      clients: [
+        {
+          id: 1,
+          global_id: G_BOTH,
+          given_name: 'Invented',
+          family_name: 'Person',
+          local_given_name: 'Local',
+          gender: 'female',
+          date_of_birth: '2015-01-01',
+          status: 'Active',
+          village_code: '12010203',
+          created_at: '2024-03-01T02:00:00Z',
+        },
+      ],
+      referrals: [
+        {
+          id: 1,
+          client_id: 1,
+          client_global_id: G_BOTH,
+          client_name: 'Invented Person',
+          ngo_name: 'kmr',
+          referred_from: 'kmr',
+          referred_to: 'cif',
+          level_of_risk: 'low',
+          referral_reason: 'Seeded',
+          name_of_referee: 'ngo.worker',
+          referral_phone: '000000000',
+          consent_form: ['form.pdf'],
+          services: [SERVICE_KINSHIP.uuid],
+        },
+      ],
+    };
+    const ngo3 = { id: 10, short_name: 'ngo3', integrated: true, address_code: '120104' };
+    return { ...seed, organizations: [cifOrg, kmr, ngo3, seed.organizations[1]!] };
+  }
+  const org = (name: string) => exported().organizations.find((o) => o.short_name === name)!;
+
+  beforeEach(async () => {
+    await reseed(twoNgoSeed());
+  });
+
+  it('O1: a referral to an NGO that does not hold the child creates nothing, updates the FIRST holder and answers 200', async () => {
+    // create_referral l.252-281 finds the client only in the receiving tenant; nil goes on to
+    // render_client_data l.82-102, which updates the client of global_identity.organizations.first.
+    const result = await call(
+      'POST',
+      UPSERT,
+      referral({ global_id: G_BOTH, organization_name: 'ngo3', family_name: 'Overwritten' }),
+    );
+    expect(result).toEqual({
+      status: 200,
+      body: { external_id: 'case-new', message: 'Record saved.' },
+    });
+    expect(org('ngo3').referrals ?? []).toHaveLength(0);
+    expect(org('cif').clients.find((c) => c.global_id === G_BOTH)).toMatchObject({
+      family_name: 'Overwritten',
+      given_name: 'Invented',
+    });
+    expect(org('kmr').clients[0]).toMatchObject({ family_name: 'Person' });
+  });
+
+  it('O1/O2: when the receiving NGO holds the child, its referral is created but the FIRST holder is the one overwritten', async () => {
+    const result = await call(
+      'POST',
+      UPSERT,
+      referral({ global_id: G_BOTH, organization_name: 'kmr', family_name: 'Overwritten' }),
+    );
+    expect(result.status).toBe(200);
+    expect(org('kmr').referrals.map((r) => r.referred_from)).toEqual(['kmr', 'primero']);
+    expect(org('kmr').clients[0]).toMatchObject({
+      family_name: 'Person',
+      local_given_name: 'Local',
+    });
+    expect(org('cif').clients.find((c) => c.global_id === G_BOTH)).toMatchObject({
+      family_name: 'Overwritten',
+      local_given_name: null,
+      reason_for_referral: null,
+    });
+  });
+
+  it('O5: update_statuses picks the first holder tenant and the referral with that per-tenant id there', async () => {
+    // l.165-192: GlobalIdentityOrganization.find_by(global_id) then Referral.find(referral_id).
+    // The sender means kmr's referral 1; cif's referral 1 is the one changed.
+    const result = await call('PUT', '/api/v1/organizations/referrals/update_statuses', {
+      data: [{ client_global_id: G_BOTH, referral_id: 1, referral_status: 'Exited' }],
+    });
+    expect(result.status).toBe(200);
+    expect(org('cif').referrals[0]!.referral_status).toBe('Exited');
+    expect(org('kmr').referrals[0]!.referral_status).toBe('Referred');
+  });
+
+  it('O5: every Referral validation runs, and the status sentence is appended to any failure', async () => {
+    // referral.rb l.18-29: a referral saved before the risk level was required fails now.
+    const seed = twoNgoSeed();
+    delete (
+      (seed.organizations[0] as unknown as { referrals: unknown[] }).referrals[0] as Record<
+        string,
+        unknown
+      >
+    ).level_of_risk;
+    await reseed(seed);
+    const result = await call('PUT', '/api/v1/organizations/referrals/update_statuses', {
+      data: [{ client_global_id: G_BOTH, referral_id: 1, referral_status: 'Exited' }],
+    });
+    expect(result).toEqual({
+      status: 422,
+      body: {
+        error:
+          "Level of risk can't be blank. Referral status must be one of ['Accepted', 'Exited', 'Referred'].",
+        message: 'Record error. Please check OSCaR logs for details.',
+      },
+    });
+  });
+
+  it('O5: update_statuses without data is a 500 (nil.each is not rescued)', async () => {
+    const result = await call('PUT', '/api/v1/organizations/referrals/update_statuses', {});
+    expect(result.status).toBe(500);
+  });
+
+  it('O6: update_links writes the Primero ids into every NGO copy of the child', async () => {
+    // l.117-134 with Client.update_external_ids (client.rb l.386-393).
+    const result = await call('PUT', '/api/v1/organizations/clients/update_links', {
+      data: [{ global_id: G_BOTH, external_id: 'case-both', external_id_display: 'both123' }],
+    });
+    expect(result.status).toBe(200);
+    expect(org('cif').clients.find((c) => c.global_id === G_BOTH)!.external_id).toBe('case-both');
+    expect(org('kmr').clients[0]!.external_id).toBe('case-both');
+  });
+});
+
+describe('real-system traps: identity and listing', () => {
+  it('O3: an upsert without global_id mints a GlobalIdentity even when the referral is refused', async () => {
+    // referral.rb l.86 (get_referral_attribute), called at l.219 before anything is checked.
+    const before = exported().global_identities.length;
+    const refused = await call('POST', UPSERT, referral({ level_of_risk: undefined }));
+    expect(refused.status).toBe(422);
+    expect(cif().referrals.filter((r) => r.external_id === 'case-new')).toHaveLength(0);
+    expect(exported().global_identities.length).toBe(before + 1);
+  });
+
+  it('O4: an unknown global_id saves the referral, then answers 500', async () => {
+    // l.224-226: GlobalIdentity.find_by(ulid) is nil after the save.
+    const result = await call(
+      'POST',
+      UPSERT,
+      referral({ global_id: '01HV0000000000000000000077', external_id: 'case-unknown' }),
+    );
+    expect(result.status).toBe(500);
+    expect(cif().referrals.filter((r) => r.external_id === 'case-unknown')).toHaveLength(1);
+  });
+
+  it('O7: a soft-deleted client is listed in Part B, unflagged; never in Part A', async () => {
+    // acts_as_paranoid (client.rb l.11) hides it from the Part A scope; Part B is raw SQL (l.295).
+    const seed = contractSeed();
+    const referred = seed.organizations[0]!.clients[0] as Record<string, unknown>;
+    referred.deleted_at = '2024-03-06T00:00:00Z';
+    await reseed(seed);
+    const listed = (await list()).find((c) => c.global_id === G_REFERRED)!;
+    expect(listed).toHaveProperty('resource', 'primero');
+    expect(listed).not.toHaveProperty('level_of_risk');
+    expect(JSON.stringify(listed)).not.toContain('deleted');
+  });
+
+  it('O7: a referral the NGO never accepted (or declined) is in no listing', async () => {
+    await call('POST', UPSERT, referral());
+    const created = cif().referrals.find((r) => r.external_id === 'case-new')!;
+    expect(ids(await list())).not.toContain(created.client_global_id);
+  });
+
+  it('O8: the base filter accepts a local family name instead of the family name, not neither', async () => {
+    const seed = contractSeed();
+    const shared = seed.organizations[0]!.clients[1] as Record<string, unknown>;
+    shared.family_name = null;
+    shared.local_family_name = 'Local';
+    await reseed(seed);
+    expect(ids(await list())).toContain(G_SHARED);
+    shared.local_family_name = null;
+    await reseed(seed);
+    expect(ids(await list())).not.toContain(G_SHARED);
   });
 });

@@ -61,12 +61,16 @@ function addReferral(
   seeds.primero.referrals.push(referralOf(n, `bad-svc-${n}`, referralExtra));
 }
 
-/** OSCaR's real listing, once, with `change` applied to it as f2-j1 receives it. */
+/**
+ * OSCaR's real listing, once, with `change` applied to it as f2-j1 receives it (f2-j1 reads with
+ * since_date; f1-j2's look-up of who holds a known child reads without).
+ */
 async function alterOscarListing(systems: Systems, change: (clients: any[]) => void) {
   systems.oscar.setFaults({
     rules: [
       {
         route: 'GET /api/v1/organizations/clients',
+        withQuery: 'since_date',
         times: 1,
         transform: (listing: any) => (change(listing.data), listing),
       },
@@ -343,6 +347,7 @@ const TABLE: BadInput[] = [
         rules: [
           {
             route: 'GET /api/v1/organizations/clients',
+            withQuery: 'since_date',
             status: 200,
             body: '<html><body>Maintenance</body></html>',
             times: 1,
@@ -356,7 +361,15 @@ const TABLE: BadInput[] = [
       /^Step f2-j1 \(get OSCaR cases\) failed: OSCaR answered GET \/api\/v1\/organizations\/clients with an unexpected body/,
     respond: async (sys) =>
       sys.oscar.setFaults({
-        rules: [{ route: 'GET /api/v1/organizations/clients', status: 200, body: '', times: 1 }],
+        rules: [
+          {
+            route: 'GET /api/v1/organizations/clients',
+            withQuery: 'since_date',
+            status: 200,
+            body: '',
+            times: 1,
+          },
+        ],
       }),
   },
   // Primero -> OSCaR

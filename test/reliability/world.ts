@@ -156,6 +156,12 @@ export function worldSeeds(): WorldSeeds {
       referred_to: EXTERNAL_SYSTEM_NAME,
       referral_status: 'Referred',
       level_of_risk: 'medium',
+      // What OSCaR's referral form requires (referral.rb l.18-29): update_statuses re-validates it.
+      client_name: 'Bunthoeun Invented',
+      referral_reason: 'invented reason',
+      name_of_referee: 'NGO worker',
+      referral_phone: '016333999',
+      consent_form: ['consent.pdf'],
       services: [uuidOf('Kinship care')],
       created_at: AT,
     },

@@ -119,6 +119,30 @@ function actionsCard(overview: Overview, csrfToken: string, today: string): Safe
   </section>`;
 }
 
+/** Referrals sent to OSCaR that no NGO has answered within the allowed days: ids only. */
+function overdueCard(overview: Overview): SafeHtml {
+  const overdue = overview.overdueReferrals;
+  return html`<section class="card" id="overdue-referrals">
+    <h2>Referrals awaiting an NGO decision too long (${overdue.length})</h2>
+    ${
+      overdue.length === 0
+        ? html`<p class="muted">None.</p>`
+        : html`<ul>
+              ${overdue.map(
+                (item) =>
+                  html`<li>
+                    <code>${Object.values(item.ids).join(' / ')}</code> at
+                    <code>${item.organisation}</code>: waiting ${item.daysWaiting} days
+                  </li>`,
+              )}
+            </ul>
+            <p class="muted">
+              Ask the NGO in OSCaR: a referral it declined shows in no OSCaR listing.
+            </p>`
+    }
+  </section>`;
+}
+
 export function overviewPage(
   overview: Overview,
   page: { nonce: string; csrfToken: string; notice?: NoticeCode },
@@ -150,7 +174,8 @@ export function overviewPage(
               </ul>
               <p><a href="/dead-letters">All dead letters, and retry</a></p>`
       }
-    </section>`;
+    </section>
+    ${overdueCard(overview)}`;
   return layout({
     title: 'Overview',
     nonce: page.nonce,

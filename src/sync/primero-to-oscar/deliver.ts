@@ -25,28 +25,54 @@ import {
   toOscarStatusUpdate,
 } from '../primero-to-oscar.ts';
 import type { DecisionForOscar, LinkForOscar, ReferralToOscar } from '../primero-to-oscar.ts';
+import { LOST_ON_UPDATE, decisionOfKnownChild, referralOfKnownChild } from './known-child.ts';
+import { globalIdsNeedingHolders, holdersFromListing } from './oscar-holders.ts';
+import { awaitingRecord, overdueReferrals } from './awaiting-decision.ts';
+import { DEFAULT_SETTINGS } from '../../workflow/lifecycle.ts';
+import type { OscarHolders } from './oscar-holders.ts';
+
+/** f1-j2's state between its operations: the holders it read, dropped by finishDelivery. */
+type WithHolders = AfterCasesToOscar & { oscarHolders?: OscarHolders };
 
 type Item = ReferralToOscar | DecisionForOscar | LinkForOscar;
 
-/** One step's view of the write: its state, its OSCaR client (signed in lazily) and the ledger. */
+/**
+ * One step's view of the write: its state, its OSCaR client (signed in lazily), the ledger, and
+ * the NGOs holding the batch's known children (read once, when an item first needs them).
+ */
 interface Delivery {
   state: AfterCasesToOscar;
   oscar: () => OscarClient;
   now: string;
   sent: Map<string, SentRecord>;
+  holders: () => Promise<OscarHolders>;
+  read?: OscarHolders;
 }
 
 function delivery(state: AfterCasesToOscar, oscar: () => OscarClient): Delivery {
-  return {
+  let reading: Promise<OscarHolders> | undefined;
+  const d: Delivery = {
     state,
     oscar,
     now: new Date().toISOString(),
     sent: new Map(state.sent.map((r) => [r.key, r])),
+    holders: () =>
+      (reading ??= (async () => {
+        const known = (state as WithHolders).oscarHolders;
+        if (known) return known;
+        d.read = await readOscarHolders(state, oscar);
+        return d.read;
+      })()),
   };
+  return d;
 }
 
-/** Ends an operation: the ledger back into the state. */
-const done = (d: Delivery): AfterCasesToOscar => ({ ...d.state, sent: [...d.sent.values()] });
+/** Ends an operation: the ledger (and the holders, once read) back into the state. */
+const done = (d: Delivery): AfterCasesToOscar => ({
+  ...d.state,
+  sent: [...d.sent.values()],
+  ...(d.read ? { oscarHolders: d.read } : {}),
+});
 
 /** The step's first operation: the ledger carried from the last successful run. */
 export function startDelivery(state: AfterGetPrimeroCases): AfterCasesToOscar {
@@ -112,6 +138,28 @@ function planned(d: Delivery, action: string, item: Item): void {
   recordPlanned(d.state.report, { step: 'f1-j2', action, ids: item.ids });
 }
 
+/**
+ * The NGOs holding each child this batch refers or decides about, from one full OSCaR listing
+ * (OSCaR has no look-up by global id). Read at most once per step, when an item first needs it.
+ */
+async function readOscarHolders(
+  state: AfterCasesToOscar,
+  oscar: () => OscarClient,
+): Promise<OscarHolders> {
+  const sent = new Map(state.sent.map((r) => [r.key, r.value]));
+  const pending = {
+    ...state.toOscar,
+    decisions: state.toOscar.decisions.filter(
+      (item) => sent.get(item.sentKey) !== decisionSentValue(item),
+    ),
+  };
+  const wanted = globalIdsNeedingHolders(pending);
+  if (wanted.length === 0) return {};
+  const listing = await oscar().listClients();
+  log.info(`f1-j2: read OSCaR's listing for the NGOs holding ${wanted.length} known children`);
+  return holdersFromListing(listing, wanted);
+}
+
 /** One upsert per referral; a child's referrals one after another (OSCaR matches them by case id). */
 export async function deliverReferrals(
   state: AfterCasesToOscar,
@@ -136,7 +184,14 @@ export async function deliverReferrals(
         const before = d.sent.get(item.sentKey);
         let onWire = false;
         try {
-          const payload = toOscarReferral(item);
+          let payload = toOscarReferral(item);
+          const globalId = (item.case.oscar_number ?? '').trim();
+          // A child OSCaR knows: only to an NGO holding it, with OSCaR's own values carried.
+          const known =
+            globalId === ''
+              ? undefined
+              : referralOfKnownChild(payload, globalId, (await d.holders())[globalId]);
+          if (known) payload = known.payload;
           if (d.state.run.dryRun)
             planned(d, `upsert referral to ${payload.organization_name}`, item);
           else {
@@ -149,7 +204,14 @@ export async function deliverReferrals(
               },
             });
             written(d, item, item.ids.service_id);
+            const awaiting = awaitingRecord(item, payload.organization_name, d.now);
+            d.sent.set(awaiting.key, awaiting);
             journalSent(d.state.run.id, d.sent.values());
+            if (known)
+              log.info(
+                `f1-j2: referral ${item.key} of ${globalId}: OSCaR cleared ${LOST_ON_UPDATE.join(' and ')} ` +
+                  `of the client at ${known.updated} (its API cannot keep them)`,
+              );
           }
         } catch (error) {
           if (onWire && isUnconfirmedUpsert(error)) {
@@ -183,13 +245,20 @@ export async function deliverDecisions(
 ): Promise<AfterCasesToOscar> {
   const d = delivery(state, oscar);
   const toSend: Array<{ item: DecisionForOscar; update: OscarStatusUpdate }> = [];
-  for (const item of d.state.toOscar.decisions) {
-    if (d.sent.get(item.sentKey)?.value === decisionSentValue(item)) {
-      recordUnchanged(d.state.report, 'f1-j2', item.key);
-      continue;
-    }
+  const unsent = d.state.toOscar.decisions.filter((item) => {
+    const unchanged = d.sent.get(item.sentKey)?.value === decisionSentValue(item);
+    if (unchanged) recordUnchanged(d.state.report, 'f1-j2', item.key);
+    return !unchanged;
+  });
+  // OSCaR finds the referral in the first NGO holding the child: who holds it decides.
+  const holders = unsent.length > 0 ? await d.holders() : {};
+  for (const item of unsent) {
     try {
-      toSend.push({ item, update: toOscarStatusUpdate(item) });
+      const update = toOscarStatusUpdate(item);
+      toSend.push({
+        item,
+        update: decisionOfKnownChild(item, update, holders[item.ids.global_id]),
+      });
     } catch (error) {
       failed(d, 'decision', item, error);
     }
@@ -250,6 +319,17 @@ export function finishDelivery(state: AfterCasesToOscar): AfterCasesToOscar {
     `f1-j2: ${counts.written} written, ${counts.unchanged} unchanged, ${counts.failed} failed` +
       (state.run.dryRun ? `, ${state.report.planned.length} planned (dry run)` : ''),
   );
-  const sent = pruneSent(state.sent, new Set(state.closedReferralIds), new Date());
-  return { ...state, toOscar: emptyToOscarBatch(), sent };
+  const now = new Date();
+  const sent = pruneSent(state.sent, new Set(state.closedReferralIds), now);
+  const days = state.run.settings.decisionOverdueDays ?? DEFAULT_SETTINGS.decisionOverdueDays!;
+  const overdue = overdueReferrals(sent, now, days);
+  state.report.overdueReferrals = overdue;
+  if (overdue.length > 0)
+    log.warn(
+      `f1-j2: ${overdue.length} referrals sent to OSCaR more than ${days} days ago await an NGO decision: ` +
+        overdue.map((o) => `${o.ids.case_id}/${o.ids.referral_id} at ${o.organisation}`).join(', '),
+    );
+  // The holders carry child details: they end with the step.
+  const { oscarHolders: _holders, ...rest } = state as WithHolders;
+  return { ...rest, toOscar: emptyToOscarBatch(), sent };
 }
