@@ -86,6 +86,8 @@ const runnerSchema = z.object({
   INTEROP_CRON: z.string().trim().min(1).default(DEFAULT_CRON),
   INTEROP_MAX_ATTEMPTS: positiveInteger('INTEROP_MAX_ATTEMPTS'),
   INTEROP_CONCURRENCY: positiveInteger('INTEROP_CONCURRENCY', MAX_CONCURRENCY),
+  INTEROP_MAX_RUN_SECONDS: positiveInteger('INTEROP_MAX_RUN_SECONDS'),
+  INTEROP_MAX_RUN_ITEMS: positiveInteger('INTEROP_MAX_RUN_ITEMS'),
   INTEROP_EXCLUDED_ORGS: z.string().optional(),
   PRIMERO_BASIC_AUTH: z
     .enum(['true', 'false', '1', '0', ''], {
@@ -140,6 +142,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
     settings.maxAttempts = runner.data.INTEROP_MAX_ATTEMPTS;
   if (runner.data.INTEROP_CONCURRENCY !== undefined)
     settings.concurrency = runner.data.INTEROP_CONCURRENCY;
+  // Locally no time budget unless set: nothing kills a local run (docs/reliability.md, "Time budget").
+  if (runner.data.INTEROP_MAX_RUN_SECONDS !== undefined)
+    settings.maxRunSeconds = runner.data.INTEROP_MAX_RUN_SECONDS;
+  if (runner.data.INTEROP_MAX_RUN_ITEMS !== undefined)
+    settings.maxRunItems = runner.data.INTEROP_MAX_RUN_ITEMS;
   if (runner.data.INTEROP_EXCLUDED_ORGS !== undefined) {
     settings.excludedOrgs = runner.data.INTEROP_EXCLUDED_ORGS.split(',')
       .map((org) => org.trim())

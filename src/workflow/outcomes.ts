@@ -10,6 +10,7 @@ import type {
   SyncSettings,
 } from './contract.ts';
 import { STEP_IDS } from './contract.ts';
+import type { BudgetProgress } from './budget.ts';
 
 export interface Report {
   steps: Record<StepId, StepCounts>;
@@ -19,6 +20,8 @@ export interface Report {
   /** Keys of every item attempted in this run, whatever the outcome. */
   attempted: string[];
   planned: PlannedWrite[];
+  /** How far the run got against its budget (src/workflow/budget.ts); absent until a step checks it. */
+  budget?: BudgetProgress;
 }
 
 export function emptyReport(): Report {
