@@ -1,0 +1,137 @@
+// behaviour: a run that reaches its budget stops at a checkpoint, succeeds, and the next run
+// continues: nothing skipped, nothing sent twice, deferred work never an attempt. OpenFn.org kills
+// a run at WORKER_MAX_RUN_DURATION_SECONDS (300 s by default; OpenFn/lightning
+// lib/lightning/config/bootstrap.ex reads it for the worker's run timeout) and keeps nothing of it.
+// The budget is driven by item count here (maxRunItems), so no test depends on the clock; the
+// time budget is the same checkpoints behind another limit (test/workflow/budget.test.ts).
+import { describe, expect, it } from 'vitest';
+import { startSystems } from '../e2e/helpers.ts';
+import type { CarriedState } from '../../src/workflow/contract.ts';
+import {
+  BUDGET_START,
+  budgetSeeds,
+  everyChildOnce,
+  expectedReferrals,
+  oscarReferralsOf,
+  primeroCasesPerChild,
+} from './budget-world.ts';
+import type { RunResult } from './budget-world.ts';
+import { digest, expectNoLeaks, runUntilQuiet, runWith, seen } from './harness.ts';
+
+const MAX_ITEMS = 6;
+
+/**
+ * The budget world's systems. The runs here follow each other within seconds where real ones are
+ * an hour apart, and the Primero emulator throttles token sign-ins to 7 a minute per user
+ * (demo/primero/auth.ts), so these runs use HTTP Basic, which needs no sign-in.
+ */
+async function budgetSystems() {
+  const systems = await startSystems(budgetSeeds());
+  systems.systems.primero = { ...systems.systems.primero, basicAuth: true };
+  return systems;
+}
+
+const writes = (run: RunResult) =>
+  Object.values(run.summary.steps).reduce((sum, step) => sum + step.written, 0);
+
+/** Runs with the item budget until a run finishes its windows and writes nothing. */
+async function runsUntilDone(systems: Awaited<ReturnType<typeof budgetSystems>>) {
+  const runs: RunResult[] = [];
+  let carried: CarriedState | undefined;
+  for (let n = 0; n < 20; n += 1) {
+    const run = await runWith(systems, carried, { settings: { maxRunItems: MAX_ITEMS } });
+    runs.push(run);
+    expect(run.summary.error).toBeUndefined();
+    carried = run.next;
+    if (!run.next.checkpoint && writes(run) === 0) return runs;
+  }
+  throw new Error(`the window was not done after 20 runs`);
+}
+
+describe('a window bigger than one run’s budget', () => {
+  it('lands over several runs: every referral once in OSCaR, every child once in Primero', async () => {
+    const systems = await budgetSystems();
+    const reference = await budgetSystems();
+    try {
+      const runs = await runsUntilDone(systems);
+      expect(runs.length).toBeGreaterThanOrEqual(3);
+      expect(oscarReferralsOf(systems)).toEqual(expectedReferrals());
+      expect(primeroCasesPerChild(systems)).toEqual(everyChildOnce());
+      // The same records as runs without a budget.
+      await runUntilQuiet(reference, undefined, {}, 6);
+      expect(digest(systems)).toEqual(digest(reference));
+      expectNoLeaks(seen);
+    } finally {
+      await Promise.all([systems.close(), reference.close()]);
+    }
+  }, 120_000);
+
+  it('stops as a success with a summary and a log line; deferred work is never a retry or a dead letter', async () => {
+    const systems = await budgetSystems();
+    try {
+      const runs = await runsUntilDone(systems);
+      const first = runs[0]!;
+      expect(first.summary.ok).toBe(true);
+      expect(first.summary.budget?.message).toMatch(
+        /^Stopped at the item budget \(6 items\) after \d+ of 10 Primero cases and \d+ of 10 OSCaR children; the next run continues$/,
+      );
+      expect(first.logs).toContain(`info: ${first.summary.budget!.message}`);
+      for (const run of runs) {
+        expect(run.summary.failed).toEqual([]);
+        expect(run.next.retries).toEqual([]);
+        expect(run.next.deadLetters).toEqual([]);
+      }
+      expect(runs.at(-1)!.summary.budget).toBeUndefined();
+    } finally {
+      await systems.close();
+    }
+  }, 120_000);
+
+  it('starts no more than its budget in a run, and gives OSCaR -> Primero its share from the first run', async () => {
+    const systems = await budgetSystems();
+    try {
+      const runs = await runsUntilDone(systems);
+      for (const run of runs) {
+        const upserts = run.summary.kinds?.['f1-j2:referral']?.written ?? 0;
+        const f2 = run.summary.steps['f2-j2'];
+        expect(upserts + f2.written + f2.unchanged + f2.failed).toBeLessThanOrEqual(MAX_ITEMS);
+      }
+      // f1 has more work than the whole budget, yet f2 moved in the first run.
+      const first = runs[0]!.summary;
+      expect(first.budget!.f1.done).toBeLessThan(first.budget!.f1.total);
+      expect(first.steps['f2-j2'].written).toBeGreaterThan(0);
+    } finally {
+      await systems.close();
+    }
+  }, 120_000);
+
+  it('keeps each cursor at its unfinished window’s start until the window is done', async () => {
+    const systems = await budgetSystems();
+    try {
+      const runs = await runsUntilDone(systems);
+      const oscarStart = runs[0]!.summary.from.oscar;
+      let primeroDone = false;
+      let oscarDone = false;
+      for (const run of runs) {
+        const checkpoint = run.next.checkpoint;
+        if (checkpoint?.primero) {
+          expect(primeroDone).toBe(false);
+          expect(run.next.cursors.primero).toBe(BUDGET_START);
+          expect(checkpoint.primero.windowStart).toBe(BUDGET_START);
+        } else primeroDone = true;
+        if (checkpoint?.oscar) {
+          expect(oscarDone).toBe(false);
+          expect(run.next.cursors.oscar).toBe(oscarStart);
+        } else oscarDone = true;
+      }
+      expect(runs.some((run) => run.next.checkpoint?.primero)).toBe(true);
+      expect(runs.some((run) => run.next.checkpoint?.oscar)).toBe(true);
+      // Once the window is done the cursors move on: the next run lists nothing old again.
+      const last = runs.at(-1)!.next.cursors;
+      expect(Date.parse(last.primero!)).toBeGreaterThan(Date.parse(BUDGET_START));
+      expect(last.oscar! > oscarStart!).toBe(true);
+    } finally {
+      await systems.close();
+    }
+  }, 120_000);
+});
