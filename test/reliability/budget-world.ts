@@ -2,7 +2,7 @@
 // two children updated at the same instant) and ten NGO children OSCaR holds that Primero lacks.
 // Each referral is created an hour before its case was last updated, so a run that resumed the
 // window from the case's time instead of the window's start would miss it.
-import { baseOscarSeed, basePrimeroSeed } from '../e2e/helpers.ts';
+import { EXTERNAL_SYSTEM_NAME, baseOscarSeed, basePrimeroSeed } from '../e2e/helpers.ts';
 import { mosvyChild, primeroId, referralOf, row } from './world.ts';
 import type { RunResult, Systems } from '../e2e/helpers.ts';
 
@@ -38,6 +38,8 @@ export function budgetSeeds() {
 
   const oscar = baseOscarSeed();
   const cif = oscar.organizations.find((org) => org.short_name === 'cif')!;
+  const uuidOf = (name: string) =>
+    (oscar.services as Array<{ uuid: string; name: string }>).find((s) => s.name === name)!.uuid;
   cif.clients = Array.from({ length: NGO_CHILDREN }, (_, index) => ({
     id: index + 1,
     slug: `bud-${index + 1}`,
@@ -50,7 +52,23 @@ export function budgetSeeds() {
     status: 'Active',
     case_workers: [{ name: 'NGO worker', mobile: '088444222' }],
     created_at: '2025-03-02T08:00:00.000Z',
+    // Child 2 is an NGO referral to MoSVY: OSCaR lists it by time, not by date (Part A).
+    ...(index + 1 === 2 ? { referred_external: true } : {}),
   }));
+  cif.referrals = [
+    {
+      id: 1,
+      client_id: 2,
+      client_global_id: globalIdOf(2),
+      ngo_name: EXTERNAL_SYSTEM_NAME,
+      referred_from: 'cif',
+      referred_to: EXTERNAL_SYSTEM_NAME,
+      referral_status: 'Referred',
+      level_of_risk: 'medium',
+      services: [uuidOf('Kinship care')],
+      created_at: '2025-03-02T08:00:00.000Z',
+    },
+  ];
   return { primero, oscar };
 }
 

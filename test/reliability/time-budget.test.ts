@@ -12,6 +12,7 @@ import {
   budgetSeeds,
   everyChildOnce,
   expectedReferrals,
+  globalIdOf,
   oscarReferralsOf,
   primeroCasesPerChild,
 } from './budget-world.ts';
@@ -46,6 +47,16 @@ async function runsUntilDone(systems: Awaited<ReturnType<typeof budgetSystems>>)
     if (!run.next.checkpoint && writes(run) === 0) return runs;
   }
   throw new Error(`the window was not done after 20 runs`);
+}
+
+/** An NGO edits a child in OSCaR (the emulator's admin edit stamps updated_at now). */
+async function ngoEdits(systems: Awaited<ReturnType<typeof budgetSystems>>, globalId: string) {
+  const response = await fetch(`${systems.oscar.url}/__emulator/oscar/clients/${globalId}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ mosvy_number: 'MOSVY-EDITED-7' }),
+  });
+  expect(response.status).toBe(200);
 }
 
 describe('a window bigger than one run’s budget', () => {
@@ -100,6 +111,24 @@ describe('a window bigger than one run’s budget', () => {
       const first = runs[0]!.summary;
       expect(first.budget!.f1.done).toBeLessThan(first.budget!.f1.total);
       expect(first.steps['f2-j2'].written).toBeGreaterThan(0);
+    } finally {
+      await systems.close();
+    }
+  }, 120_000);
+
+  it('lists again a child the NGO changed after it was done in an unfinished window', async () => {
+    const systems = await budgetSystems();
+    try {
+      const first = await runWith(systems, undefined, { settings: { maxRunItems: MAX_ITEMS } });
+      // Child 2 (listed by time) is done, and the window is not.
+      expect(first.next.checkpoint?.oscar?.doneThrough! >= globalIdOf(2)).toBe(true);
+      await ngoEdits(systems, globalIdOf(2));
+      let carried = first.next;
+      for (let n = 0; n < 20 && (carried.checkpoint || n < 2); n += 1)
+        carried = (await runWith(systems, carried, { settings: { maxRunItems: MAX_ITEMS } })).next;
+      const state = systems.primero.state() as { cases: Array<Record<string, any>> };
+      const child = state.cases.find((record) => record.oscar_number === globalIdOf(2));
+      expect(child?.mosvy_number).toBe('MOSVY-EDITED-7');
     } finally {
       await systems.close();
     }
