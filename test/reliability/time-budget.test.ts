@@ -50,11 +50,15 @@ async function runsUntilDone(systems: Awaited<ReturnType<typeof budgetSystems>>)
 }
 
 /** An NGO edits a child in OSCaR (the emulator's admin edit stamps updated_at now). */
-async function ngoEdits(systems: Awaited<ReturnType<typeof budgetSystems>>, globalId: string) {
+async function ngoEdits(
+  systems: Awaited<ReturnType<typeof budgetSystems>>,
+  globalId: string,
+  updatedAt: string,
+) {
   const response = await fetch(`${systems.oscar.url}/__emulator/oscar/clients/${globalId}`, {
     method: 'PATCH',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ mosvy_number: 'MOSVY-EDITED-7' }),
+    body: JSON.stringify({ mosvy_number: 'MOSVY-EDITED-7', updated_at: updatedAt }),
   });
   expect(response.status).toBe(200);
 }
@@ -122,7 +126,13 @@ describe('a window bigger than one run’s budget', () => {
       const first = await runWith(systems, undefined, { settings: { maxRunItems: MAX_ITEMS } });
       // Child 2 (listed by time) is done, and the window is not.
       expect(first.next.checkpoint?.oscar?.doneThrough! >= globalIdOf(2)).toBe(true);
-      await ngoEdits(systems, globalIdOf(2));
+      // The edit lands in the second the window was first listed (OSCaR times have seconds), and
+      // the runs that finish the window start later: only a cursor moved to when the window was
+      // first listed, not to when it was finished, lists the child again. The pause only makes a
+      // wrong cursor visible; with the right one the outcome is the same however long runs take.
+      const listedAt = first.next.checkpoint!.oscar!.listedAt;
+      await ngoEdits(systems, globalIdOf(2), `${listedAt.replace(' ', 'T')}.000Z`);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
       let carried = first.next;
       for (let n = 0; n < 20 && (carried.checkpoint || n < 2); n += 1)
         carried = (await runWith(systems, carried, { settings: { maxRunItems: MAX_ITEMS } })).next;
