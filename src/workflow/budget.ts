@@ -6,8 +6,9 @@
 //
 // The budget is shared by the four steps in phases, so that no direction starves the other:
 // reading Primero referrals (f1-j1) may use the first quarter, writing to OSCaR (f1-j2) up to half,
-// and OSCaR -> Primero (f2-j2) the rest, at least half and more when f1 finished early. Every phase
-// starts at least one unit per run, so a window always moves forward however small the budget.
+// and OSCaR -> Primero (f2-j2) the rest, at least half and more when f1 finished early. The last
+// 5 % (at most 15 s) is kept for work in flight and closing the run. Every phase starts at least
+// one unit per run, so a window always moves forward however small the budget.
 // Pure apart from the clock, which tests replace.
 import type { SyncSettings } from './contract.ts';
 import type { Report } from './outcomes.ts';
@@ -21,6 +22,14 @@ export const OPENFN_MAX_RUN_SECONDS = 240;
 
 /** Share of the time budget each phase may start work until (fraction of the whole). */
 const TIME_SHARE: Record<BudgetPhase, number> = { 'f1-read': 0.25, 'f1-write': 0.5, f2: 1 };
+
+/**
+ * The end of the budget kept for the work in flight to finish and the run to close (the last step's
+ * writes, the summary, the store): 5 % of it, at most 15 s. No unit starts in it.
+ */
+export function closingReserveMs(maxRunSeconds: number): number {
+  return Math.min(maxRunSeconds * 1000 * 0.05, 15_000);
+}
 
 /** How far this run got, travelling in the report from step to step. */
 export interface BudgetProgress {
@@ -110,7 +119,10 @@ export function budgetOf(
   const withinShare = (phase: BudgetPhase): boolean => {
     if (limit === 'items')
       return progress.used[phase] < itemLimit(maxRunItems!, phase, progress.used);
-    if (limit === 'time') return now() < startedAt + maxRunSeconds! * 1000 * TIME_SHARE[phase];
+    if (limit === 'time') {
+      const budgetMs = maxRunSeconds! * 1000 - closingReserveMs(maxRunSeconds!);
+      return now() < startedAt + budgetMs * TIME_SHARE[phase];
+    }
     return true;
   };
   return {

@@ -3,7 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config/env.ts';
 import { startRun } from '../../src/openfn/lightning-run.ts';
-import { OPENFN_MAX_RUN_SECONDS, budgetOf, progressOf } from '../../src/workflow/budget.ts';
+import {
+  OPENFN_MAX_RUN_SECONDS,
+  budgetOf,
+  closingReserveMs,
+  progressOf,
+} from '../../src/workflow/budget.ts';
 import type { BudgetPhase } from '../../src/workflow/budget.ts';
 import { primeroWindow, withCheckpoint } from '../../src/workflow/checkpoint.ts';
 import { openRun } from '../../src/workflow/lifecycle.ts';
@@ -30,18 +35,30 @@ const takes = (budget: ReturnType<typeof budgetOf>, phase: BudgetPhase, n: numbe
 
 describe('the time budget', () => {
   it('lets f1 read for the first quarter, write until half, and OSCaR -> Primero use the rest', () => {
+    // 240 s less the closing reserve (5 %, 12 s): 228 s to start work in.
+    expect(closingReserveMs(240)).toBe(12_000);
     const { clock, budget } = timeBudget(240);
-    clock.ms = 59_999;
+    clock.ms = 56_999;
     expect(takes(budget, 'f1-read', 3)).toBe(3);
-    clock.ms = 60_000;
+    clock.ms = 57_000;
     expect(budget.take('f1-read')).toBe(false);
-    clock.ms = 119_999;
+    clock.ms = 113_999;
     expect(takes(budget, 'f1-write', 3)).toBe(3);
-    clock.ms = 120_000;
+    clock.ms = 114_000;
     expect(budget.take('f1-write')).toBe(false);
-    clock.ms = 239_999;
+    clock.ms = 227_999;
     expect(takes(budget, 'f2', 3)).toBe(3);
-    clock.ms = 240_000;
+    clock.ms = 228_000;
+    expect(budget.take('f2')).toBe(false);
+  });
+
+  it('keeps at most 15 s for closing a long budget', () => {
+    expect(closingReserveMs(3600)).toBe(15_000);
+    const { clock, budget } = timeBudget(3600);
+    expect(budget.take('f2')).toBe(true);
+    clock.ms = 3_584_999;
+    expect(budget.take('f2')).toBe(true);
+    clock.ms = 3_585_000;
     expect(budget.take('f2')).toBe(false);
   });
 
@@ -49,7 +66,7 @@ describe('the time budget', () => {
     const { clock, budget } = timeBudget(240);
     clock.ms = 5_000;
     expect(takes(budget, 'f1-read', 2) + takes(budget, 'f1-write', 2)).toBe(4);
-    clock.ms = 200_000;
+    clock.ms = 220_000;
     expect(budget.take('f2')).toBe(true);
   });
 
