@@ -127,7 +127,8 @@ describe('a window bigger than one run’s budget', () => {
       // f1 has more work than the whole budget, yet f2 moved in the first run.
       const first = runs[0]!.summary;
       expect(first.budget!.f1.done).toBeLessThan(first.budget!.f1.total);
-      expect(first.steps['f2-j2'].written).toBeGreaterThan(0);
+      const f2 = first.steps['f2-j2'];
+      expect(f2.written + f2.unchanged + f2.failed).toBeGreaterThanOrEqual(MAX_ITEMS / 2);
     } finally {
       await systems.close();
     }
