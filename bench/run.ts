@@ -532,10 +532,11 @@ async function main() {
     process.exitCode = 2;
     return;
   }
-  say(
-    `bench: ${options.quick ? 'quick' : 'full'} run, ${options.cases} cases (scale ${options.scaleCases}), ` +
-      `latency ${options.latencyMs} ms, concurrency ${options.concurrency}`,
-  );
+  if (options.scenarios.length > 0)
+    say(
+      `bench: ${options.quick ? 'quick' : 'full'} run, ${options.cases} cases (scale ${options.scaleCases}), ` +
+        `latency ${options.latencyMs} ms, concurrency ${options.concurrency}`,
+    );
   const started = Date.now();
   const bench = options.scenarios.length > 0 ? await runBench(options) : undefined;
   const results = bench?.results ?? [];
