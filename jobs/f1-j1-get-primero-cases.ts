@@ -4,6 +4,8 @@
 // global id is about to be sent, every Primero case holding that id (two = ambiguous).
 // Decides: which referrals, decisions and links go to OSCaR (src/sync/primero-to-oscar.ts).
 // Writes: nothing; hands `toOscar` and the candidate cursor to f1-j2.
+// Within the run's budget: cases are read in (last_updated_at, id) order from the checkpoint, and
+// the ones the budget leaves are deferred whole to the next run (src/workflow/checkpoint.ts).
 import { fn } from '@openfn/language-http';
 import { log } from '../src/log.ts';
 import { findCasesForBatch } from '../src/sync/case-lookup.ts';
