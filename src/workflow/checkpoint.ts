@@ -5,7 +5,7 @@
 import type { BudgetStop, CarriedState, Checkpoint } from './contract.ts';
 import { budgetLimit } from './budget.ts';
 import type { BudgetProgress } from './budget.ts';
-import { cursorTime } from './cursors.ts';
+import { cursorTime, laterCursor } from './cursors.ts';
 import type { RunContext } from './state.ts';
 
 /** A Primero case's place in the order f1 works through a window. */
@@ -77,6 +77,13 @@ export function withCheckpoint(
   const checkpoint: Checkpoint = {};
   const cursors = { ...next.cursors };
   const { f1, f2 } = progress;
+  const resumed = carried.checkpoint?.primero;
+  if (!f1.resume && resumed && f1.windowStart) {
+    // The resumed window is done: everything before its resume point was done earlier, so the
+    // cursor moves at least there, even when the listing from it came back empty.
+    const done = laterCursor(cursors.primero, resumed.resumeFrom);
+    if (done) cursors.primero = done;
+  }
   if (f1.resume && f1.windowStart) {
     const stay = carried.cursors.primero ?? from.primero;
     if (stay) cursors.primero = stay;

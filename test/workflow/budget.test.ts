@@ -152,6 +152,32 @@ describe('budget settings', () => {
 });
 
 describe('checkpoints', () => {
+  it('move the Primero cursor at least to the resume point once a resumed window is done', () => {
+    const resumedFrom = {
+      cursors: { primero: '2026-01-01T00:00:00.000Z', oscar: '2026-01-01 00:00:00' },
+      retries: [],
+      deadLetters: [],
+      checkpoint: {
+        primero: {
+          windowStart: '2026-01-01T00:00:00.000Z',
+          resumeFrom: '2026-01-03T00:00:00.000Z',
+          resumeFromId: 'case-7',
+        },
+      },
+    };
+    const report = emptyReport();
+    progressOf(report).f1 = { total: 0, deferred: 0, windowStart: '2026-01-01T00:00:00.000Z' };
+    // The listing from the resume point came back empty: no candidate beyond the stored cursor.
+    const next = withCheckpoint(
+      { cursors: resumedFrom.cursors, retries: [], deadLetters: [] },
+      resumedFrom,
+      report.budget,
+      resumedFrom.cursors,
+    );
+    expect(next.cursors.primero).toBe('2026-01-03T00:00:00.000Z');
+    expect(next.checkpoint).toBeUndefined();
+  });
+
   const carried = {
     cursors: { primero: '2026-01-01T00:00:00.000Z', oscar: '2026-01-01 00:00:00' },
     retries: [],
