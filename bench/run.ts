@@ -45,6 +45,8 @@ import {
 } from './seed.ts';
 import type { BenchSeeds, HourlyChanges } from './seed.ts';
 import type { WorkerRequest, WorkerResult } from './worker.ts';
+import { formatBudget, runBudgetScenario } from './budget.ts';
+import type { BudgetOptions, BudgetResult } from './budget.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WORKER = join(ROOT, 'bench', 'worker.ts');
@@ -55,6 +57,11 @@ export const DEFAULT_LATENCY_MS = 20;
 export const FULL_CASES = 10_000;
 export const FULL_SCALE_CASES = 50_000;
 const ALL_SCENARIOS: ScenarioName[] = ['initial', 'settle', 'hourly', 'noop', 'scale'];
+/** The budget scenario takes many minutes: it runs only when asked for by name. */
+const BUDGET_SCENARIO = 'budget';
+/** The budget scenario's defaults: a realistic latency, and OpenFn.org's default budget. */
+export const BUDGET_LATENCY_MS = 200;
+export const BUDGET_SECONDS = 240;
 
 export interface BenchOptions {
   cases: number;
@@ -66,6 +73,8 @@ export interface BenchOptions {
   scenarios: ScenarioName[];
   out: string;
   seed: number;
+  /** The budget scenario, when asked for (`--scenario budget`). */
+  budget?: BudgetOptions;
 }
 
 const positiveInt = (
@@ -98,6 +107,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       'latency-ms': { type: 'string' },
       concurrency: { type: 'string' },
       scenarios: { type: 'string' },
+      scenario: { type: 'string' },
+      'budget-seconds': { type: 'string' },
       out: { type: 'string' },
       seed: { type: 'string' },
     },
@@ -105,13 +116,15 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   });
   const quick = values.cases !== undefined;
   const cases = positiveInt(values.cases, 'cases', FULL_CASES, 100);
-  const scenarios = values.scenarios
-    ? values.scenarios.split(',').map((name) => name.trim())
-    : ALL_SCENARIOS;
+  const asked = values.scenarios ?? values.scenario;
+  const named = asked ? asked.split(',').map((name) => name.trim()) : ALL_SCENARIOS;
+  const withBudget = named.includes(BUDGET_SCENARIO);
+  // `--scenario budget` alone runs the budget scenario only.
+  const scenarios = named.filter((name) => name !== BUDGET_SCENARIO);
   for (const name of scenarios) {
     if (!ALL_SCENARIOS.includes(name as ScenarioName))
       throw new Error(
-        `--scenarios: unknown scenario "${name}" (known: ${ALL_SCENARIOS.join(', ')})`,
+        `--scenarios: unknown scenario "${name}" (known: ${[...ALL_SCENARIOS, BUDGET_SCENARIO].join(', ')})`,
       );
   }
   // The hourly and no-op runs continue the initial run's store; settle is the run between.
@@ -133,13 +146,24 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     scenarios: ALL_SCENARIOS.filter((name) => wanted.has(name)),
     out: values.out ?? join(ROOT, 'bench', 'results', 'latest.json'),
     seed: positiveInt(values.seed, 'seed', 20250101),
+    ...(withBudget
+      ? {
+          budget: {
+            cases,
+            latencyMs: positiveInt(values['latency-ms'], 'latency-ms', BUDGET_LATENCY_MS, 0),
+            concurrency: concurrencyOf(values.concurrency),
+            budgetSeconds: positiveInt(values['budget-seconds'], 'budget-seconds', BUDGET_SECONDS),
+            maxRuns: 40,
+          },
+        }
+      : {}),
   };
 }
 
 const say = (text: string) => process.stderr.write(`${text}\n`);
 
 /** Runs the sync once in a child process and waits for its answer. */
-function runWorker(request: WorkerRequest): Promise<WorkerResult> {
+export function runWorker(request: WorkerRequest): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...syncNodeFlags(), '--import', 'tsx', WORKER], {
       cwd: ROOT,
@@ -459,6 +483,41 @@ export async function runBench(
   return { results, exitCode: exitCodeOf(results) };
 }
 
+/** The budget scenario on its own emulators (its latency), in a fresh store. */
+export async function runBudgetBench(options: BudgetOptions, seed: number): Promise<BudgetResult> {
+  const primero = await startPrimeroEmulator({ latencyMs: options.latencyMs });
+  const oscar = await startOscarEmulator({ latencyMs: options.latencyMs });
+  const home = mkdtempSync(join(tmpdir(), 'interop-bench-'));
+  try {
+    say(`budget: seeding ${options.cases} Primero cases and ${options.cases} OSCaR clients...`);
+    const seeds = generateSeeds({ cases: options.cases, seed });
+    primero.loadSeed(seeds.primero);
+    oscar.loadSeed(seeds.oscar);
+    return await runBudgetScenario(
+      {
+        primero,
+        oscar,
+        home,
+        seeds,
+        say,
+        runWorker,
+        systems: {
+          primero: {
+            url: primero.url,
+            username: BENCH_PRIMERO_USER.user_name,
+            password: BENCH_PRIMERO_USER.password,
+          },
+          oscar: { url: oscar.url, ...BENCH_OSCAR_ADMIN },
+        },
+      },
+      options,
+    );
+  } finally {
+    await Promise.all([primero.close(), oscar.close()]);
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   let options: BenchOptions;
   try {
@@ -466,17 +525,24 @@ async function main() {
   } catch (error) {
     say((error as Error).message);
     say(
-      'usage: npm run bench -- [--cases N] [--latency-ms N] [--concurrency N] [--scenarios initial,hourly,noop,scale]',
+      'usage: npm run bench -- [--cases N] [--latency-ms N] [--concurrency N] [--scenarios initial,hourly,noop,scale] [--scenario budget --budget-seconds N]',
     );
     process.exitCode = 2;
     return;
   }
-  say(
-    `bench: ${options.quick ? 'quick' : 'full'} run, ${options.cases} cases (scale ${options.scaleCases}), ` +
-      `latency ${options.latencyMs} ms, concurrency ${options.concurrency}`,
-  );
+  if (options.scenarios.length > 0)
+    say(
+      `bench: ${options.quick ? 'quick' : 'full'} run, ${options.cases} cases (scale ${options.scaleCases}), ` +
+        `latency ${options.latencyMs} ms, concurrency ${options.concurrency}`,
+    );
   const started = Date.now();
-  const { results, exitCode } = await runBench(options);
+  const bench = options.scenarios.length > 0 ? await runBench(options) : undefined;
+  const results = bench?.results ?? [];
+  const budget = options.budget ? await runBudgetBench(options.budget, options.seed) : undefined;
+  const exitCode = Math.max(
+    bench?.exitCode ?? 0,
+    budget && budget.targets.some((target) => !target.pass) ? 1 : 0,
+  );
   mkdirSync(dirname(options.out), { recursive: true });
   writeFileSync(
     options.out,
@@ -488,12 +554,15 @@ async function main() {
         totalSeconds: Math.round((Date.now() - started) / 1000),
         exitCode,
         scenarios: results,
+        ...(budget ? { budget } : {}),
       },
       null,
       2,
     )}\n`,
   );
-  process.stdout.write(`${formatTable(results)}\n\nResults: ${relative(ROOT, options.out)}\n`);
+  if (results.length > 0) process.stdout.write(`${formatTable(results)}\n\n`);
+  if (budget) process.stdout.write(`${formatBudget(budget)}\n\n`);
+  process.stdout.write(`Results: ${relative(ROOT, options.out)}\n`);
   if (options.quick)
     process.stdout.write('Quick variant: only the no-op targets decide the exit code.\n');
   process.exitCode = exitCode;

@@ -13,6 +13,8 @@ export interface WorkerRequest {
   /** Explicit start of the first run; later runs continue from the stored cursors. */
   since?: string;
   concurrency: number;
+  /** The run's time budget (the budget scenario). */
+  maxRunSeconds?: number;
 }
 
 export interface WorkerResult {
@@ -34,6 +36,8 @@ export interface WorkerResult {
   failedItems?: number;
   /** The first few failure reasons (ids and reasons only), to explain a failed target. */
   failureReasons?: string[];
+  /** The run's budget line when it stopped at its budget (the next run continues). */
+  budget?: string;
 }
 
 const megabytes = (kilobytes: number) => Math.round((kilobytes / 1024) * 10) / 10;
@@ -46,7 +50,10 @@ async function runOnce(request: WorkerRequest): Promise<WorkerResult> {
       store,
       runWorkflow,
       systems: request.systems,
-      settings: { concurrency: request.concurrency },
+      settings: {
+        concurrency: request.concurrency,
+        ...(request.maxRunSeconds ? { maxRunSeconds: request.maxRunSeconds } : {}),
+      },
     });
     const baselineRssMb = megabytes(process.memoryUsage().rss / 1024);
     const started = performance.now();
@@ -78,6 +85,7 @@ async function runOnce(request: WorkerRequest): Promise<WorkerResult> {
       steps: summary.steps,
       failedItems: summary.failed.length,
       failureReasons: reasons.slice(0, 5),
+      ...(summary.budget ? { budget: summary.budget.message } : {}),
     };
   } finally {
     store.close();

@@ -4,10 +4,11 @@
 // global id is about to be sent, every Primero case holding that id (two = ambiguous).
 // Decides: which referrals, decisions and links go to OSCaR (src/sync/primero-to-oscar.ts).
 // Writes: nothing; hands `toOscar` and the candidate cursor to f1-j2.
+// Within the run's budget: cases are read in (last_updated_at, id) order from the checkpoint, and
+// the ones the budget leaves are deferred whole to the next run (src/workflow/checkpoint.ts).
 import { fn } from '@openfn/language-http';
 import { log } from '../src/log.ts';
 import { findCasesForBatch } from '../src/sync/case-lookup.ts';
-import { primeroListingStart } from '../src/sync/primero-reread.ts';
 import type { PrimeroCase, PrimeroReferral } from '../src/model/primero.ts';
 import type { UnreadablePrimeroCase } from '../src/clients/primero.ts';
 import {
@@ -23,8 +24,11 @@ import {
   latestUpdate,
   resolvedRetries,
 } from '../src/sync/primero-to-oscar/window.ts';
+import { readReferralsInOrder } from '../src/sync/primero-to-oscar/referral-reads.ts';
+import { budgetOf, progressOf } from '../src/workflow/budget.ts';
+import { compareCaseKeys, primeroWindow } from '../src/workflow/checkpoint.ts';
 import { recordFailure, recordFetched, recordUnchanged } from '../src/workflow/outcomes.ts';
-import { lazyPrimeroClient, primeroWindowStart } from '../src/workflow/step-context.ts';
+import { lazyPrimeroClient } from '../src/workflow/step-context.ts';
 import type { AfterGetPrimeroCases, BaseState } from '../src/workflow/state.ts';
 
 interface Fetched extends BaseState {
@@ -41,8 +45,8 @@ interface Fetched extends BaseState {
 export default [
   fn(async (state: BaseState): Promise<Fetched> => {
     const primero = lazyPrimeroClient(state)();
-    // A margin behind the stored cursor: late commits (src/sync/primero-reread.ts).
-    const from = primeroListingStart(primeroWindowStart(state), state.run.since === undefined);
+    const window = primeroWindow(state.run);
+    const from = window.listFrom;
     // One paged listing of the window, read page by page; only cases that concern OSCaR are kept.
     const cases: PrimeroCase[] = [];
     const listed = {
@@ -67,9 +71,34 @@ export default [
       (id) =>
         !refetched.some((record) => record.id === id) && !unreadable.some((bad) => bad.id === id),
     );
-    const referring = [...cases, ...refetched].filter(hasReferralToOscar);
-    const lists = await Promise.all(referring.map((record) => primero.listReferrals(record.id)));
-    const referrals = Object.fromEntries(referring.map((record, i) => [record.id, lists[i] ?? []]));
+    // Retries first, then the window in (last_updated_at, id) order, resumed where the last run
+    // stopped at its budget; cases the budget leaves are deferred whole, never half-read.
+    const keyOf = (record: PrimeroCase) => ({ at: record.last_updated_at, id: record.id });
+    const resumeAt = window.resumeAt;
+    const windowCases = cases
+      .filter((record) => !resumeAt || compareCaseKeys(keyOf(record), resumeAt) >= 0)
+      .sort((a, b) => compareCaseKeys(keyOf(a), keyOf(b)));
+    const reads = await readReferralsInOrder(
+      [...refetched, ...windowCases],
+      (id) => primero.listReferrals(id),
+      budgetOf(state.run, state.report),
+      state.run.settings.concurrency,
+    );
+    const referrals = reads.referrals;
+    const referring = reads.done.filter(hasReferralToOscar);
+    const progress = progressOf(state.report);
+    progress.f1.windowStart = window.selectFrom;
+    progress.f1.total += refetched.length + windowCases.length;
+    progress.f1.deferred += reads.deferred.length;
+    const deferredWindow = new Set(reads.deferred.map((record) => record.id));
+    const firstDeferred = windowCases.find((record) => deferredWindow.has(record.id));
+    if (firstDeferred) progress.f1.resume = keyOf(firstDeferred);
+    if (reads.deferred.length > 0)
+      log.info(
+        `f1-j1: budget spent after ${reads.done.length} of ${reads.done.length + reads.deferred.length} cases; ` +
+          `${reads.deferred.length} deferred to the next run`,
+      );
+    const done = new Set(reads.done.map((record) => record.id));
     recordFetched(state.report, 'f1-j1', listed.count + refetched.length + unreadable.length);
     // A case of an unexpected shape fails alone; it is fetched again while it is retried.
     const now = new Date().toISOString();
@@ -89,8 +118,8 @@ export default [
     return {
       ...state,
       window: {
-        cases,
-        refetched,
+        cases: windowCases.filter((record) => done.has(record.id)),
+        refetched: refetched.filter((record) => done.has(record.id)),
         gone,
         referrals,
         ...(listed.latest ? { latest: listed.latest } : {}),
@@ -107,7 +136,7 @@ export default [
       [...window.cases, ...window.refetched],
       new Map(Object.entries(window.referrals)),
       {
-        windowStart: primeroListingStart(primeroWindowStart(state), run.since === undefined),
+        windowStart: primeroWindow(run).selectFrom,
         retryKeys: new Set(carriedKeys),
         requeuedKeys: new Set(run.carried.retries.map((item) => item.key)),
         deadLetterKeys: new Set(run.carried.deadLetters.map((item) => item.key)),

@@ -3,9 +3,12 @@
 // referrals MoSVY sent, that case's referrals.
 // Decides: create / update / unchanged, owner, service rows, decisions (src/sync/oscar-to-primero).
 // Writes: only what differs from Primero's copy; in a dry run, records the writes as planned.
+// Within the run's budget: the children it leaves are deferred to the next run, in order.
 import { fn } from '@openfn/language-http';
 import { log } from '../src/log.ts';
 import { upsertChildren } from '../src/sync/oscar-to-primero.ts';
+import { deferChildren } from '../src/sync/oscar-to-primero/resume.ts';
+import { budgetOf } from '../src/workflow/budget.ts';
 import { primeroClientFrom } from '../src/workflow/step-context.ts';
 import type { AfterGetOscarCases, AfterUpsertCasesToPrimero } from '../src/workflow/state.ts';
 
@@ -13,7 +16,8 @@ export default [
   fn(async (state: AfterGetOscarCases): Promise<AfterUpsertCasesToPrimero> => {
     const { run, report, fromOscar } = state;
     const startedAt = new Date();
-    await upsertChildren(fromOscar, {
+    const budget = budgetOf(run, report);
+    const { started } = await upsertChildren(fromOscar, {
       primero: primeroClientFrom(state),
       syncUser: String(state.configuration?.username ?? ''),
       dryRun: run.dryRun,
@@ -22,7 +26,9 @@ export default [
       carried: run.carried,
       now: startedAt.toISOString(),
       today: startedAt,
+      mayStart: () => budget.take('f2'),
     });
+    deferChildren(state, started);
     const counts = report.steps['f2-j2'];
     log.info(
       `f2-j2: ${counts.written} cases written, ${counts.unchanged} unchanged, ${counts.failed} failed` +

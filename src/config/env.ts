@@ -87,6 +87,8 @@ const runnerSchema = z.object({
   INTEROP_MAX_ATTEMPTS: positiveInteger('INTEROP_MAX_ATTEMPTS'),
   INTEROP_CONCURRENCY: positiveInteger('INTEROP_CONCURRENCY', MAX_CONCURRENCY),
   INTEROP_DECISION_OVERDUE_DAYS: positiveInteger('INTEROP_DECISION_OVERDUE_DAYS'),
+  INTEROP_MAX_RUN_SECONDS: positiveInteger('INTEROP_MAX_RUN_SECONDS'),
+  INTEROP_MAX_RUN_ITEMS: positiveInteger('INTEROP_MAX_RUN_ITEMS'),
   INTEROP_EXCLUDED_ORGS: z.string().optional(),
   INTEROP_HTTP_TIMEOUT_MS: positiveInteger('INTEROP_HTTP_TIMEOUT_MS'),
   INTEROP_PRIMERO_PAGE_SIZE: positiveInteger('INTEROP_PRIMERO_PAGE_SIZE', 1000),
@@ -144,6 +146,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
   if (Object.keys(http).length > 0) settings.http = http;
   if (runner.data.INTEROP_DECISION_OVERDUE_DAYS !== undefined)
     settings.decisionOverdueDays = runner.data.INTEROP_DECISION_OVERDUE_DAYS;
+  // Locally no time budget unless set: nothing kills a local run (docs/reliability.md, "Time budget").
+  if (runner.data.INTEROP_MAX_RUN_SECONDS !== undefined)
+    settings.maxRunSeconds = runner.data.INTEROP_MAX_RUN_SECONDS;
+  if (runner.data.INTEROP_MAX_RUN_ITEMS !== undefined)
+    settings.maxRunItems = runner.data.INTEROP_MAX_RUN_ITEMS;
   if (runner.data.INTEROP_EXCLUDED_ORGS !== undefined) {
     settings.excludedOrgs = runner.data.INTEROP_EXCLUDED_ORGS.split(',')
       .map((org) => org.trim())

@@ -9,6 +9,7 @@ import { log } from '../log.ts';
 import type { CarriedState, RunSummary, SyncSettings } from '../workflow/contract.ts';
 import { windowStart } from '../workflow/cursors.ts';
 import { closeRun, openRun } from '../workflow/lifecycle.ts';
+import { OPENFN_MAX_RUN_SECONDS } from '../workflow/budget.ts';
 import type { AfterUpsertCasesToPrimero, BaseState } from '../workflow/state.ts';
 
 /** What a run on OpenFn.org starts from: the last successful run's final state, or custom input. */
@@ -38,7 +39,8 @@ export function startRun(
   const opened = openRun({
     ...(state.carried ? { carried: state.carried } : {}),
     ...(state.since !== undefined ? { since: state.since } : {}),
-    ...(state.settings ? { settings: state.settings } : {}),
+    // OpenFn.org kills a run at WORKER_MAX_RUN_DURATION_SECONDS: stop at a checkpoint before it.
+    settings: { maxRunSeconds: OPENFN_MAX_RUN_SECONDS, ...state.settings },
     dryRun: state.dryRun === true,
     startedAt: new Date().toISOString(),
   });
@@ -70,5 +72,6 @@ export function finishRun(
     `Run finished${run.dryRun ? ' (dry run)' : ''}: ${summary.failed.length} failed items, ` +
       `${next.retries.length} to retry, ${next.deadLetters.length} dead letters`,
   );
+  if (summary.budget) log.info(summary.budget.message);
   return { carried: next, summary, ...(state.settings ? { settings: state.settings } : {}) };
 }

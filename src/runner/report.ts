@@ -85,6 +85,7 @@ export function formatSummary(summary: RunSummary, run?: RunRecord): string {
     }
   }
   if (summary.error) lines.push(`  error: ${summary.error}`);
+  if (summary.budget) lines.push(`  ${summary.budget.message}`);
   return lines.join('\n');
 }
 

@@ -39,6 +39,18 @@ export interface SyncSettings {
     /** Cases per Primero listing page (src/clients/primero.ts DEFAULT_PRIMERO_PAGE_SIZE). */
     primeroPageSize?: number;
   };
+  /**
+   * The run's time budget in seconds (`INTEROP_MAX_RUN_SECONDS`): once spent, no new work starts,
+   * the run ends as a success and the next run continues from its checkpoint (src/workflow/budget.ts).
+   * Absent: no limit (locally); on OpenFn.org 240 unless custom input says otherwise.
+   */
+  maxRunSeconds?: number;
+  /**
+   * The most units of work one run starts (`INTEROP_MAX_RUN_ITEMS`): a case's referral read, an
+   * OSCaR upsert, an OSCaR child. Spreads a large backfill over runs; tests use it to stop a run
+   * after exactly N items. Checked at the same checkpoints as the time budget.
+   */
+  maxRunItems?: number;
 }
 
 /** An item that failed: only ids and a reason a person can act on. */
@@ -73,6 +85,30 @@ export interface CarriedState {
    * (docs/sync-rules.md, "Sent ledger"). Ids and statuses only.
    */
   sent?: SentRecord[];
+  /**
+   * Where an unfinished window resumes after a run stopped at its budget; absent when the last run
+   * finished its windows. The cursors stay at the start of an unfinished window until it is done.
+   */
+  checkpoint?: Checkpoint;
+}
+
+/** How far the runs got in windows a budget cut short (src/workflow/checkpoint.ts). */
+export interface Checkpoint {
+  primero?: {
+    /** Referrals created since this instant are new: the start of the unfinished window. */
+    windowStart: string;
+    /** The first case not finished, by (`last_updated_at`, id): the listing resumes here. */
+    resumeFrom: string;
+    resumeFromId: string;
+  };
+  oscar?: {
+    /** The `since_date` the unfinished window was listed with. */
+    since: string;
+    /** When the window was first listed (OSCaR time): the cursor once the window is done. */
+    listedAt: string;
+    /** Children (in global_id order) up to this global_id are done. */
+    doneThrough: string;
+  };
 }
 
 /** One write OSCaR has received: `key` names the item, `value` what was sent (a status, an id). */
@@ -143,6 +179,16 @@ export interface RunSummary {
   overdueReferrals?: OverdueReferral[];
   /** When the run failed as a whole: the reason (scrubbed). */
   error?: string;
+  /** Present when the run stopped at its budget: how far it got; the next run continues. */
+  budget?: BudgetStop;
+}
+
+/** A run that stopped at its budget: done of total per direction, and the line the log shows. */
+export interface BudgetStop {
+  limit: 'time' | 'items';
+  f1: { done: number; total: number };
+  f2: { done: number; total: number };
+  message: string;
 }
 
 export interface Progress {

@@ -7,6 +7,8 @@ import { emptyReport, nextRetryState } from './outcomes.ts';
 import type { Report } from './outcomes.ts';
 import type { AfterUpsertCasesToPrimero, BaseState } from './state.ts';
 import { buildSummary } from './summary.ts';
+import { budgetProblem } from './budget.ts';
+import { budgetStop, withCheckpoint } from './checkpoint.ts';
 
 export const DEFAULT_SETTINGS: SyncSettings = {
   excludedOrgs: ['demo'],
@@ -70,7 +72,7 @@ export function openRun(options: OpenRunInput): OpenedRun {
       error,
     }),
   });
-  const problem = concurrencyProblem(settings.concurrency);
+  const problem = concurrencyProblem(settings.concurrency) ?? budgetProblem(settings);
   if (problem) return refuse('settings', `The run cannot start: ${problem}`);
   const start = windowStart(carried, options.since);
   if ('error' in start) return refuse('no-start', start.error);
@@ -117,12 +119,19 @@ export function closeRun(
     ...(final.oscarNextCursor ? { oscar: final.oscarNextCursor } : {}),
   });
   const retry = nextRetryState(carried, report, run.settings);
-  const next: CarriedState = {
-    cursors,
-    retries: retry.retries,
-    deadLetters: settledDeadLetters(retry.deadLetters, report),
-    sent: final.sent ?? carried.sent ?? [],
-  };
+  // A run that stopped at its budget keeps its cursors at the unfinished windows' start.
+  const next: CarriedState = withCheckpoint(
+    {
+      cursors,
+      retries: retry.retries,
+      deadLetters: settledDeadLetters(retry.deadLetters, report),
+      sent: final.sent ?? carried.sent ?? [],
+    },
+    carried,
+    report.budget,
+    from,
+  );
+  const stop = budgetStop(report.budget, run.settings);
   const summary = buildSummary({
     ok: true,
     dryRun: run.dryRun,
@@ -131,6 +140,7 @@ export function closeRun(
     to: cursors,
     report,
     deadLettered: retry.deadLettered,
+    ...(stop ? { budget: stop } : {}),
   });
   return { summary, next: run.dryRun ? carried : next };
 }

@@ -11,6 +11,7 @@ import type {
   SyncSettings,
 } from './contract.ts';
 import { STEP_IDS } from './contract.ts';
+import type { BudgetProgress } from './budget.ts';
 
 export interface Report {
   steps: Record<StepId, StepCounts>;
@@ -22,6 +23,8 @@ export interface Report {
   planned: PlannedWrite[];
   /** Set by the step that knows what awaits a decision (f1-j2). */
   overdueReferrals?: OverdueReferral[];
+  /** How far the run got against its budget (src/workflow/budget.ts); absent until a step checks it. */
+  budget?: BudgetProgress;
 }
 
 export function emptyReport(): Report {

@@ -158,5 +158,6 @@ export async function runWorkflow(
     return `${id} ${c.fetched} fetched/${c.written} written/${c.unchanged} unchanged/${c.failed} failed`;
   });
   sink('info', `Run finished${dryRun ? ' (dry run)' : ''}: ${counts.join('; ')}`);
+  if (summary.budget) sink('info', summary.budget.message);
   return { summary, next };
 }

@@ -20,6 +20,7 @@ import {
 } from '../../bench/report.ts';
 import type { ScenarioName, ScenarioResult } from '../../bench/report.ts';
 import { generateSeeds, planHourlyChanges } from '../../bench/seed.ts';
+import { budgetTargets, measureLanding } from '../../bench/budget.ts';
 
 const NOW = new Date('2026-03-15T10:00:00Z');
 
@@ -286,5 +287,81 @@ describe('bench arguments', () => {
     expect(() => parseBenchArgs(['--concurrency', '17'])).toThrow(
       /--concurrency must be at most 16/,
     );
+  });
+});
+
+describe('the budget scenario', () => {
+  it('runs only when asked for by name, at 200 ms and a 240 s budget unless told otherwise', () => {
+    expect(parseBenchArgs([]).budget).toBeUndefined();
+    expect(parseBenchArgs(['--cases', '500']).budget).toBeUndefined();
+    const alone = parseBenchArgs(['--scenario', 'budget']);
+    expect(alone.scenarios).toEqual([]);
+    expect(alone.budget).toMatchObject({ cases: 10_000, latencyMs: 200, budgetSeconds: 240 });
+    expect(
+      parseBenchArgs(['--scenario', 'budget', '--budget-seconds', '60', '--cases', '1000']).budget,
+    ).toMatchObject({ cases: 1000, budgetSeconds: 60 });
+  });
+
+  const options = { cases: 100, latencyMs: 200, concurrency: 4, budgetSeconds: 240, maxRuns: 40 };
+  const landing = {
+    oscarReferrals: 13,
+    duplicateReferrals: 0,
+    expectedReferrals: 13,
+    children: 87,
+    childrenMissing: 0,
+    childrenDuplicated: 0,
+  };
+  const run = (n: number, wallSeconds: number, stopped = true) => ({
+    run: n,
+    status: 'succeeded' as const,
+    wallSeconds,
+    peakRssMb: 200,
+    ...(stopped ? { stopped: 'Stopped at the time budget' } : {}),
+  });
+
+  it('passes when no run outlived the budget and every record landed once', () => {
+    const targets = budgetTargets([run(1, 229), run(2, 120, false)], landing, options);
+    expect(targets.map((t) => [t.name, t.pass])).toEqual([
+      ['no run over its budget', true],
+      ['every record landed once', true],
+    ]);
+  });
+
+  it('fails a run over its budget, a duplicate, a missing child, or an unfinished window', () => {
+    const [over] = budgetTargets([run(1, 241), run(2, 10, false)], landing, options);
+    expect(over!.pass).toBe(false);
+    const twice = budgetTargets(
+      [run(1, 10, false)],
+      { ...landing, duplicateReferrals: 1 },
+      options,
+    );
+    expect(twice[1]!.pass).toBe(false);
+    const missing = budgetTargets([run(1, 10, false)], { ...landing, childrenMissing: 1 }, options);
+    expect(missing[1]!.pass).toBe(false);
+    const unfinished = budgetTargets([run(1, 10)], landing, options);
+    expect(unfinished[1]!.pass).toBe(false);
+    expect(unfinished[1]!.detail).toMatch(/not done after 1 runs/);
+  });
+
+  it('counts landings from the emulators’ states: duplicates and missing children show', () => {
+    const seeds = { meta: { primero: { referralToOscar: 2 }, ngoGlobalIds: ['G1', 'G2'] } };
+    const referral = (external_id: string) => ({
+      referred_from: 'primero',
+      external_id,
+      referred_to: 'cif',
+      services: ['s'],
+    });
+    const oscar = {
+      organizations: [{ referrals: [referral('c1'), referral('c2'), referral('c2')] }],
+    };
+    const primero = { cases: [{ oscar_number: 'G1' }, { oscar_number: 'G1' }] };
+    expect(measureLanding(primero, oscar, seeds as never, 0)).toEqual({
+      oscarReferrals: 3,
+      duplicateReferrals: 1,
+      expectedReferrals: 2,
+      children: 2,
+      childrenMissing: 1,
+      childrenDuplicated: 1,
+    });
   });
 });

@@ -38,6 +38,11 @@ export interface UpsertContext {
   /** ISO time of the run, for failure bookkeeping. */
   now: string;
   today: Date;
+  /**
+   * Asked before each child starts (the run's budget); false leaves it and the rest of the batch
+   * for the next run. Absent: every child goes.
+   */
+  mayStart?: () => boolean;
 }
 
 /**
@@ -47,13 +52,17 @@ export interface UpsertContext {
  * `concurrency` lanes take the next child in turn, so only the children being written are decoded
  * and nothing is queued per child: memory stays flat however long the batch.
  */
-export async function upsertChildren(batch: FromOscarBatch, base: UpsertContext): Promise<void> {
+export async function upsertChildren(
+  batch: FromOscarBatch,
+  base: UpsertContext,
+): Promise<{ started: number }> {
   const ctx: UpsertContext = { ...base, primero: await withBatchLookups(batch, base.primero) };
   const { children } = batch;
   let next = 0;
   let outage: { error: unknown } | undefined;
   const lane = async () => {
     while (!outage && next < children.length) {
+      if (ctx.mayStart && !ctx.mayStart()) return;
       const packed = children[next++]!;
       try {
         await upsertChild(unpackChild(packed), batch.since, ctx);
@@ -65,6 +74,7 @@ export async function upsertChildren(batch: FromOscarBatch, base: UpsertContext)
   const lanes = Math.max(1, Math.min(ctx.concurrency, children.length));
   await Promise.all(Array.from({ length: lanes }, lane));
   if (outage) throw outage.error;
+  return { started: next };
 }
 
 /** The client with findCases answered for the whole batch at once when that is cheaper. */

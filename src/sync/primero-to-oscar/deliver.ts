@@ -15,6 +15,8 @@ import {
 } from '../../workflow/outcomes.ts';
 import type { AfterCasesToOscar, AfterGetPrimeroCases } from '../../workflow/state.ts';
 import { journalSent } from '../../workflow/sent-journal.ts';
+import { budgetOf } from '../../workflow/budget.ts';
+import { deferReferrals } from './deferral.ts';
 import { isItemError, reasonOf } from '../../workflow/step-context.ts';
 import {
   UNCONFIRMED_SEND,
@@ -160,7 +162,11 @@ async function readOscarHolders(
   return holdersFromListing(listing, wanted);
 }
 
-/** One upsert per referral; a child's referrals one after another (OSCaR matches them by case id). */
+/**
+ * One upsert per referral; a child's referrals one after another (OSCaR matches them by case id).
+ * `concurrency` lanes take the children in f1-j1's order, each upsert only if the run's budget
+ * allows it: the children left are deferred (deferral.ts), not failed.
+ */
 export async function deliverReferrals(
   state: AfterCasesToOscar,
   oscar: () => OscarClient,
@@ -170,72 +176,97 @@ export async function deliverReferrals(
   for (const item of d.state.toOscar.referrals) {
     byCase.set(item.ids.case_id, [...(byCase.get(item.ids.case_id) ?? []), item]);
   }
+  const queues = [...byCase.values()];
+  const budget = budgetOf(d.state.run, d.state.report);
+  const deferred: ReferralToOscar[] = [];
+  let next = 0;
   // An outage stops every child's queue; the step fails only once nothing is in flight any more,
   // so the ledger it hands on is final (no upsert still on the wire behind a failed step).
   let outage: { error: unknown } | undefined;
-  await Promise.allSettled(
-    [...byCase.values()].map(async (items) => {
-      for (const item of items) {
+  const lane = async () => {
+    while (!outage && next < queues.length) {
+      const items = queues[next++]!;
+      for (const [index, item] of items.entries()) {
         if (outage) return;
         if (item.unconfirmed) {
           if (!d.state.run.dryRun) unconfirmed(d, item);
           continue;
         }
-        const before = d.sent.get(item.sentKey);
-        let onWire = false;
-        try {
-          let payload = toOscarReferral(item);
-          const globalId = (item.case.oscar_number ?? '').trim();
-          // A child OSCaR knows: only to an NGO holding it, with OSCaR's own values carried.
-          const known =
-            globalId === ''
-              ? undefined
-              : referralOfKnownChild(payload, globalId, (await d.holders())[globalId]);
-          if (known) payload = known.payload;
-          if (d.state.run.dryRun)
-            planned(d, `upsert referral to ${payload.organization_name}`, item);
-          else {
-            await d.oscar().upsertClient(payload, {
-              // Write-ahead: from here on OSCaR may hold the referral, whatever happens to us.
-              beforeSend: () => {
-                onWire = true;
-                d.sent.set(item.sentKey, { key: item.sentKey, value: UNCONFIRMED_SEND, at: d.now });
-                journalSent(d.state.run.id, d.sent.values());
-              },
-            });
-            written(d, item, item.ids.service_id);
-            const awaiting = awaitingRecord(item, payload.organization_name, d.now);
-            d.sent.set(awaiting.key, awaiting);
-            journalSent(d.state.run.id, d.sent.values());
-            if (known)
-              log.info(
-                `f1-j2: referral ${item.key} of ${globalId}: OSCaR cleared ${LOST_ON_UPDATE.join(' and ')} ` +
-                  `of the client at ${known.updated} (its API cannot keep them)`,
-              );
-          }
-        } catch (error) {
-          if (onWire && isUnconfirmedUpsert(error)) {
-            unconfirmed(d, item);
-            journalSent(d.state.run.id, d.sent.values());
-            continue;
-          }
-          // OSCaR refused it or surely never saw it: the ledger is as before the attempt.
-          if (onWire) {
-            if (before) d.sent.set(item.sentKey, before);
-            else d.sent.delete(item.sentKey);
-            journalSent(d.state.run.id, d.sent.values());
-          }
-          if (!isItemError(error)) {
-            outage ??= { error };
-            return;
-          }
-          failed(d, 'referral', item, error);
+        if (!budget.take('f1-write')) {
+          deferred.push(...items.slice(index));
+          break;
+        }
+        const problem = await deliverReferral(d, item);
+        if (problem) {
+          outage ??= problem;
+          return;
         }
       }
-    }),
+    }
+  };
+  await Promise.all(
+    Array.from(
+      { length: Math.max(1, Math.min(d.state.run.settings.concurrency, queues.length)) },
+      lane,
+    ),
   );
   if (outage) throw outage.error;
+  deferReferrals(d.state, deferred);
   return done(d);
+}
+
+/** Sends one referral and records how it ended; an outage is returned for the caller to stop. */
+async function deliverReferral(
+  d: Delivery,
+  item: ReferralToOscar,
+): Promise<{ error: unknown } | undefined> {
+  const before = d.sent.get(item.sentKey);
+  let onWire = false;
+  try {
+    let payload = toOscarReferral(item);
+    const globalId = (item.case.oscar_number ?? '').trim();
+    // A child OSCaR knows: only to an NGO holding it, with OSCaR's own values carried.
+    const known =
+      globalId === ''
+        ? undefined
+        : referralOfKnownChild(payload, globalId, (await d.holders())[globalId]);
+    if (known) payload = known.payload;
+    if (d.state.run.dryRun) planned(d, `upsert referral to ${payload.organization_name}`, item);
+    else {
+      await d.oscar().upsertClient(payload, {
+        // Write-ahead: from here on OSCaR may hold the referral, whatever happens to us.
+        beforeSend: () => {
+          onWire = true;
+          d.sent.set(item.sentKey, { key: item.sentKey, value: UNCONFIRMED_SEND, at: d.now });
+          journalSent(d.state.run.id, d.sent.values());
+        },
+      });
+      written(d, item, item.ids.service_id);
+      const awaiting = awaitingRecord(item, payload.organization_name, d.now);
+      d.sent.set(awaiting.key, awaiting);
+      journalSent(d.state.run.id, d.sent.values());
+      if (known)
+        log.info(
+          `f1-j2: referral ${item.key} of ${globalId}: OSCaR cleared ${LOST_ON_UPDATE.join(' and ')} ` +
+            `of the client at ${known.updated} (its API cannot keep them)`,
+        );
+    }
+  } catch (error) {
+    if (onWire && isUnconfirmedUpsert(error)) {
+      unconfirmed(d, item);
+      journalSent(d.state.run.id, d.sent.values());
+      return undefined;
+    }
+    // OSCaR refused it or surely never saw it: the ledger is as before the attempt.
+    if (onWire) {
+      if (before) d.sent.set(item.sentKey, before);
+      else d.sent.delete(item.sentKey);
+      journalSent(d.state.run.id, d.sent.values());
+    }
+    if (!isItemError(error)) return { error };
+    failed(d, 'referral', item, error);
+  }
+  return undefined;
 }
 
 /** The decisions OSCaR has not been told yet, in one update_statuses; on a 422, one by one. */
