@@ -3,7 +3,8 @@
 // retry, the referrals of cases that refer a service to OSCaR, and, for each child whose OSCaR
 // global id is about to be sent, every Primero case holding that id (two = ambiguous).
 // Decides: which referrals, decisions and links go to OSCaR (src/sync/primero-to-oscar.ts).
-// Writes: nothing; hands `toOscar` and the candidate cursor to f1-j2.
+// Writes: nothing in either system; puts `toOscar` (child data) in the run's store for f1-j2 and
+// hands on only its counts and the candidate cursor (src/workflow/hand-off.ts).
 import { fn } from '@openfn/language-http';
 import { log } from '../src/log.ts';
 import { findCasesForBatch } from '../src/sync/case-lookup.ts';
@@ -24,6 +25,9 @@ import {
 } from '../src/sync/primero-to-oscar/window.ts';
 import { recordFailure, recordFetched, recordUnchanged } from '../src/workflow/outcomes.ts';
 import { lazyPrimeroClient, primeroWindowStart } from '../src/workflow/step-context.ts';
+import { putHandOff, runIdOf } from '../src/workflow/hand-off.ts';
+import { stepStore } from '../src/workflow/state-store.ts';
+import { emptyToOscarBatch } from '../src/sync/primero-to-oscar.ts';
 import type { AfterGetPrimeroCases, BaseState } from '../src/workflow/state.ts';
 
 interface Fetched extends BaseState {
@@ -36,6 +40,8 @@ interface Fetched extends BaseState {
     latest?: string;
   };
 }
+
+type Selected = Omit<AfterGetPrimeroCases, 'toOscarHandOff'> & Pick<Fetched, 'window'>;
 
 export default [
   fn(async (state: BaseState): Promise<Fetched> => {
@@ -96,7 +102,7 @@ export default [
     };
   }),
 
-  fn((state: Fetched): AfterGetPrimeroCases & Pick<Fetched, 'window'> => {
+  fn((state: Fetched): Selected => {
     const { window, run, report } = state;
     const carriedKeys = [...run.carried.retries, ...run.carried.deadLetters].map(
       (item) => item.key,
@@ -130,37 +136,41 @@ export default [
 
   // A global id two Primero cases hold cannot say which child OSCaR means: the original jobs
   // linked (and later updated) whichever case came first. Such items fail until one is merged.
-  fn(
-    async (
-      state: AfterGetPrimeroCases & Pick<Fetched, 'window'>,
-    ): Promise<AfterGetPrimeroCases> => {
-      const { toOscar, report, run } = state;
-      const primero = lazyPrimeroClient(state)();
-      const globalIds = globalIdsToCheck(toOscar, run.carried.sent ?? []);
-      const find = await findCasesForBatch({ oscarNumbers: globalIds }, primero, 'f1-j1');
-      const holders = new Map<string, string[]>();
-      await Promise.all(
-        globalIds.map(async (globalId) => {
-          const found = await find({ oscar_number: globalId });
-          holders.set(globalId, [
-            ...found.cases.map((c) => c.id),
-            ...found.unreadable.map((c) => c.id ?? '?'),
-          ]);
-        }),
-      );
-      const ambiguous = ambiguousGlobalIdFailures(toOscar, holders);
-      const now = new Date().toISOString();
-      for (const failure of ambiguous.failures) {
-        const item = recordFailure(report, run.carried, failure, now);
-        log.warn(`f1-j2: ${item.key} failed (attempt ${item.attempts}): ${item.reason}`);
-      }
-      log.info(
-        `f1-j1: selected ${ambiguous.batch.referrals.length} referrals, ${ambiguous.batch.decisions.length} decisions, ` +
-          `${ambiguous.batch.links.length} links for OSCaR (${ambiguous.failures.length} ambiguous); ` +
-          `next Primero cursor ${state.primeroNextCursor ?? '(unchanged)'}`,
-      );
-      const { window: _window, ...rest } = state;
-      return { ...rest, toOscar: ambiguous.batch };
-    },
-  ),
+  fn(async (state: Selected): Promise<AfterGetPrimeroCases> => {
+    const { toOscar, report, run } = state;
+    const primero = lazyPrimeroClient(state)();
+    const globalIds = globalIdsToCheck(toOscar, run.carried.sent ?? []);
+    const find = await findCasesForBatch({ oscarNumbers: globalIds }, primero, 'f1-j1');
+    const holders = new Map<string, string[]>();
+    await Promise.all(
+      globalIds.map(async (globalId) => {
+        const found = await find({ oscar_number: globalId });
+        holders.set(globalId, [
+          ...found.cases.map((c) => c.id),
+          ...found.unreadable.map((c) => c.id ?? '?'),
+        ]);
+      }),
+    );
+    const ambiguous = ambiguousGlobalIdFailures(toOscar, holders);
+    const now = new Date().toISOString();
+    for (const failure of ambiguous.failures) {
+      const item = recordFailure(report, run.carried, failure, now);
+      log.warn(`f1-j2: ${item.key} failed (attempt ${item.attempts}): ${item.reason}`);
+    }
+    log.info(
+      `f1-j1: selected ${ambiguous.batch.referrals.length} referrals, ${ambiguous.batch.decisions.length} decisions, ` +
+        `${ambiguous.batch.links.length} links for OSCaR (${ambiguous.failures.length} ambiguous); ` +
+        `next Primero cursor ${state.primeroNextCursor ?? '(unchanged)'}`,
+    );
+    const { window: _window, ...rest } = state;
+    const store = stepStore(state);
+    const runId = runIdOf(state);
+    const { referrals, decisions, links } = ambiguous.batch;
+    const toOscarHandOff = {
+      referrals: await putHandOff(store, runId, 'toOscar.referrals', referrals),
+      decisions: await putHandOff(store, runId, 'toOscar.decisions', decisions),
+      links: await putHandOff(store, runId, 'toOscar.links', links),
+    };
+    return { ...rest, toOscar: emptyToOscarBatch(), toOscarHandOff };
+  }),
 ];

@@ -81,12 +81,14 @@ export async function saveCarried(store: StateStore, next: CarriedState): Promis
   if (changes.remove.length > 0) await store.remove(changes.remove);
 }
 
-/** One sent-ledger record as it changes: written (or removed when undefined) at once. */
-export async function saveSentRecord(
+/** Sent-ledger records as they change: written (or removed) at once, one item each. */
+export async function saveSentChanges(
   store: StateStore,
-  key: string,
-  record: SentRecord | undefined,
+  changes: { set?: readonly SentRecord[]; remove?: readonly string[] },
 ): Promise<void> {
-  if (record) await store.set([{ key: itemKey('sent', key), value: record }]);
-  else await store.remove([itemKey('sent', key)]);
+  const set = changes.set ?? [];
+  const remove = changes.remove ?? [];
+  if (set.length > 0)
+    await store.set(set.map((record) => ({ key: itemKey('sent', record.key), value: record })));
+  if (remove.length > 0) await store.remove(remove.map((key) => itemKey('sent', key)));
 }

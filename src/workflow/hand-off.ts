@@ -3,6 +3,7 @@
 // a dataclip. The fetching step puts it in the run's state store, one item per element under
 // `handoff:<run id>:<name>:<index>`, and hands on only the count; the consuming step takes it
 // (reads and removes it), and the run's end removes whatever a failed step left behind.
+import type { BaseState } from './state.ts';
 import type { StateStore } from './state-store.ts';
 import { assertKey } from './state-store.ts';
 
@@ -53,4 +54,14 @@ export async function takeHandOff<T>(
 /** Removes every hand-off of run `runId` (called when the run ends, however it ends). */
 export async function clearHandOffs(store: StateStore, runId: string): Promise<void> {
   await store.removePrefix(runPrefix(runId));
+}
+
+/** The run's id, under which its hand-offs are kept. */
+export function runIdOf(state: BaseState): string {
+  const id = state.run.id;
+  if (id === undefined || id === '')
+    throw new Error(
+      'This run has no id: its steps cannot hand data on; start it with runWorkflow or the built f1-j1 body',
+    );
+  return id;
 }

@@ -12,6 +12,7 @@ import { STEP_NAMES, buildPlan, loadJobs } from './plan.ts';
 import type { Job } from './plan.ts';
 import type { AfterUpsertCasesToPrimero } from './state.ts';
 import { openSentJournal } from './sent-journal.ts';
+import { memoryStateStore, registerRunStore } from './state-store.ts';
 import { buildSummary } from './summary.ts';
 
 export { DEFAULT_SETTINGS } from './lifecycle.ts';
@@ -92,6 +93,10 @@ export async function runWorkflow(
         sentJournaled = sent;
         options.onSentLedger?.(sent);
       });
+  // The steps' hand-off of child data (src/workflow/hand-off.ts). Locally no step output is stored
+  // anywhere, so this process's memory is enough; it goes with the run. The lasting facts
+  // (cursors, ledger, retries) are the runner's to keep (src/runner/store.ts, same item layout).
+  const restoreStore = registerRunStore(runId, memoryStateStore());
   let final: FinalState | undefined;
   let crash: string | undefined;
   try {
@@ -124,6 +129,7 @@ export async function runWorkflow(
   } catch (error) {
     crash = stepError('workflow', (error as Error)?.message ?? String(error));
   } finally {
+    restoreStore();
     restoreJournal();
     restoreSink();
   }

@@ -61,10 +61,12 @@ describe('Collections emulator, spoken to by the adaptor', () => {
       'page:4',
     ]);
     expect(got.data.map((item: { value: unknown }) => item.value)).toEqual(values);
-    const first = await (await api('contract?key=page:*&limit=2')).json();
+    const first = (await (await api('contract?key=page:*&limit=2')).json()) as any;
     expect(first.items).toHaveLength(2);
     expect(Buffer.from(first.cursor, 'base64').toString()).toMatch(/^\d{4}-\d{2}-\d{2}T/);
-    const last = await (await api(`contract?key=page:*&limit=3&cursor=${first.cursor}`)).json();
+    const last = (await (
+      await api(`contract?key=page:*&limit=3&cursor=${first.cursor}`)
+    ).json()) as any;
     expect(last.items.map((i: { key: string }) => i.key)).toEqual(['page:2', 'page:3', 'page:4']);
     expect(last.cursor).toBeNull();
   });

@@ -15,6 +15,9 @@ import {
 } from '../../workflow/outcomes.ts';
 import type { AfterCasesToOscar, AfterGetPrimeroCases } from '../../workflow/state.ts';
 import { journalSent } from '../../workflow/sent-journal.ts';
+import { saveSentChanges } from '../../workflow/carried-items.ts';
+import { runIdOf, takeHandOff } from '../../workflow/hand-off.ts';
+import { stepStore } from '../../workflow/state-store.ts';
 import { isItemError, reasonOf } from '../../workflow/step-context.ts';
 import {
   UNCONFIRMED_SEND,
@@ -48,9 +51,31 @@ function delivery(state: AfterCasesToOscar, oscar: () => OscarClient): Delivery 
 /** Ends an operation: the ledger back into the state. */
 const done = (d: Delivery): AfterCasesToOscar => ({ ...d.state, sent: [...d.sent.values()] });
 
-/** The step's first operation: the ledger carried from the last successful run. */
-export function startDelivery(state: AfterGetPrimeroCases): AfterCasesToOscar {
-  return { ...state, sent: [...(state.run.carried.sent ?? [])] };
+/**
+ * The step's first operation: the ledger carried from the last successful run, and what f1-j1
+ * selected, taken from the run's store (it never travels in a step output: src/workflow/hand-off.ts).
+ */
+export async function startDelivery(state: AfterGetPrimeroCases): Promise<AfterCasesToOscar> {
+  const store = stepStore(state);
+  const runId = runIdOf(state);
+  const { referrals, decisions, links } = state.toOscarHandOff;
+  const toOscar = {
+    referrals: await takeHandOff<ReferralToOscar>(store, runId, referrals),
+    decisions: await takeHandOff<DecisionForOscar>(store, runId, decisions),
+    links: await takeHandOff<LinkForOscar>(store, runId, links),
+  };
+  return { ...state, toOscar, sent: [...(state.run.carried.sent ?? [])] };
+}
+
+/**
+ * Writes the ledger records of `keys` as they stand now to the run's store, at once, so that a
+ * run failing later keeps them (on OpenFn.org nothing of a failed run survives but the store).
+ */
+async function persist(d: Delivery, keys: readonly string[]): Promise<void> {
+  if (d.state.run.dryRun || keys.length === 0) return;
+  const set = keys.flatMap((key) => d.sent.get(key) ?? []);
+  const remove = keys.filter((key) => !d.sent.has(key));
+  await saveSentChanges(stepStore(d.state), { set, remove });
 }
 
 function failed(d: Delivery, kind: FailedItem['kind'], item: Item, error: unknown): void {
@@ -130,7 +155,10 @@ export async function deliverReferrals(
       for (const item of items) {
         if (outage) return;
         if (item.unconfirmed) {
-          if (!d.state.run.dryRun) unconfirmed(d, item);
+          if (!d.state.run.dryRun) {
+            unconfirmed(d, item);
+            await persist(d, [item.sentKey]);
+          }
           continue;
         }
         const before = d.sent.get(item.sentKey);
@@ -140,6 +168,9 @@ export async function deliverReferrals(
           if (d.state.run.dryRun)
             planned(d, `upsert referral to ${payload.organization_name}`, item);
           else {
+            // Write-ahead in the durable store: the request may leave at any moment from here.
+            d.sent.set(item.sentKey, { key: item.sentKey, value: UNCONFIRMED_SEND, at: d.now });
+            await persist(d, [item.sentKey]);
             await d.oscar().upsertClient(payload, {
               // Write-ahead: from here on OSCaR may hold the referral, whatever happens to us.
               beforeSend: () => {
@@ -150,18 +181,21 @@ export async function deliverReferrals(
             });
             written(d, item, item.ids.service_id);
             journalSent(d.state.run.id, d.sent.values());
+            await persist(d, [item.sentKey]);
           }
         } catch (error) {
           if (onWire && isUnconfirmedUpsert(error)) {
             unconfirmed(d, item);
             journalSent(d.state.run.id, d.sent.values());
+            await persist(d, [item.sentKey]);
             continue;
           }
           // OSCaR refused it or surely never saw it: the ledger is as before the attempt.
-          if (onWire) {
+          if (!d.state.run.dryRun) {
             if (before) d.sent.set(item.sentKey, before);
             else d.sent.delete(item.sentKey);
-            journalSent(d.state.run.id, d.sent.values());
+            if (onWire) journalSent(d.state.run.id, d.sent.values());
+            await persist(d, [item.sentKey]);
           }
           if (!isItemError(error)) {
             outage ??= { error };
@@ -202,6 +236,10 @@ export async function deliverDecisions(
   try {
     await d.oscar().updateStatuses(toSend.map(({ update }) => update));
     toSend.forEach(({ item, update }) => written(d, item, update.referral_status));
+    await persist(
+      d,
+      toSend.map(({ item }) => item.sentKey),
+    );
   } catch (error) {
     if (!isItemError(error)) throw error;
     // OSCaR applies the items before a bad one and stops: resend one by one (a status set twice
@@ -210,6 +248,7 @@ export async function deliverDecisions(
       try {
         await d.oscar().updateStatuses([update]);
         written(d, item, update.referral_status);
+        await persist(d, [item.sentKey]);
       } catch (itemError) {
         failed(d, 'decision', item, itemError);
       }
@@ -237,6 +276,10 @@ export async function deliverLinks(
   try {
     await d.oscar().updateLinks(toSend.map((item) => item.link));
     toSend.forEach((item) => written(d, item, item.link.external_id));
+    await persist(
+      d,
+      toSend.map((item) => item.sentKey),
+    );
   } catch (error) {
     toSend.forEach((item) => failed(d, 'link', item, error));
   }
