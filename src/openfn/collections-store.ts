@@ -6,7 +6,7 @@
 import { collections } from '@openfn/language-collections';
 import type { StateStore, StoredItem } from '../workflow/state-store.ts';
 import { assertKey, useStateStoreFactory } from '../workflow/state-store.ts';
-import type { BaseState } from '../workflow/state.ts';
+import type { StoreHolder } from '../workflow/state-store.ts';
 
 /**
  * The Collection an admin creates in the project's settings. Lightning looks a collection up by
@@ -19,7 +19,7 @@ interface CollectionsConfig {
   collections_token: string;
 }
 
-function collectionsConfig(state: BaseState): CollectionsConfig {
+function collectionsConfig(state: StoreHolder): CollectionsConfig {
   const configuration = state.configuration ?? {};
   const endpoint = configuration['collections_endpoint'];
   const token = configuration['collections_token'];

@@ -61,7 +61,9 @@ export function memoryStateStore(): StateStore & { items: Map<string, string> } 
 // Which store a step uses. Locally runWorkflow registers one per run id; on OpenFn.org each body
 // installs a factory that builds the Collections store from the step's configuration.
 const perRun = new Map<string, StateStore>();
-let factory: ((state: BaseState) => StateStore) | undefined;
+/** What a store factory may read: the step's configuration (credentials injected per step). */
+export type StoreHolder = Pick<BaseState, 'configuration'> & { run?: { id?: string } };
+let factory: ((state: StoreHolder) => StateStore) | undefined;
 
 /** Routes the steps of run `runId` to `store` until the returned function is called. */
 export function registerRunStore(runId: string, store: StateStore): () => void {
@@ -72,12 +74,13 @@ export function registerRunStore(runId: string, store: StateStore): () => void {
 }
 
 /** How a body builds its store when no runner registered one (OpenFn.org). */
-export function useStateStoreFactory(make: (state: BaseState) => StateStore): void {
+export function useStateStoreFactory(make: (state: StoreHolder) => StateStore): void {
   factory = make;
 }
 
-export function stepStore(state: BaseState): StateStore {
-  const registered = state.run.id === undefined ? undefined : perRun.get(state.run.id);
+export function stepStore(state: StoreHolder): StateStore {
+  const id = state.run?.id;
+  const registered = id === undefined ? undefined : perRun.get(id);
   if (registered) return registered;
   if (factory) return factory(state);
   throw new Error(

@@ -49,8 +49,12 @@ export function compileLikeLightning(
   }
 
   const statements = program.body as AnyNode[];
+  // The worker links the collections adaptor into any step whose body mentions `collections.`.
+  const linked = /collections\./.test(body)
+    ? [adaptor.name, '@openfn/language-collections']
+    : [adaptor.name];
   for (const statement of statements) {
-    if (statement.type === 'ImportDeclaration' && statement.source.value !== adaptor.name) {
+    if (statement.type === 'ImportDeclaration' && !linked.includes(statement.source.value)) {
       problems.push(`imports ${statement.source.value}`);
     }
     if (statement.type === 'ExportAllDeclaration' && statement.source.value !== adaptor.name) {
