@@ -297,3 +297,87 @@ describe('a run that fails after f1-j2 on OpenFn.org', () => {
     }
   }, 120_000);
 });
+
+/** The demo seeds with every child name, phone, referee and note replaced by a unique sentinel. */
+function sentinelSeeds(): { seeds: { primero: unknown; oscar: unknown }; sentinels: string[] } {
+  const sentinels: string[] = [];
+  const personal =
+    /^(name_first|name_last|notes|given_name|family_name|local_given_name|local_family_name|first_name|last_name|name_of_referee|referral_phone)$/;
+  const mark = (value: unknown, key = ''): unknown => {
+    if (typeof value === 'string' && personal.test(key) && value !== '') {
+      const sentinel = key.endsWith('phone')
+        ? `0977${String(sentinels.length).padStart(6, '0')}`
+        : `Zqx${sentinels.length}Sentinel`;
+      sentinels.push(sentinel);
+      return sentinel;
+    }
+    if (Array.isArray(value)) return value.map((item) => mark(item, key));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mark(v, k)]));
+    return value;
+  };
+  const demo = demoSeeds();
+  return { seeds: { primero: mark(demo.primero), oscar: mark(demo.oscar) }, sentinels };
+}
+
+describe('every step output on OpenFn.org', () => {
+  it('holds no child name, birth date, phone or note: child data passes through Collections only', async () => {
+    const { seeds, sentinels } = sentinelSeeds();
+    const systems = await startSystems(seeds);
+    const store = await startCollections();
+    try {
+      const runs = [
+        await runBodiesOnRuntime(
+          stepsFor(systems.systems),
+          { since: START, settings: SETTINGS },
+          build.adaptor,
+          60_000,
+          store.access,
+        ),
+      ];
+      runs.push(
+        await runBodiesOnRuntime(
+          stepsFor(systems.systems),
+          {},
+          build.adaptor,
+          60_000,
+          store.access,
+        ),
+      );
+      // Birth dates are kept as the demo has them; names, phones and notes are sentinels. Child
+      // data may sit in an output as JSON inside a string (packed records): both forms count.
+      const demoValues = [
+        ...personalValues(demoSeeds().primero),
+        ...personalValues(demoSeeds().oscar),
+      ].filter((value) => !/^(agency-|primero|oscar)/i.test(value));
+      const outputs = runs.flatMap((run, index) => {
+        expect(run.state?.errors, `run ${index + 1}`).toBeUndefined();
+        expect(Object.keys(run.outputs ?? {}).sort()).toEqual(['f1-j1', 'f1-j2', 'f2-j1', 'f2-j2']);
+        return [
+          ...Object.entries(run.outputs!).map(
+            ([step, output]) => [`run ${index + 1} ${step}`, output] as const,
+          ),
+          [`run ${index + 1} final state`, run.state] as const,
+        ];
+      });
+      for (const [where, output] of outputs) {
+        const text = JSON.stringify(output);
+        for (const sentinel of sentinels)
+          expect(text.includes(sentinel), `${where}: ${sentinel}`).toBe(false);
+        for (const value of demoValues) {
+          const quoted = JSON.stringify(value);
+          const found = text.includes(quoted) || text.includes(JSON.stringify(quoted).slice(1, -1));
+          expect(found, `${where}: ${value}`).toBe(false);
+        }
+      }
+      // The sentinels did travel: the sync wrote OSCaR children's names into Primero.
+      const primero = JSON.stringify(systems.primero.state());
+      expect(sentinels.some((sentinel) => primero.includes(sentinel))).toBe(true);
+      // And nothing of them is left in the Collection once the runs ended.
+      const stored = JSON.stringify(storedItems(store.api));
+      expect(sentinels.filter((sentinel) => stored.includes(sentinel))).toEqual([]);
+    } finally {
+      await Promise.all([systems.close(), store.api.close()]);
+    }
+  }, 120_000);
+});
