@@ -27,10 +27,14 @@ import { recordFailure, recordFetched, recordUnchanged } from '../src/workflow/o
 import { lazyPrimeroClient, primeroWindowStart } from '../src/workflow/step-context.ts';
 import { putHandOff, runIdOf } from '../src/workflow/hand-off.ts';
 import { stepStore } from '../src/workflow/state-store.ts';
+import { loadSent } from '../src/workflow/carried-items.ts';
+import type { SentRecord } from '../src/workflow/contract.ts';
 import { emptyToOscarBatch } from '../src/sync/primero-to-oscar.ts';
 import type { AfterGetPrimeroCases, BaseState } from '../src/workflow/state.ts';
 
 interface Fetched extends BaseState {
+  /** The sent ledger, read from the run's store; dropped before the step's output. */
+  ledger: SentRecord[];
   window: {
     cases: PrimeroCase[];
     refetched: PrimeroCase[];
@@ -41,7 +45,7 @@ interface Fetched extends BaseState {
   };
 }
 
-type Selected = Omit<AfterGetPrimeroCases, 'toOscarHandOff'> & Pick<Fetched, 'window'>;
+type Selected = Omit<AfterGetPrimeroCases, 'toOscarHandOff'> & Pick<Fetched, 'window' | 'ledger'>;
 
 export default [
   fn(async (state: BaseState): Promise<Fetched> => {
@@ -92,6 +96,7 @@ export default [
     );
     return {
       ...state,
+      ledger: await loadSent(stepStore(state)),
       window: {
         cases,
         refetched,
@@ -115,7 +120,7 @@ export default [
         retryKeys: new Set(carriedKeys),
         requeuedKeys: new Set(run.carried.retries.map((item) => item.key)),
         deadLetterKeys: new Set(run.carried.deadLetters.map((item) => item.key)),
-        sent: new Map((run.carried.sent ?? []).map((record) => [record.key, record])),
+        sent: new Map(state.ledger.map((record) => [record.key, record])),
       },
     );
     // A carried item whose case no longer asks for it (sent, revoked, deleted) is settled.
@@ -139,7 +144,7 @@ export default [
   fn(async (state: Selected): Promise<AfterGetPrimeroCases> => {
     const { toOscar, report, run } = state;
     const primero = lazyPrimeroClient(state)();
-    const globalIds = globalIdsToCheck(toOscar, run.carried.sent ?? []);
+    const globalIds = globalIdsToCheck(toOscar, state.ledger);
     const find = await findCasesForBatch({ oscarNumbers: globalIds }, primero, 'f1-j1');
     const holders = new Map<string, string[]>();
     await Promise.all(
@@ -162,7 +167,7 @@ export default [
         `${ambiguous.batch.links.length} links for OSCaR (${ambiguous.failures.length} ambiguous); ` +
         `next Primero cursor ${state.primeroNextCursor ?? '(unchanged)'}`,
     );
-    const { window: _window, ...rest } = state;
+    const { window: _window, ledger: _ledger, ...rest } = state;
     const store = stepStore(state);
     const runId = runIdOf(state);
     const { referrals, decisions, links } = ambiguous.batch;

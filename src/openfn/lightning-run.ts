@@ -12,7 +12,7 @@ import { log } from '../log.ts';
 import type { CarriedState, RunSummary, SyncSettings } from '../workflow/contract.ts';
 import { windowStart } from '../workflow/cursors.ts';
 import { emptyCarried, closeRun, openRun } from '../workflow/lifecycle.ts';
-import { loadCarried, saveCarried } from '../workflow/carried-items.ts';
+import { loadCarried, loadSent, saveCarried, withoutLedger } from '../workflow/carried-items.ts';
 import { clearHandOffs, HAND_OFF_PREFIX, runIdOf } from '../workflow/hand-off.ts';
 import { stepStore } from '../workflow/state-store.ts';
 import type { AfterUpsertCasesToPrimero, BaseState } from '../workflow/state.ts';
@@ -88,9 +88,12 @@ export async function startRun(state: LightningRunInput): Promise<BaseState> {
     `Run ${opened.input.run.id} starting from ${since !== undefined ? 'the explicit start' : 'the cursors in Collections'}: ` +
       `Primero ${opened.from.primero}, OSCaR ${opened.from.oscar}`,
   );
+  // The ledger stays in the Collection: steps read it there (it would repeat in every output).
+  const input = opened.input;
   return {
     ...(state.configuration ? { configuration: state.configuration } : {}),
-    ...opened.input,
+    ...input,
+    run: { ...input.run, carried: withoutLedger(input.run.carried) },
   };
 }
 
@@ -101,8 +104,10 @@ export async function finishRun(
   if (!run || !report) throw new Error('The workflow ended without a report');
   const start = windowStart(run.carried, run.since);
   const from = 'error' in start ? run.carried.cursors : start.from;
-  const { summary, next } = closeRun({ ...state, run, report }, from);
   const store = stepStore(state);
+  // f1-j2 wrote the ledger to the Collection record by record; it is the ledger to keep.
+  const sent = await loadSent(store);
+  const { summary, next } = closeRun({ ...state, run, report, sent }, from);
   if (!run.dryRun) await saveCarried(store, next);
   await clearHandOffs(store, runIdOf(state as BaseState));
   log.info(

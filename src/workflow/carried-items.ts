@@ -92,3 +92,18 @@ export async function saveSentChanges(
     await store.set(set.map((record) => ({ key: itemKey('sent', record.key), value: record })));
   if (remove.length > 0) await store.remove(remove.map((key) => itemKey('sent', key)));
 }
+
+/** The sent ledger as the store holds it now. */
+export async function loadSent(store: StateStore): Promise<SentRecord[]> {
+  const prefix = `${fieldKey('sent')}:`;
+  return (await store.list(prefix)).map((item) => item.value as SentRecord);
+}
+
+/**
+ * The run context's copy of the carried state leaves the ledger out: it may hold thousands of
+ * records and every step output would repeat them. Steps read it from the run's store.
+ */
+export function withoutLedger(carried: CarriedState): CarriedState {
+  const { sent: _sent, ...rest } = carried;
+  return rest;
+}

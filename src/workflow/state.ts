@@ -14,7 +14,10 @@ export interface RunContext {
   startedAt: string;
   dryRun: boolean;
   settings: SyncSettings;
-  /** The final carried state of the last successful run. */
+  /**
+   * The final carried state of the last successful run, without the sent ledger (kept in the
+   * run's store: src/workflow/carried-items.ts loadSent).
+   */
   carried: CarriedState;
   /** Explicit start given by an operator (backfill), ISO-8601. */
   since?: string;
@@ -43,11 +46,12 @@ export interface AfterGetPrimeroCases extends BaseState {
 }
 
 /**
- * f1-j2 (cases to OSCaR) consumes `toOscar` (emptied, so no child data travels further) and adds
- * the sent ledger including this run's writes; outcomes go to `report`.
+ * f1-j2 (cases to OSCaR) consumes `toOscar` (emptied, so no child data travels further); outcomes
+ * go to `report`. The sent ledger lives in the run's store (written as each write is seen):
+ * `sent` holds it only between f1-j2's own operations and is absent from every step output.
  */
 export interface AfterCasesToOscar extends AfterGetPrimeroCases {
-  sent: SentRecord[];
+  sent?: SentRecord[];
 }
 
 /**

@@ -15,7 +15,7 @@ import {
 } from '../../workflow/outcomes.ts';
 import type { AfterCasesToOscar, AfterGetPrimeroCases } from '../../workflow/state.ts';
 import { journalSent } from '../../workflow/sent-journal.ts';
-import { saveSentChanges } from '../../workflow/carried-items.ts';
+import { loadSent, saveSentChanges } from '../../workflow/carried-items.ts';
 import { runIdOf, takeHandOff } from '../../workflow/hand-off.ts';
 import { stepStore } from '../../workflow/state-store.ts';
 import { isItemError, reasonOf } from '../../workflow/step-context.ts';
@@ -44,7 +44,7 @@ function delivery(state: AfterCasesToOscar, oscar: () => OscarClient): Delivery 
     state,
     oscar,
     now: new Date().toISOString(),
-    sent: new Map(state.sent.map((r) => [r.key, r])),
+    sent: new Map((state.sent ?? []).map((r) => [r.key, r])),
   };
 }
 
@@ -64,7 +64,7 @@ export async function startDelivery(state: AfterGetPrimeroCases): Promise<AfterC
     decisions: await takeHandOff<DecisionForOscar>(store, runId, decisions),
     links: await takeHandOff<LinkForOscar>(store, runId, links),
   };
-  return { ...state, toOscar, sent: [...(state.run.carried.sent ?? [])] };
+  return { ...state, toOscar, sent: await loadSent(store) };
 }
 
 /**
@@ -286,13 +286,23 @@ export async function deliverLinks(
   return done(d);
 }
 
-/** The step's output: the ledger with this run's writes, and no child data handed further. */
-export function finishDelivery(state: AfterCasesToOscar): AfterCasesToOscar {
+/**
+ * The step's output: no child data and no ledger handed further. Records of referrals seen closed
+ * and records past retention leave the ledger in the store now.
+ */
+export async function finishDelivery(state: AfterCasesToOscar): Promise<AfterCasesToOscar> {
   const counts = state.report.steps['f1-j2'];
   log.info(
     `f1-j2: ${counts.written} written, ${counts.unchanged} unchanged, ${counts.failed} failed` +
       (state.run.dryRun ? `, ${state.report.planned.length} planned (dry run)` : ''),
   );
-  const sent = pruneSent(state.sent, new Set(state.closedReferralIds), new Date());
-  return { ...state, toOscar: emptyToOscarBatch(), sent };
+  const ledger = state.sent ?? [];
+  const kept = new Set(
+    pruneSent(ledger, new Set(state.closedReferralIds), new Date()).map((r) => r.key),
+  );
+  const pruned = ledger.filter((record) => !kept.has(record.key)).map((record) => record.key);
+  if (!state.run.dryRun && pruned.length > 0)
+    await saveSentChanges(stepStore(state), { remove: pruned });
+  const { sent: _sent, ...rest } = state;
+  return { ...rest, toOscar: emptyToOscarBatch() };
 }
