@@ -2,10 +2,12 @@
 // contract it keeps with Lightning (OpenFn/lightning):
 // - lib/lightning_web/router.ex, scope "/collections": GET /:name (stream), GET/PUT/DELETE
 //   /:name/:key, POST /:name (put_all), DELETE /:name (delete_all), behind :authenticated_api.
-// - lib/lightning_web/controllers/collections_controller.ex: @valid_params key, cursor, limit,
-//   created_after, created_before (anything else 400); the cursor is the base64 of an ISO
-//   timestamp (validate_cursor); a missing key answers 204 (get/2); delete of a missing key
-//   answers deleted 0 with "Item Not Found"; put_all answers {upserted, error}.
+// - lib/lightning_web/controllers/collections_controller.ex (as read at commit 020b5232):
+//   L16-22 @valid_params key, cursor, limit, created_after, created_before (validate_query_params:
+//   anything else 400); L36-47 put answers {upserted: 1} or "Format error"; L49-62 put_all answers
+//   {upserted, error}, 500 "Database Error" when the upsert fails; get/2 answers 204 for a missing
+//   key; delete/2 answers deleted 0 with "Item Not Found"; validate_cursor: the cursor is the
+//   base64 of an ISO timestamp; finish_chunking writes {"items": [...], "cursor": ...}.
 // - lib/lightning/collections.ex format_pattern: `*` becomes SQL `%`, `_` is left as LIKE's
 //   one-character wildcard; put_all is insert_all with on_conflict replace (one batch may not hold
 //   a key twice: cardinality_violation).
