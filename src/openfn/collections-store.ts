@@ -51,12 +51,11 @@ export function collectionsStore(
       if (items.length === 0) return;
       const byKey = new Map(items.map((item) => [assertKey(item.key), item.value]));
       const keys = [...byKey.keys()];
-      // One key per item; the adaptor posts them in batches of 1000 (Lightning's upsert).
-      await collections.set(
-        name,
-        (_value: unknown, _state: unknown, index: number) => keys[index]!,
-        [...byKey.values()],
-      )(opState());
+      // One key per item; the adaptor posts them in batches of 1000 (Lightning's upsert). It calls
+      // the key generator once per value, in order; older versions pass (value, index), newer ones
+      // (value, state, index), so the keys are handed out in call order instead.
+      let next = 0;
+      await collections.set(name, () => keys[next++]!, [...byKey.values()])(opState());
     },
     async remove(keys) {
       // A key goes into the URL path: encoded, and one by one (a pattern would also match `_`).
