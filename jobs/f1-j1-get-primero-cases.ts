@@ -3,7 +3,8 @@
 // retry, the referrals of cases that refer a service to OSCaR, and, for each child whose OSCaR
 // global id is about to be sent, every Primero case holding that id (two = ambiguous).
 // Decides: which referrals, decisions and links go to OSCaR (src/sync/primero-to-oscar.ts).
-// Writes: nothing; hands `toOscar` and the candidate cursor to f1-j2.
+// Writes: nothing in either system; puts `toOscar` (child data) in the run's store for f1-j2 and
+// hands on only its counts and the candidate cursor (src/workflow/hand-off.ts).
 // Within the run's budget: cases are read in (last_updated_at, id) order from the checkpoint, and
 // the ones the budget leaves are deferred whole to the next run (src/workflow/checkpoint.ts).
 import { fn } from '@openfn/language-http';
@@ -29,9 +30,16 @@ import { budgetOf, progressOf } from '../src/workflow/budget.ts';
 import { compareCaseKeys, primeroWindow } from '../src/workflow/checkpoint.ts';
 import { recordFailure, recordFetched, recordUnchanged } from '../src/workflow/outcomes.ts';
 import { lazyPrimeroClient } from '../src/workflow/step-context.ts';
+import { putHandOff, runIdOf } from '../src/workflow/hand-off.ts';
+import { stepStore } from '../src/workflow/state-store.ts';
+import { loadSent } from '../src/workflow/carried-items.ts';
+import type { SentRecord } from '../src/workflow/contract.ts';
+import { emptyToOscarBatch } from '../src/sync/primero-to-oscar.ts';
 import type { AfterGetPrimeroCases, BaseState } from '../src/workflow/state.ts';
 
 interface Fetched extends BaseState {
+  /** The sent ledger, read from the run's store; dropped before the step's output. */
+  ledger: SentRecord[];
   window: {
     cases: PrimeroCase[];
     refetched: PrimeroCase[];
@@ -41,6 +49,8 @@ interface Fetched extends BaseState {
     latest?: string;
   };
 }
+
+type Selected = Omit<AfterGetPrimeroCases, 'toOscarHandOff'> & Pick<Fetched, 'window' | 'ledger'>;
 
 export default [
   fn(async (state: BaseState): Promise<Fetched> => {
@@ -117,6 +127,7 @@ export default [
     );
     return {
       ...state,
+      ledger: await loadSent(stepStore(state)),
       window: {
         cases: windowCases.filter((record) => done.has(record.id)),
         refetched: refetched.filter((record) => done.has(record.id)),
@@ -127,7 +138,7 @@ export default [
     };
   }),
 
-  fn((state: Fetched): AfterGetPrimeroCases & Pick<Fetched, 'window'> => {
+  fn((state: Fetched): Selected => {
     const { window, run, report } = state;
     const carriedKeys = [...run.carried.retries, ...run.carried.deadLetters].map(
       (item) => item.key,
@@ -140,7 +151,7 @@ export default [
         retryKeys: new Set(carriedKeys),
         requeuedKeys: new Set(run.carried.retries.map((item) => item.key)),
         deadLetterKeys: new Set(run.carried.deadLetters.map((item) => item.key)),
-        sent: new Map((run.carried.sent ?? []).map((record) => [record.key, record])),
+        sent: new Map(state.ledger.map((record) => [record.key, record])),
       },
     );
     // A carried item whose case no longer asks for it (sent, revoked, deleted) is settled.
@@ -161,37 +172,41 @@ export default [
 
   // A global id two Primero cases hold cannot say which child OSCaR means: the original jobs
   // linked (and later updated) whichever case came first. Such items fail until one is merged.
-  fn(
-    async (
-      state: AfterGetPrimeroCases & Pick<Fetched, 'window'>,
-    ): Promise<AfterGetPrimeroCases> => {
-      const { toOscar, report, run } = state;
-      const primero = lazyPrimeroClient(state)();
-      const globalIds = globalIdsToCheck(toOscar, run.carried.sent ?? []);
-      const find = await findCasesForBatch({ oscarNumbers: globalIds }, primero, 'f1-j1');
-      const holders = new Map<string, string[]>();
-      await Promise.all(
-        globalIds.map(async (globalId) => {
-          const found = await find({ oscar_number: globalId });
-          holders.set(globalId, [
-            ...found.cases.map((c) => c.id),
-            ...found.unreadable.map((c) => c.id ?? '?'),
-          ]);
-        }),
-      );
-      const ambiguous = ambiguousGlobalIdFailures(toOscar, holders);
-      const now = new Date().toISOString();
-      for (const failure of ambiguous.failures) {
-        const item = recordFailure(report, run.carried, failure, now);
-        log.warn(`f1-j2: ${item.key} failed (attempt ${item.attempts}): ${item.reason}`);
-      }
-      log.info(
-        `f1-j1: selected ${ambiguous.batch.referrals.length} referrals, ${ambiguous.batch.decisions.length} decisions, ` +
-          `${ambiguous.batch.links.length} links for OSCaR (${ambiguous.failures.length} ambiguous); ` +
-          `next Primero cursor ${state.primeroNextCursor ?? '(unchanged)'}`,
-      );
-      const { window: _window, ...rest } = state;
-      return { ...rest, toOscar: ambiguous.batch };
-    },
-  ),
+  fn(async (state: Selected): Promise<AfterGetPrimeroCases> => {
+    const { toOscar, report, run } = state;
+    const primero = lazyPrimeroClient(state)();
+    const globalIds = globalIdsToCheck(toOscar, state.ledger);
+    const find = await findCasesForBatch({ oscarNumbers: globalIds }, primero, 'f1-j1');
+    const holders = new Map<string, string[]>();
+    await Promise.all(
+      globalIds.map(async (globalId) => {
+        const found = await find({ oscar_number: globalId });
+        holders.set(globalId, [
+          ...found.cases.map((c) => c.id),
+          ...found.unreadable.map((c) => c.id ?? '?'),
+        ]);
+      }),
+    );
+    const ambiguous = ambiguousGlobalIdFailures(toOscar, holders);
+    const now = new Date().toISOString();
+    for (const failure of ambiguous.failures) {
+      const item = recordFailure(report, run.carried, failure, now);
+      log.warn(`f1-j2: ${item.key} failed (attempt ${item.attempts}): ${item.reason}`);
+    }
+    log.info(
+      `f1-j1: selected ${ambiguous.batch.referrals.length} referrals, ${ambiguous.batch.decisions.length} decisions, ` +
+        `${ambiguous.batch.links.length} links for OSCaR (${ambiguous.failures.length} ambiguous); ` +
+        `next Primero cursor ${state.primeroNextCursor ?? '(unchanged)'}`,
+    );
+    const { window: _window, ledger: _ledger, ...rest } = state;
+    const store = stepStore(state);
+    const runId = runIdOf(state);
+    const { referrals, decisions, links } = ambiguous.batch;
+    const toOscarHandOff = {
+      referrals: await putHandOff(store, runId, 'toOscar.referrals', referrals),
+      decisions: await putHandOff(store, runId, 'toOscar.decisions', decisions),
+      links: await putHandOff(store, runId, 'toOscar.links', links),
+    };
+    return { ...rest, toOscar: emptyToOscarBatch(), toOscarHandOff };
+  }),
 ];

@@ -2,7 +2,8 @@
 // Fetches: every client OSCaR lists since the window start (the cursor, widened back to the window
 // of any client still pending from an earlier run: OSCaR has no get-by-id).
 // Decides: drops excluded organisations, fails unusable clients, groups the rest by global_id.
-// Writes: nothing; hands `fromOscar` and the candidate cursor (this fetch's start) to f2-j2.
+// Writes: nothing in either system; puts the children in the run's store for f2-j2 and hands on
+// their count and the candidate cursor (this fetch's start).
 // Resumes: a window the last run's budget cut short (the children it finished are left out).
 import { fn } from '@openfn/language-http';
 import { log } from '../src/log.ts';
@@ -16,6 +17,8 @@ import { childrenAfter } from '../src/sync/oscar-to-primero/resume.ts';
 import { progressOf } from '../src/workflow/budget.ts';
 import { oscarResume } from '../src/workflow/checkpoint.ts';
 import { oscarClientFrom } from '../src/workflow/step-context.ts';
+import { putHandOff, runIdOf } from '../src/workflow/hand-off.ts';
+import { stepStore } from '../src/workflow/state-store.ts';
 import type { AfterCasesToOscar, AfterGetOscarCases } from '../src/workflow/state.ts';
 
 export default [
@@ -56,6 +59,18 @@ export default [
           : '') +
         `; next OSCaR cursor ${oscarNextCursor}`,
     );
-    return { ...state, fromOscar, oscarNextCursor };
+    // The children hold child data: they go through the run's store, the output holds the count.
+    const fromOscarHandOff = await putHandOff(
+      stepStore(state),
+      runIdOf(state),
+      'fromOscar.children',
+      fromOscar.children,
+    );
+    return {
+      ...state,
+      fromOscar: { since: fromOscar.since, children: [] },
+      fromOscarHandOff,
+      oscarNextCursor,
+    };
   }),
 ];

@@ -1,4 +1,5 @@
 // f2-j2 — upsert cases to Primero (OSCaR -> Primero, step 2).
+// Takes: the children f2-j1 put in the run's store (removed from it as they are read).
 // Fetches: each child's Primero case (by case_id, else oscar_number) and, for OSCaR decisions on
 // referrals MoSVY sent, that case's referrals.
 // Decides: create / update / unchanged, owner, service rows, decisions (src/sync/oscar-to-primero).
@@ -10,11 +11,20 @@ import { upsertChildren } from '../src/sync/oscar-to-primero.ts';
 import { deferChildren } from '../src/sync/oscar-to-primero/resume.ts';
 import { budgetOf } from '../src/workflow/budget.ts';
 import { primeroClientFrom } from '../src/workflow/step-context.ts';
+import { runIdOf, takeHandOff } from '../src/workflow/hand-off.ts';
+import { stepStore } from '../src/workflow/state-store.ts';
+import type { PackedChild } from '../src/sync/oscar-to-primero/clients.ts';
 import type { AfterGetOscarCases, AfterUpsertCasesToPrimero } from '../src/workflow/state.ts';
 
 export default [
   fn(async (state: AfterGetOscarCases): Promise<AfterUpsertCasesToPrimero> => {
-    const { run, report, fromOscar } = state;
+    const { run, report } = state;
+    const children = await takeHandOff<PackedChild>(
+      stepStore(state),
+      runIdOf(state),
+      state.fromOscarHandOff,
+    );
+    const fromOscar = { since: state.fromOscar.since, children };
     const startedAt = new Date();
     const budget = budgetOf(run, report);
     const { started } = await upsertChildren(fromOscar, {

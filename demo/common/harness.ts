@@ -45,7 +45,7 @@ export interface EmulatorContext<S> {
 }
 
 export interface EmulatorDefinition<S> {
-  name: 'primero' | 'oscar';
+  name: 'primero' | 'oscar' | 'collections';
   emptyState(): S;
   /** Validates a seed in the API's own record shapes; throws with a message naming the bad entry. */
   loadSeed(seed: unknown): S;

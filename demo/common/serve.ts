@@ -1,13 +1,15 @@
 // Starts one or both emulators from the command line, each alone or together:
 //   npx tsx demo/common/serve.ts primero=3001 oscar=3002 [--seed-primero file.json] [--seed-oscar file.json] [--latency 50]
+//   npx tsx demo/common/serve.ts collections=4000 --seed-collections file.json  (OpenFn.org's collections API)
 // A system given without a port gets a free one. Stops on Ctrl-C.
 import { readFile } from 'node:fs/promises';
 import { startEmulator } from './harness.ts';
 import type { EmulatorDefinition, RunningEmulator } from './harness.ts';
 
-type SystemName = 'primero' | 'oscar';
+type SystemName = 'primero' | 'oscar' | 'collections';
+const SYSTEMS: readonly string[] = ['primero', 'oscar', 'collections'];
 
-/** Each system's module exports `<system>Emulator`; OSCaR's lives in demo/oscar/index.ts. */
+/** Each system's module exports `<system>Emulator`, e.g. OSCaR's in demo/oscar/index.ts. */
 async function definitionFor(system: SystemName): Promise<EmulatorDefinition<unknown>> {
   const module = (await import(`../${system}/index.ts`)) as Record<string, unknown>;
   const definition = module[`${system}Emulator`];
@@ -21,19 +23,22 @@ export async function serveEmulators(argv: string[]): Promise<RunningEmulator[]>
   let latencyMs: number | undefined;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
-    if (arg === '--seed-primero' || arg === '--seed-oscar') {
+    if (arg === '--seed-primero' || arg === '--seed-oscar' || arg === '--seed-collections') {
       seeds[arg.slice('--seed-'.length) as SystemName] = argv[(i += 1)];
     } else if (arg === '--latency') {
       latencyMs = Number(argv[(i += 1)]);
     } else {
       const [system, port] = arg.split('=');
-      if (system !== 'primero' && system !== 'oscar') {
-        throw new Error(`unknown emulator "${system}": use primero[=PORT] and/or oscar[=PORT]`);
+      if (!system || !SYSTEMS.includes(system)) {
+        throw new Error(
+          `unknown emulator "${system}": use primero[=PORT], oscar[=PORT] and/or collections[=PORT]`,
+        );
       }
-      systems.push({ system, port: port ? Number(port) : 0 });
+      systems.push({ system: system as SystemName, port: port ? Number(port) : 0 });
     }
   }
-  if (!systems.length) throw new Error('name at least one emulator: primero[=PORT] oscar[=PORT]');
+  if (!systems.length)
+    throw new Error('name at least one emulator: primero[=PORT] oscar[=PORT] collections[=PORT]');
   const running: RunningEmulator[] = [];
   for (const { system, port } of systems) {
     const seedFile = seeds[system];

@@ -19,6 +19,13 @@ import { CREDENTIAL_FIELDS, type OpenfnJob } from './jobs.ts';
  */
 export const MAX_BODY_BYTES = 200 * 1024;
 
+/**
+ * The worker links this adaptor too, into any step whose body mentions `collections.`
+ * (OpenFn/kit packages/ws-worker/src/util/convert-lightning-plan.ts): every body keeps its state
+ * there (src/openfn/collections-store.ts), so every body imports it and nothing else but the adaptor.
+ */
+export const COLLECTIONS_ADAPTOR = '@openfn/language-collections';
+
 export interface JobBodyOptions {
   root: string;
   adaptor: InstalledAdaptor;
@@ -53,7 +60,7 @@ export async function buildJobBody(job: OpenfnJob, options: JobBodyOptions): Pro
       // and makes any node built-in a build error: Lightning links nothing but the adaptor.
       platform: 'neutral',
       mainFields: ['module', 'main'],
-      external: [adaptor.name],
+      external: [adaptor.name, COLLECTIONS_ADAPTOR],
       loader: { '.json': 'json' },
       define: { 'process.env.NODE_ENV': '"production"' },
       target: 'es2020',
@@ -115,7 +122,12 @@ export async function buildJobBody(job: OpenfnJob, options: JobBodyOptions): Pro
 /** The job's operations, with the run's opening or closing operation where Lightning needs it. */
 function entryModule(job: OpenfnJob): string {
   const source = `./${job.source.split(sep).join('/')}`;
-  const lines = [`import job from ${JSON.stringify(source)};`];
+  const lines = [
+    `import job from ${JSON.stringify(source)};`,
+    `import { useCollectionsStore } from './src/openfn/collections-store.ts';`,
+    // Runs when the body is loaded: the steps find their store through stepStore(state).
+    `useCollectionsStore();`,
+  ];
   const runModule = './src/openfn/lightning-run.ts';
   if (job.runBoundary === 'start') {
     lines.push(`import { startRun } from ${JSON.stringify(runModule)};`);
@@ -133,7 +145,11 @@ function entryModule(job: OpenfnJob): string {
 function assertOnlyAdaptorImports(job: OpenfnJob, metafile: Metafile, adaptor: InstalledAdaptor) {
   for (const output of Object.values(metafile.outputs)) {
     for (const imported of output.imports) {
-      if (imported.external && imported.path !== adaptor.name) {
+      if (
+        imported.external &&
+        imported.path !== adaptor.name &&
+        imported.path !== COLLECTIONS_ADAPTOR
+      ) {
         throw new Error(
           `${job.source} imports ${imported.path}, which OpenFn.org cannot link: ` +
             `a body may import only ${adaptor.name}`,

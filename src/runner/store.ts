@@ -15,6 +15,9 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { LogLevel } from '../log.ts';
 import type { CarriedState, FailedItem, RunSummary } from '../workflow/contract.ts';
+import { CARRIED_PREFIX, carriedChanges, carriedFromItems } from '../workflow/carried-items.ts';
+import type { StateStore, StoredItem } from '../workflow/state-store.ts';
+import { assertKey } from '../workflow/state-store.ts';
 
 export const STORE_FILE = 'interop.sqlite';
 
@@ -104,6 +107,12 @@ export interface Store {
   lastCarriedState(): CarriedState | undefined;
   /** Replaces the carried state (used by retry bookkeeping; needs the lock). */
   saveCarriedState(state: CarriedState, lock: LockHandle): void;
+  /**
+   * The same facts as a StateStore (src/workflow/state-store.ts): the carried state one row per
+   * cursor set, retry, dead letter and ledger record (table state_items), as OpenFn.org keeps
+   * them in Collections.
+   */
+  stateStore(): StateStore;
 
   /** Most recent first. */
   listRuns(options?: { limit?: number; offset?: number }): RunRecord[];
@@ -184,6 +193,11 @@ CREATE TABLE IF NOT EXISTS failed_items (
   item TEXT NOT NULL,
   dead_lettered INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (run_id, key)
+);
+CREATE TABLE IF NOT EXISTS state_items (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS carried_state (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -311,11 +325,16 @@ export function openStore(home: string): Store {
       'SELECT item FROM failed_items WHERE run_id = ? ORDER BY rowid',
     ),
     carried: db.prepare<[], { state: string }>('SELECT state FROM carried_state WHERE id = 1'),
-    saveCarried: db.prepare(
-      `INSERT INTO carried_state (id, state, run_id, updated_at) VALUES (1, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET state = excluded.state, run_id = excluded.run_id,
-       updated_at = excluded.updated_at`,
+    dropLegacyCarried: db.prepare('DELETE FROM carried_state WHERE id = 1'),
+    itemsByPrefix: db.prepare<[string, string], { key: string; value: string }>(
+      // substr, not LIKE: `_` and `%` in a key are plain characters.
+      'SELECT key, value FROM state_items WHERE substr(key, 1, length(?)) = ? ORDER BY key',
     ),
+    setItem: db.prepare(
+      `INSERT INTO state_items (key, value, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    ),
+    removeItem: db.prepare('DELETE FROM state_items WHERE key = ?'),
     lock: db.prepare<[], LockRow>('SELECT * FROM run_lock WHERE id = 1'),
     setLock: db.prepare(
       `INSERT OR REPLACE INTO run_lock (id, holder, run_id, pid, host, acquired_at, lease_until)
@@ -359,10 +378,42 @@ export function openStore(home: string): Store {
   });
   settleOrphans.immediate();
 
-  const readCarried = (): CarriedState | undefined => {
-    const row = statements.carried.get();
-    return row ? (JSON.parse(row.state) as CarriedState) : undefined;
+  // The state items: the StateStore the rest of the sync knows, kept in this database.
+  const items = {
+    list: (prefix: string): StoredItem[] =>
+      statements.itemsByPrefix
+        .all(prefix, prefix)
+        .map((row) => ({ key: row.key, value: JSON.parse(row.value) as unknown })),
+    set: (list: readonly StoredItem[]) => {
+      const at = now();
+      for (const item of list)
+        statements.setItem.run(assertKey(item.key), JSON.stringify(item.value), at);
+    },
+    remove: (keys: readonly string[]) => {
+      for (const key of keys) statements.removeItem.run(key);
+    },
   };
+
+  const readCarried = (): CarriedState | undefined => {
+    const found = carriedFromItems(items.list(CARRIED_PREFIX));
+    return found ? { ...emptyCarried(), ...found } : undefined;
+  };
+
+  /** Writes only the rows of `next` that changed (callers hold a transaction). */
+  const writeCarried = (next: CarriedState) => {
+    const changes = carriedChanges(items.list(CARRIED_PREFIX), next);
+    items.set(changes.set);
+    items.remove(changes.remove);
+  };
+
+  // A store written before the state moved to rows holds it as one JSON document: moved once.
+  db.transaction(() => {
+    const legacy = statements.carried.get();
+    if (!legacy) return;
+    if (items.list(CARRIED_PREFIX).length === 0)
+      writeCarried(JSON.parse(legacy.state) as CarriedState);
+    statements.dropLegacyCarried.run();
+  }).immediate();
 
   const assertHolds = (lock: LockHandle) => {
     const row = statements.lock.get();
@@ -419,7 +470,7 @@ export function openStore(home: string): Store {
             dead.has(item.key) ? 1 : 0,
           );
         }
-        if (next) statements.saveCarried.run(JSON.stringify(next), runId, now());
+        if (next) writeCarried(next);
         return toRun(statements.runById.get(runId)!);
       },
     ),
@@ -429,8 +480,20 @@ export function openStore(home: string): Store {
     saveCarriedState(state, lock) {
       db.transaction(() => {
         assertHolds(lock);
-        statements.saveCarried.run(JSON.stringify(state), lock.runId, now());
+        writeCarried(state);
       }).immediate();
+    },
+
+    stateStore(): StateStore {
+      return {
+        list: async (prefix) => items.list(prefix),
+        set: async (list) => db.transaction(() => items.set(list)).immediate(),
+        remove: async (keys) => db.transaction(() => items.remove(keys)).immediate(),
+        removePrefix: async (prefix) =>
+          db
+            .transaction(() => items.remove(items.list(prefix).map((item) => item.key)))
+            .immediate(),
+      };
     },
 
     listRuns(options = {}) {
@@ -480,7 +543,7 @@ export function openStore(home: string): Store {
             deadLetters: state.deadLetters.filter((entry) => entry.key !== item.key),
             retries: [...state.retries.filter((entry) => entry.key !== item.key), requeued],
           };
-          statements.saveCarried.run(JSON.stringify(next), lock.runId, now());
+          writeCarried(next);
           return requeued;
         })
         .immediate();
@@ -499,7 +562,7 @@ export function openStore(home: string): Store {
             deadLetters: state.deadLetters.filter((entry) => !keys.has(entry.key)),
             retries: [...queued.values()],
           };
-          statements.saveCarried.run(JSON.stringify(next), lock.runId, now());
+          writeCarried(next);
           return keys.size;
         })
         .immediate();

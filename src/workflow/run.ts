@@ -6,12 +6,14 @@ import createLogger from '@openfn/logger';
 import { log, setLogSink } from '../log.ts';
 import type { LogLevel, LogSink } from '../log.ts';
 import { STEP_IDS } from './contract.ts';
-import type { RunOutcome, RunWorkflowOptions, SentRecord, StepId } from './contract.ts';
+import type { RunOutcome, RunWorkflowOptions, StepId } from './contract.ts';
 import { closeRun, openRun } from './lifecycle.ts';
 import { STEP_NAMES, buildPlan, loadJobs } from './plan.ts';
 import type { Job } from './plan.ts';
 import type { AfterUpsertCasesToPrimero } from './state.ts';
 import { openSentJournal } from './sent-journal.ts';
+import { memoryStateStore, registerRunStore } from './state-store.ts';
+import { carriedToItems, loadSent, withoutLedger } from './carried-items.ts';
 import { buildSummary } from './summary.ts';
 
 export { DEFAULT_SETTINGS } from './lifecycle.ts';
@@ -76,6 +78,13 @@ export async function runWorkflow(
   }
   const { input, from } = opened;
   const { carried } = input.run;
+  // The steps' store for this run (src/workflow/state-store.ts): the sent ledger, one item per
+  // record as on OpenFn.org, and the hand-off of child data between steps. Locally no step output
+  // is stored anywhere, so this process's memory is enough; it goes with the run. The runner
+  // keeps the lasting facts (src/runner/store.ts) from what the run hands back.
+  const store = memoryStateStore();
+  await store.set(carriedToItems({ sent: carried.sent ?? [] }));
+  input.run.carried = withoutLedger(carried);
 
   const sink: LogSink = options.logSink ?? ((level, message) => log[level](message));
   const jobLogger = runtimeLogger('JOB', sink, 'debug');
@@ -83,15 +92,10 @@ export async function runWorkflow(
     ? setLogSink((level, message) => jobLogger[level](message))
     : () => undefined;
 
-  let sentAfterF1: SentRecord[] | undefined;
-  // The ledger as f1-j2 last reported it: what OSCaR may hold even if the step fails half-way.
-  let sentJournaled: SentRecord[] | undefined;
   const restoreJournal = dryRun
     ? () => undefined
-    : openSentJournal(runId, (sent) => {
-        sentJournaled = sent;
-        options.onSentLedger?.(sent);
-      });
+    : openSentJournal(runId, (sent) => options.onSentLedger?.(sent));
+  const restoreStore = registerRunStore(runId, store);
   let final: FinalState | undefined;
   let crash: string | undefined;
   try {
@@ -102,7 +106,7 @@ export async function runWorkflow(
       {
         logger: runtimeLogger('R', sink, 'info'),
         callbacks: {
-          notify: (event: string, payload: { jobId?: string; state?: { sent?: SentRecord[] } }) => {
+          notify: (event: string, payload: { jobId?: string }) => {
             const index = STEP_IDS.indexOf(payload.jobId as StepId);
             if (index < 0) return;
             if (event === 'job-start')
@@ -113,8 +117,6 @@ export async function runWorkflow(
                 done: index + 1,
                 total: STEP_IDS.length,
               });
-              if (payload.jobId === 'f1-j2' && Array.isArray(payload.state?.sent))
-                sentAfterF1 = payload.state.sent;
             }
           },
         },
@@ -124,6 +126,7 @@ export async function runWorkflow(
   } catch (error) {
     crash = stepError('workflow', (error as Error)?.message ?? String(error));
   } finally {
+    restoreStore();
     restoreJournal();
     restoreSink();
   }
@@ -136,9 +139,9 @@ export async function runWorkflow(
   if (error !== undefined) {
     sink('error', error);
     // Cursors and retries stay; OSCaR has received what f1-j2 sent, so the sent ledger moves on
-    // (docs/sync-rules.md: a rerun of the window must not send those referrals again).
-    const sent = sentAfterF1 ?? sentJournaled;
-    const next = !dryRun && sent ? { ...carried, sent } : carried;
+    // (docs/sync-rules.md: a rerun of the window must not send those referrals again). f1-j2
+    // wrote each record to the run's store as it saw the write.
+    const next = dryRun ? carried : { ...carried, sent: await loadSent(store) };
     const summary = buildSummary({
       ok: false,
       dryRun,
@@ -152,7 +155,11 @@ export async function runWorkflow(
   }
 
   const report = final!.report!;
-  const { summary, next } = closeRun({ ...final!, run: input.run, report }, from);
+  const sent = await loadSent(store);
+  const closed = closeRun({ ...final!, run: input.run, report, sent }, from);
+  const { summary } = closed;
+  // A dry run hands on what it got, ledger included.
+  const next = dryRun ? carried : closed.next;
   const counts = STEP_IDS.map((id) => {
     const c = report.steps[id];
     return `${id} ${c.fetched} fetched/${c.written} written/${c.unchanged} unchanged/${c.failed} failed`;

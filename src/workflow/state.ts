@@ -5,6 +5,7 @@ import type { CarriedState, SentRecord, SyncSettings } from './contract.ts';
 import type { Report } from './outcomes.ts';
 import type { ToOscarBatch } from '../sync/primero-to-oscar.ts';
 import type { FromOscarBatch } from '../sync/oscar-to-primero.ts';
+import type { HandOffRef } from './hand-off.ts';
 
 export interface RunContext {
   /** This run's own id (the sent-ledger journal is registered under it). */
@@ -13,7 +14,10 @@ export interface RunContext {
   startedAt: string;
   dryRun: boolean;
   settings: SyncSettings;
-  /** The final carried state of the last successful run. */
+  /**
+   * The final carried state of the last successful run, without the sent ledger (kept in the
+   * run's store: src/workflow/carried-items.ts loadSent).
+   */
   carried: CarriedState;
   /** Explicit start given by an operator (backfill), ISO-8601. */
   since?: string;
@@ -26,27 +30,38 @@ export interface BaseState {
   report: Report;
 }
 
-/** f1-j1 (get Primero cases) adds the candidate Primero cursor and what goes to OSCaR. */
+/**
+ * f1-j1 (get Primero cases) adds the candidate Primero cursor and what goes to OSCaR. What goes
+ * holds child data, so it travels through the run's store (src/workflow/hand-off.ts): a step
+ * output has `toOscar` empty and `toOscarHandOff` naming the hand-offs and their sizes.
+ */
 export interface AfterGetPrimeroCases extends BaseState {
   /** Greatest `last_updated_at` of the window's cases; absent when the window was empty. */
   primeroNextCursor?: string;
+  /** Filled only inside f1-j1 and f1-j2; empty in every step output. */
   toOscar: ToOscarBatch;
+  toOscarHandOff: Record<keyof ToOscarBatch, HandOffRef>;
   /** Primero referrals seen no longer in progress: their sent-ledger records can go. */
   closedReferralIds: string[];
 }
 
 /**
- * f1-j2 (cases to OSCaR) consumes `toOscar` (emptied, so no child data travels further) and adds
- * the sent ledger including this run's writes; outcomes go to `report`.
+ * f1-j2 (cases to OSCaR) consumes `toOscar` (emptied, so no child data travels further); outcomes
+ * go to `report`. The sent ledger lives in the run's store (written as each write is seen):
+ * `sent` holds it only between f1-j2's own operations and is absent from every step output.
  */
 export interface AfterCasesToOscar extends AfterGetPrimeroCases {
-  sent: SentRecord[];
+  sent?: SentRecord[];
 }
 
-/** f2-j1 (get OSCaR cases) adds the candidate OSCaR cursor and the clients to upsert. */
+/**
+ * f2-j1 (get OSCaR cases) adds the candidate OSCaR cursor and the clients to upsert; the clients
+ * travel through the run's store (`fromOscar.children` is empty in every step output).
+ */
 export interface AfterGetOscarCases extends AfterCasesToOscar {
   oscarNextCursor: string;
   fromOscar: FromOscarBatch;
+  fromOscarHandOff: HandOffRef;
 }
 
 /** f2-j2 (upsert cases to Primero) adds nothing but outcomes in `report`. */

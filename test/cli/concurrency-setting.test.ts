@@ -1,6 +1,7 @@
 // The concurrency setting is bounded: the runner's configuration and a run's own settings (custom
 // input on OpenFn.org) refuse values outside 1..MAX_CONCURRENCY with a message naming the fix.
 import { describe, expect, it } from 'vitest';
+import { memoryStateStore, useStateStoreFactory } from '../../src/workflow/state-store.ts';
 import { ConfigError, readConfig } from '../../src/config/env.ts';
 import { FIRST_RUN_MESSAGE, startRun } from '../../src/openfn/lightning-run.ts';
 import { MAX_CONCURRENCY, openRun } from '../../src/workflow/lifecycle.ts';
@@ -45,10 +46,12 @@ describe('a run refuses a concurrency it cannot use', () => {
       /concurrency must be a whole number from 1 to 16, got 17/,
     );
   });
-  it('OpenFn.org custom input: the settings problem is reported, not the first-run hint', () => {
-    expect(() => startRun({ carried: { cursors: {} }, settings: { concurrency: 0 } })).toThrow(
-      /concurrency must be a whole number/,
-    );
-    expect(() => startRun({ carried: { cursors: {} } })).toThrow(FIRST_RUN_MESSAGE);
+  it('OpenFn.org custom input: the settings problem is reported, not the first-run hint', async () => {
+    useStateStoreFactory(() => memoryStateStore());
+    await expect(
+      startRun({ carried: { cursors: {} }, settings: { concurrency: 0 } }),
+    ).rejects.toThrow(/concurrency must be a whole number/);
+    useStateStoreFactory(() => memoryStateStore());
+    await expect(startRun({ carried: { cursors: {} } })).rejects.toThrow(FIRST_RUN_MESSAGE);
   });
 });

@@ -67,12 +67,17 @@ describe('job bodies', () => {
     }
   });
 
-  it('imports nothing but the adaptor: mapping tables and packages are inlined', () => {
+  it('imports nothing but the adaptor and Collections: mapping tables and packages are inlined', () => {
     const body = build.bodies[0]!;
     const imports = [
       ...body.text.matchAll(/^\s*(?:import|export)\b[^;]*?from\s+['"]([^'"]+)['"]/gm),
     ];
-    expect(new Set(imports.map((m) => m[1]))).toEqual(new Set(['@openfn/language-http']));
+    expect(new Set(imports.map((m) => m[1]))).toEqual(
+      new Set(['@openfn/language-http', '@openfn/language-collections']),
+    );
+    // The worker links the collections adaptor only into a body that mentions `collections.`
+    // (OpenFn/kit packages/ws-worker/src/util/convert-lightning-plan.ts).
+    for (const each of build.bodies) expect(each.text).toMatch(/\bcollections\.(get|set|remove)\(/);
     expect(body.text).not.toMatch(/\brequire\(|['"]node:/);
     // Province 19 (Stung Treng) comes from src/mapping/provinces.json.
     expect(body.text).toContain('mgrstg');
@@ -250,8 +255,20 @@ describe('project.yaml', () => {
     expect(text).not.toMatch(/password:|pw-for-test/);
   });
 
-  it('says in a comment where the cron run takes its cursor from', () => {
-    expect(text).toMatch(/^# .*final state of the last SUCCESSFUL run/m);
+  it('says in a comment where the state between runs lives', () => {
+    expect(text).toMatch(
+      /^# .*State: cursors, the sent ledger, retries and dead letters live in the Collection/m,
+    );
+  });
+
+  it('declares its Collection and feeds cron runs the last step’s output (cron_cursor_job)', () => {
+    const spec = parseYaml(text);
+    expect(spec.collections).toEqual({
+      'primero-oscar-interop': { name: 'primero-oscar-interop' },
+    });
+    const workflow = Object.values(spec.workflows as Record<string, any>)[0];
+    expect(workflow.triggers.cron.cron_cursor_job).toBe('f1-j2-Sample-again');
+    expect(Object.keys(workflow.jobs)).toContain(workflow.triggers.cron.cron_cursor_job);
   });
 });
 

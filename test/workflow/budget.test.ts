@@ -1,6 +1,7 @@
 // behaviour: the run's budget (src/workflow/budget.ts) and its checkpoints
 // (src/workflow/checkpoint.ts), with the clock in the test's hands: no test waits for time to pass.
 import { describe, expect, it } from 'vitest';
+import { memoryStateStore, useStateStoreFactory } from '../../src/workflow/state-store.ts';
 import { readConfig } from '../../src/config/env.ts';
 import { startRun } from '../../src/openfn/lightning-run.ts';
 import {
@@ -132,13 +133,14 @@ describe('budget settings', () => {
     );
   });
 
-  it('default to 240 s on OpenFn.org, and custom input settings replace it', () => {
-    const cron = startRun({
+  it('default to 240 s on OpenFn.org, and custom input settings replace it', async () => {
+    useStateStoreFactory(() => memoryStateStore());
+    const cron = await startRun({
       carried: { cursors: { primero: STARTED, oscar: '2026-01-05 10:00:00' } },
     });
     expect(cron.run.settings.maxRunSeconds).toBe(OPENFN_MAX_RUN_SECONDS);
     expect(OPENFN_MAX_RUN_SECONDS).toBeLessThan(300);
-    const byHand = startRun({ since: STARTED, settings: { maxRunSeconds: 120 } });
+    const byHand = await startRun({ since: STARTED, settings: { maxRunSeconds: 120 } });
     expect(byHand.run.settings.maxRunSeconds).toBe(120);
   });
 

@@ -17,6 +17,9 @@ import type { AfterCasesToOscar, AfterGetPrimeroCases } from '../../workflow/sta
 import { journalSent } from '../../workflow/sent-journal.ts';
 import { budgetOf } from '../../workflow/budget.ts';
 import { deferReferrals } from './deferral.ts';
+import { loadSent, saveSentChanges } from '../../workflow/carried-items.ts';
+import { runIdOf, takeHandOff } from '../../workflow/hand-off.ts';
+import { stepStore } from '../../workflow/state-store.ts';
 import { isItemError, reasonOf } from '../../workflow/step-context.ts';
 import {
   UNCONFIRMED_SEND,
@@ -57,7 +60,7 @@ function delivery(state: AfterCasesToOscar, oscar: () => OscarClient): Delivery 
     state,
     oscar,
     now: new Date().toISOString(),
-    sent: new Map(state.sent.map((r) => [r.key, r])),
+    sent: new Map((state.sent ?? []).map((r) => [r.key, r])),
     holders: () =>
       (reading ??= (async () => {
         const known = (state as WithHolders).oscarHolders;
@@ -76,9 +79,31 @@ const done = (d: Delivery): AfterCasesToOscar => ({
   ...(d.read ? { oscarHolders: d.read } : {}),
 });
 
-/** The step's first operation: the ledger carried from the last successful run. */
-export function startDelivery(state: AfterGetPrimeroCases): AfterCasesToOscar {
-  return { ...state, sent: [...(state.run.carried.sent ?? [])] };
+/**
+ * The step's first operation: the ledger carried from the last successful run, and what f1-j1
+ * selected, taken from the run's store (it never travels in a step output: src/workflow/hand-off.ts).
+ */
+export async function startDelivery(state: AfterGetPrimeroCases): Promise<AfterCasesToOscar> {
+  const store = stepStore(state);
+  const runId = runIdOf(state);
+  const { referrals, decisions, links } = state.toOscarHandOff;
+  const toOscar = {
+    referrals: await takeHandOff<ReferralToOscar>(store, runId, referrals),
+    decisions: await takeHandOff<DecisionForOscar>(store, runId, decisions),
+    links: await takeHandOff<LinkForOscar>(store, runId, links),
+  };
+  return { ...state, toOscar, sent: await loadSent(store) };
+}
+
+/**
+ * Writes the ledger records of `keys` as they stand now to the run's store, at once, so that a
+ * run failing later keeps them (on OpenFn.org nothing of a failed run survives but the store).
+ */
+async function persist(d: Delivery, keys: readonly string[]): Promise<void> {
+  if (d.state.run.dryRun || keys.length === 0) return;
+  const set = keys.flatMap((key) => d.sent.get(key) ?? []);
+  const remove = keys.filter((key) => !d.sent.has(key));
+  await saveSentChanges(stepStore(d.state), { set, remove });
 }
 
 function failed(d: Delivery, kind: FailedItem['kind'], item: Item, error: unknown): void {
@@ -148,7 +173,7 @@ async function readOscarHolders(
   state: AfterCasesToOscar,
   oscar: () => OscarClient,
 ): Promise<OscarHolders> {
-  const sent = new Map(state.sent.map((r) => [r.key, r.value]));
+  const sent = new Map((state.sent ?? []).map((r) => [r.key, r.value]));
   const pending = {
     ...state.toOscar,
     decisions: state.toOscar.decisions.filter(
@@ -189,7 +214,10 @@ export async function deliverReferrals(
       for (const [index, item] of items.entries()) {
         if (outage) return;
         if (item.unconfirmed) {
-          if (!d.state.run.dryRun) unconfirmed(d, item);
+          if (!d.state.run.dryRun) {
+            unconfirmed(d, item);
+            await persist(d, [item.sentKey]);
+          }
           continue;
         }
         if (!budget.take('f1-write')) {
@@ -233,6 +261,9 @@ async function deliverReferral(
     if (known) payload = known.payload;
     if (d.state.run.dryRun) planned(d, `upsert referral to ${payload.organization_name}`, item);
     else {
+      // Write-ahead in the durable store: the request may leave at any moment from here.
+      d.sent.set(item.sentKey, { key: item.sentKey, value: UNCONFIRMED_SEND, at: d.now });
+      await persist(d, [item.sentKey]);
       await d.oscar().upsertClient(payload, {
         // Write-ahead: from here on OSCaR may hold the referral, whatever happens to us.
         beforeSend: () => {
@@ -245,6 +276,7 @@ async function deliverReferral(
       const awaiting = awaitingRecord(item, payload.organization_name, d.now);
       d.sent.set(awaiting.key, awaiting);
       journalSent(d.state.run.id, d.sent.values());
+      await persist(d, [item.sentKey, awaiting.key]);
       if (known)
         log.info(
           `f1-j2: referral ${item.key} of ${globalId}: OSCaR cleared ${LOST_ON_UPDATE.join(' and ')} ` +
@@ -255,13 +287,15 @@ async function deliverReferral(
     if (onWire && isUnconfirmedUpsert(error)) {
       unconfirmed(d, item);
       journalSent(d.state.run.id, d.sent.values());
+      await persist(d, [item.sentKey]);
       return undefined;
     }
     // OSCaR refused it or surely never saw it: the ledger is as before the attempt.
-    if (onWire) {
+    if (!d.state.run.dryRun) {
       if (before) d.sent.set(item.sentKey, before);
       else d.sent.delete(item.sentKey);
-      journalSent(d.state.run.id, d.sent.values());
+      if (onWire) journalSent(d.state.run.id, d.sent.values());
+      await persist(d, [item.sentKey]);
     }
     if (!isItemError(error)) return { error };
     failed(d, 'referral', item, error);
@@ -302,6 +336,10 @@ export async function deliverDecisions(
   try {
     await d.oscar().updateStatuses(toSend.map(({ update }) => update));
     toSend.forEach(({ item, update }) => written(d, item, update.referral_status));
+    await persist(
+      d,
+      toSend.map(({ item }) => item.sentKey),
+    );
   } catch (error) {
     if (!isItemError(error)) throw error;
     // OSCaR applies the items before a bad one and stops: resend one by one (a status set twice
@@ -310,6 +348,7 @@ export async function deliverDecisions(
       try {
         await d.oscar().updateStatuses([update]);
         written(d, item, update.referral_status);
+        await persist(d, [item.sentKey]);
       } catch (itemError) {
         failed(d, 'decision', item, itemError);
       }
@@ -337,21 +376,33 @@ export async function deliverLinks(
   try {
     await d.oscar().updateLinks(toSend.map((item) => item.link));
     toSend.forEach((item) => written(d, item, item.link.external_id));
+    await persist(
+      d,
+      toSend.map((item) => item.sentKey),
+    );
   } catch (error) {
     toSend.forEach((item) => failed(d, 'link', item, error));
   }
   return done(d);
 }
 
-/** The step's output: the ledger with this run's writes, and no child data handed further. */
-export function finishDelivery(state: AfterCasesToOscar): AfterCasesToOscar {
+/**
+ * The step's output: no child data and no ledger handed further. Records of referrals seen closed
+ * and records past retention leave the ledger in the store now.
+ */
+export async function finishDelivery(state: AfterCasesToOscar): Promise<AfterCasesToOscar> {
   const counts = state.report.steps['f1-j2'];
   log.info(
     `f1-j2: ${counts.written} written, ${counts.unchanged} unchanged, ${counts.failed} failed` +
       (state.run.dryRun ? `, ${state.report.planned.length} planned (dry run)` : ''),
   );
   const now = new Date();
-  const sent = pruneSent(state.sent, new Set(state.closedReferralIds), now);
+  const ledger = state.sent ?? [];
+  const sent = pruneSent(ledger, new Set(state.closedReferralIds), now);
+  const kept = new Set(sent.map((r) => r.key));
+  const pruned = ledger.filter((record) => !kept.has(record.key)).map((record) => record.key);
+  if (!state.run.dryRun && pruned.length > 0)
+    await saveSentChanges(stepStore(state), { remove: pruned });
   const days = state.run.settings.decisionOverdueDays ?? DEFAULT_SETTINGS.decisionOverdueDays!;
   const overdue = overdueReferrals(sent, now, days);
   state.report.overdueReferrals = overdue;
@@ -360,7 +411,7 @@ export function finishDelivery(state: AfterCasesToOscar): AfterCasesToOscar {
       `f1-j2: ${overdue.length} referrals sent to OSCaR more than ${days} days ago await an NGO decision: ` +
         overdue.map((o) => `${o.ids.case_id}/${o.ids.referral_id} at ${o.organisation}`).join(', '),
     );
-  // The holders carry child details: they end with the step.
-  const { oscarHolders: _holders, ...rest } = state as WithHolders;
-  return { ...rest, toOscar: emptyToOscarBatch(), sent };
+  // The holders carry child details and the ledger stays in the store: neither leaves the step.
+  const { oscarHolders: _holders, sent: _sent, ...rest } = state as WithHolders;
+  return { ...rest, toOscar: emptyToOscarBatch() };
 }

@@ -1,0 +1,110 @@
+// The carried state as store items: one item per field that is a single value (the cursors) and
+// one item per element of the list fields (each retry, dead letter and sent-ledger record, keyed
+// by its own key), so a change writes only what changed. A new field of CarriedState is one line
+// in CARRIED_FIELDS (the compiler insists): 'value' or 'items'.
+import type { CarriedState, SentRecord } from './contract.ts';
+import type { StateStore, StoredItem } from './state-store.ts';
+import { assertKey } from './state-store.ts';
+
+type ListField = {
+  [K in keyof CarriedState]-?: NonNullable<CarriedState[K]> extends Array<{ key: string }>
+    ? K
+    : never;
+}[keyof CarriedState];
+
+export const CARRIED_FIELDS: {
+  [K in keyof CarriedState]-?: K extends ListField ? 'items' : 'value';
+} = {
+  cursors: 'value',
+  retries: 'items',
+  deadLetters: 'items',
+  sent: 'items',
+  checkpoint: 'value',
+};
+
+export const CARRIED_PREFIX = 'carried:';
+
+const fieldKey = (field: string) => `${CARRIED_PREFIX}${field}`;
+const itemKey = (field: string, key: string) => assertKey(`${CARRIED_PREFIX}${field}:${key}`);
+
+/** The store items that hold `carried`. */
+export function carriedToItems(carried: Partial<CarriedState>): StoredItem[] {
+  const items: StoredItem[] = [];
+  for (const [field, kind] of Object.entries(CARRIED_FIELDS)) {
+    const value = (carried as Record<string, unknown>)[field];
+    if (value === undefined) continue;
+    if (kind === 'value') items.push({ key: fieldKey(field), value });
+    else
+      for (const element of value as Array<{ key: string }>)
+        items.push({ key: itemKey(field, element.key), value: element });
+  }
+  return items;
+}
+
+/** The carried state the items hold, or undefined when the store holds none (the first run). */
+export function carriedFromItems(items: readonly StoredItem[]): Partial<CarriedState> | undefined {
+  const carried: Record<string, unknown> = {};
+  for (const [field, kind] of Object.entries(CARRIED_FIELDS)) {
+    if (kind === 'value') {
+      const found = items.find((item) => item.key === fieldKey(field));
+      if (found) carried[field] = found.value;
+    } else {
+      const prefix = `${fieldKey(field)}:`;
+      const elements = items.filter((item) => item.key.startsWith(prefix));
+      if (elements.length > 0) carried[field] = elements.map((item) => item.value);
+    }
+  }
+  return Object.keys(carried).length === 0 ? undefined : (carried as Partial<CarriedState>);
+}
+
+/** What to write and remove so that a store holding `before` holds `after`. */
+export function carriedChanges(
+  before: readonly StoredItem[],
+  after: Partial<CarriedState>,
+): { set: StoredItem[]; remove: string[] } {
+  const old = new Map(before.map((item) => [item.key, JSON.stringify(item.value)]));
+  const next = carriedToItems(after);
+  const keep = new Set(next.map((item) => item.key));
+  return {
+    set: next.filter((item) => old.get(item.key) !== JSON.stringify(item.value)),
+    remove: [...old.keys()].filter((key) => !keep.has(key)),
+  };
+}
+
+export async function loadCarried(store: StateStore): Promise<Partial<CarriedState> | undefined> {
+  return carriedFromItems(await store.list(CARRIED_PREFIX));
+}
+
+/** Makes the store hold `next`, writing only the items that changed. */
+export async function saveCarried(store: StateStore, next: CarriedState): Promise<void> {
+  const changes = carriedChanges(await store.list(CARRIED_PREFIX), next);
+  if (changes.set.length > 0) await store.set(changes.set);
+  if (changes.remove.length > 0) await store.remove(changes.remove);
+}
+
+/** Sent-ledger records as they change: written (or removed) at once, one item each. */
+export async function saveSentChanges(
+  store: StateStore,
+  changes: { set?: readonly SentRecord[]; remove?: readonly string[] },
+): Promise<void> {
+  const set = changes.set ?? [];
+  const remove = changes.remove ?? [];
+  if (set.length > 0)
+    await store.set(set.map((record) => ({ key: itemKey('sent', record.key), value: record })));
+  if (remove.length > 0) await store.remove(remove.map((key) => itemKey('sent', key)));
+}
+
+/** The sent ledger as the store holds it now. */
+export async function loadSent(store: StateStore): Promise<SentRecord[]> {
+  const prefix = `${fieldKey('sent')}:`;
+  return (await store.list(prefix)).map((item) => item.value as SentRecord);
+}
+
+/**
+ * The run context's copy of the carried state leaves the ledger out: it may hold thousands of
+ * records and every step output would repeat them. Steps read it from the run's store.
+ */
+export function withoutLedger(carried: CarriedState): CarriedState {
+  const { sent: _sent, ...rest } = carried;
+  return rest;
+}

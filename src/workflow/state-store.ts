@@ -1,0 +1,90 @@
+// The one place state lives between steps and between runs, whoever runs the sync: a key-value
+// store written one item at a time (a key per cursor set, ledger record, retry, dead letter or
+// hand-off item), never one blob rewritten per change. On OpenFn.org it is a Collection
+// (src/openfn/collections-store.ts), for the local runner its SQLite database
+// (src/runner/store.ts), in tests and for one local run's hand-off a Map (memoryStateStore).
+import type { BaseState } from './state.ts';
+
+export interface StoredItem {
+  key: string;
+  /** Any JSON value; ids, counts and reasons, or one run's hand-off (removed at run end). */
+  value: unknown;
+}
+
+export interface StateStore {
+  /** Every item whose key starts with `prefix`, in key order. */
+  list(prefix: string): Promise<StoredItem[]>;
+  /** Inserts or replaces each item under its key. */
+  set(items: readonly StoredItem[]): Promise<void>;
+  /** Removes the items with exactly these keys (absent keys are fine). */
+  remove(keys: readonly string[]): Promise<void>;
+  /** Removes every item whose key starts with `prefix`. */
+  removePrefix(prefix: string): Promise<void>;
+}
+
+/** Keys are ids joined by `:`; nothing that a URL path or a key pattern would read differently. */
+const SAFE_KEY = /^[A-Za-z0-9:._@+-]+$/;
+
+export function assertKey(key: string): string {
+  if (!SAFE_KEY.test(key) || key.length > 255)
+    throw new Error(
+      `State key "${key.slice(0, 80)}" is unusable: keys are at most 255 characters of ` +
+        `letters, digits and : . _ @ + -`,
+    );
+  return key;
+}
+
+/** A store in this process's memory: one local run's hand-off, and tests. */
+export function memoryStateStore(): StateStore & { items: Map<string, string> } {
+  // Values are kept serialised, as every real store keeps them: no caller shares an object.
+  const items = new Map<string, string>();
+  return {
+    items,
+    async list(prefix) {
+      return [...items.keys()]
+        .filter((key) => key.startsWith(prefix))
+        .sort()
+        .map((key) => ({ key, value: JSON.parse(items.get(key)!) as unknown }));
+    },
+    async set(list) {
+      for (const item of list) items.set(assertKey(item.key), JSON.stringify(item.value));
+    },
+    async remove(keys) {
+      for (const key of keys) items.delete(key);
+    },
+    async removePrefix(prefix) {
+      for (const key of [...items.keys()]) if (key.startsWith(prefix)) items.delete(key);
+    },
+  };
+}
+
+// Which store a step uses. Locally runWorkflow registers one per run id; on OpenFn.org each body
+// installs a factory that builds the Collections store from the step's configuration.
+const perRun = new Map<string, StateStore>();
+/** What a store factory may read: the step's configuration (credentials injected per step). */
+export type StoreHolder = Pick<BaseState, 'configuration'> & { run?: { id?: string } };
+let factory: ((state: StoreHolder) => StateStore) | undefined;
+
+/** Routes the steps of run `runId` to `store` until the returned function is called. */
+export function registerRunStore(runId: string, store: StateStore): () => void {
+  perRun.set(runId, store);
+  return () => {
+    perRun.delete(runId);
+  };
+}
+
+/** How a body builds its store when no runner registered one (OpenFn.org). */
+export function useStateStoreFactory(make: (state: StoreHolder) => StateStore): void {
+  factory = make;
+}
+
+export function stepStore(state: StoreHolder): StateStore {
+  const id = state.run?.id;
+  const registered = id === undefined ? undefined : perRun.get(id);
+  if (registered) return registered;
+  if (factory) return factory(state);
+  throw new Error(
+    'No state store for this run: run the steps through runWorkflow, or build them with ' +
+      '`npx interop build-openfn` (OpenFn.org keeps state in Collections)',
+  );
+}
