@@ -21,12 +21,8 @@ import {
 import { normalise } from './normalise.ts';
 import { sandboxGlobalProblems } from './sandbox-globals.ts';
 import { runBodiesOnRuntime, type CollectionsAccess, type PlanRun } from './runtime-harness.ts';
-import { startCollectionsEmulator } from '../../demo/collections/index.ts';
+import { sortedCarried, startCollections, storedCarried, storedItems } from './collections-api.ts';
 import type { RunningEmulator } from '../../demo/common/harness.ts';
-import { COLLECTION_NAME } from '../../src/openfn/collections-store.ts';
-import { carriedFromItems } from '../../src/workflow/carried-items.ts';
-import { emptyCarried } from '../../src/workflow/lifecycle.ts';
-import type { CarriedState } from '../../src/workflow/contract.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const ADAPTOR_EXPORTS = Object.keys(adaptorExports);
@@ -106,49 +102,6 @@ describe('the four bodies', () => {
     }
   });
 });
-
-const RUN_TOKEN = 'lightning-run-token';
-
-/** A Collections API holding this project's empty collection, and how the steps reach it. */
-async function startCollections(): Promise<{ api: RunningEmulator; access: CollectionsAccess }> {
-  const api = await startCollectionsEmulator({
-    seed: {
-      tokens: [{ token: RUN_TOKEN, project_id: 'interop' }],
-      collections: [{ name: COLLECTION_NAME, project_id: 'interop' }],
-    },
-  });
-  return {
-    api,
-    access: { collections_endpoint: `${api.url}/collections`, collections_token: RUN_TOKEN },
-  };
-}
-
-/** The items of the project's collection, values parsed. */
-function storedItems(api: RunningEmulator): Array<{ key: string; value: unknown }> {
-  const exported = api.state() as {
-    collections: Record<string, { items: Array<{ key: string; value: string }> }>;
-  };
-  return exported.collections[COLLECTION_NAME]!.items.map((item) => ({
-    key: item.key,
-    value: JSON.parse(item.value) as unknown,
-  }));
-}
-
-/** The carried state the collection holds, lists in key order (as a local run's, sorted). */
-function storedCarried(api: RunningEmulator): CarriedState {
-  return sortedCarried({ ...emptyCarried(), ...carriedFromItems(storedItems(api)) });
-}
-
-function sortedCarried(carried: CarriedState): CarriedState {
-  const byKey = <T extends { key: string }>(list: readonly T[] = []) =>
-    [...list].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return {
-    ...carried,
-    retries: byKey(carried.retries),
-    deadLetters: byKey(carried.deadLetters),
-    sent: byKey(carried.sent),
-  };
-}
 
 describe('on @openfn/runtime with the adaptors linked, against the emulators and Collections', () => {
   let local: Systems;

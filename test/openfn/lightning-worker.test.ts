@@ -4,9 +4,11 @@
 // emulators. A first run started by hand with {"since": ...}, then hourly runs: each must leave
 // both systems and the summary exactly as the local workflow does on the same seed. The bodies
 // must also be small and cheap to compile (docs/deploy.md "Compile-safe, small bodies").
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'acorn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +25,8 @@ import {
   type WorkerRun,
 } from './lightning-worker.ts';
 import { normalise } from './normalise.ts';
+import { sortedCarried, startCollections, storedCarried } from './collections-api.ts';
+import type { CollectionsAccess } from './runtime-harness.ts';
 import { installOpenfnKit, KIT_REQUIRED, openfnKitMissing, type OpenfnKit } from './openfn-kit.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -43,22 +47,29 @@ const RUN_TIMEOUT_MS = 15 * 60_000;
  */
 const HOURLY_INPUTS: ReadonlyArray<{ name: string; input: (first: WorkerRun) => object }> = [
   { name: "the first run's final state", input: (first) => first.state! },
-  // Once the carried state lives outside the run, e.g.:
-  // { name: "f1-j1's last output", input: (first) => first.outputs['f1-j1']! },
-  // { name: 'an empty input', input: () => ({}) },
+  // Lightning's scheduler feeds a cron run the last output of the job its trigger points at.
+  { name: "f1-j1's last output", input: (first) => first.outputs['f1-j1']! },
+  { name: 'an empty input', input: () => ({}) },
 ];
 
 /**
  * Adaptors the worker has installed besides the jobs' own: Lightning adds
- * @openfn/language-collections to a step whose body mentions `collections.`.
+ * @openfn/language-collections to a step whose body mentions `collections.` (every body does).
  */
-const extraAdaptors: InstalledAdaptor[] = [];
-/**
- * What ws-worker puts in plan.workflow.credentials for a run that uses Collections
- * ({collections_token, collections_endpoint}, server.ts); the runtime adds it to every step's
- * configuration.
- */
-const workflowCredentials = (_systems: Systems): Record<string, unknown> | undefined => undefined;
+const collectionsRoot = dirname(
+  createRequire(import.meta.url).resolve(`${COLLECTIONS_ADAPTOR}/package.json`),
+);
+const collectionsVersion = (
+  JSON.parse(readFileSync(join(collectionsRoot, 'package.json'), 'utf8')) as { version: string }
+).version;
+const extraAdaptors: InstalledAdaptor[] = [
+  {
+    name: COLLECTIONS_ADAPTOR,
+    version: collectionsVersion,
+    specifier: `${COLLECTIONS_ADAPTOR}@${collectionsVersion}`,
+    path: collectionsRoot,
+  },
+];
 
 let outDir: string;
 let build: BuildOpenfnResult;
@@ -154,33 +165,38 @@ describe.skipIf(missing !== undefined)(
           credential: { ...systems.systems[job.credential] },
         };
       });
-    const workerOptions = (systems: Systems): LightningWorkerOptions => {
-      const credentials = workflowCredentials(systems);
-      return {
-        compilerUrl: kit.compilerUrl,
-        adaptors: [build.adaptor, ...extraAdaptors],
-        ...(credentials ? { workflowCredentials: credentials } : {}),
-      };
-    };
+    // ws-worker puts {collections_token, collections_endpoint} in plan.workflow.credentials for a
+    // run that uses Collections (server.ts); the runtime adds it to every step's configuration.
+    const workerOptions = (access: CollectionsAccess): LightningWorkerOptions => ({
+      compilerUrl: kit.compilerUrl,
+      adaptors: [build.adaptor, ...extraAdaptors],
+      workflowCredentials: { ...access },
+    });
 
     for (const hourly of HOURLY_INPUTS) {
       it(
         `compiles all four in a ${RUN_MEMORY_LIMIT_MB} MB thread without changing them, and runs ` +
           `the first run and an hourly run fed ${hourly.name} as the local workflow does`,
         async () => {
-          const [local, remote] = await Promise.all([startSystems(), startSystems()]);
+          const [local, remote, collections] = await Promise.all([
+            startSystems(),
+            startSystems(),
+            startCollections(),
+          ]);
           try {
             const first = await runOnce(local, undefined, { since: START, settings: SETTINGS });
             expect(first.summary.ok).toBe(true);
             const firstRemote = await runOnLightningWorker(
               jobsFor(remote),
               { since: START, settings: SETTINGS },
-              workerOptions(remote),
+              workerOptions(collections.access),
             );
             expectCompiledUnchanged(firstRemote);
             expectRunOk(firstRemote);
             expect(normalise(firstRemote.state!.summary)).toEqual(normalise(first.summary));
-            expect(normalise(firstRemote.state!.carried)).toEqual(normalise(first.next));
+            expect(normalise(storedCarried(collections.api))).toEqual(
+              normalise(sortedCarried(first.next)),
+            );
             expect(normalise(remote.primero.state())).toEqual(normalise(first.primeroState));
             expect(normalise(remote.oscar.state())).toEqual(normalise(first.oscarState));
 
@@ -188,15 +204,17 @@ describe.skipIf(missing !== undefined)(
             const secondRemote = await runOnLightningWorker(
               jobsFor(remote),
               { ...hourly.input(firstRemote) },
-              workerOptions(remote),
+              workerOptions(collections.access),
             );
             expectRunOk(secondRemote);
             expect(normalise(secondRemote.state!.summary)).toEqual(normalise(second.summary));
-            expect(normalise(secondRemote.state!.carried)).toEqual(normalise(second.next));
+            expect(normalise(storedCarried(collections.api))).toEqual(
+              normalise(sortedCarried(second.next)),
+            );
             expect(normalise(remote.primero.state())).toEqual(normalise(second.primeroState));
             expect(normalise(remote.oscar.state())).toEqual(normalise(second.oscarState));
           } finally {
-            await Promise.all([local.close(), remote.close()]);
+            await Promise.all([local.close(), remote.close(), collections.api.close()]);
           }
         },
         RUN_TIMEOUT_MS,
