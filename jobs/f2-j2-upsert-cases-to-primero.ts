@@ -38,7 +38,7 @@ export default [
       today: startedAt,
       mayStart: () => budget.take('f2'),
     });
-    deferChildren(state, started);
+    deferChildren({ fromOscar, report }, started);
     const counts = report.steps['f2-j2'];
     log.info(
       `f2-j2: ${counts.written} cases written, ${counts.unchanged} unchanged, ${counts.failed} failed` +

@@ -192,9 +192,12 @@ describe('a run that fails after f1-j2 on OpenFn.org', () => {
     try {
       const upserts = () =>
         systems.oscar.requestCounts()['POST /api/v1/organizations/clients/upsert'] ?? 0;
-      // f2-j1's listing fails for good: the run fails after f1-j2 wrote to OSCaR.
+      // f2-j1's listing (since_date; f1-j2's own read of the listing has none) fails for good:
+      // the run fails after f1-j2 wrote to OSCaR.
       systems.oscar.setFaults({
-        rules: [{ route: 'GET /api/v1/organizations/clients', status: 500 }],
+        rules: [
+          { route: 'GET /api/v1/organizations/clients', withQuery: 'since_date', status: 500 },
+        ],
       });
       const settings = { ...SETTINGS, http: { maxAttempts: 1, baseDelayMs: 1 } };
       const failed = await runBodiesOnRuntime(
