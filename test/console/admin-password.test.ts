@@ -14,6 +14,10 @@ describe('INTEROP_ADMIN_PASSWORD', () => {
     expect(() => adminSecret({ INTEROP_ADMIN_PASSWORD: ' '.repeat(10) })).toThrow(
       'INTEROP_ADMIN_PASSWORD is blank: use at least 12 characters',
     );
+    // Long enough only because of its spaces.
+    expect(() => adminSecret({ INTEROP_ADMIN_PASSWORD: ' '.repeat(20) })).toThrow(
+      'INTEROP_ADMIN_PASSWORD is blank',
+    );
     expect(() => adminSecret({ INTEROP_ADMIN_PASSWORD: '   short-pw-1      ' })).toThrow(
       'INTEROP_ADMIN_PASSWORD is too short (10 characters without surrounding spaces)',
     );
