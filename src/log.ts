@@ -3,7 +3,11 @@
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogSink = (level: LogLevel, message: string) => void;
 
-const consoleSink: LogSink = (level, message) => console[level](message);
+// Log lines always go to stderr: stdout carries only a command's result (e.g. `run --json`), also
+// when a request still in flight logs after its run has finished.
+const consoleSink: LogSink = (level, message) => {
+  process.stderr.write(`${level} ${message}\n`);
+};
 let sink: LogSink = consoleSink;
 
 /** Route every log line to `next` until the returned function is called. */

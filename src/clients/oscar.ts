@@ -3,6 +3,7 @@
 // response headers), one re-sign-in on 401, and parsing responses into typed records.
 // Nothing here logs a token, a password or a child's data: only counts, ids and statuses.
 import { log } from '../log.ts';
+import { describeErrorBody } from '../http/error-text.ts';
 import { ApiError, createTransport } from '../http/transport.ts';
 import type { HttpRequest, HttpResponse, TransportOptions } from '../http/transport.ts';
 import {
@@ -79,55 +80,9 @@ interface Session {
   uid: string;
 }
 
-const MAX_REASON = 300;
-// OSCaR's own texts are fixed sentences and field names; anything else (a value echoed back,
-// an HTML page) is not repeated.
-const SAFE_TEXT = /^[A-Za-z0-9 _.,:;'"()[\]\-/=`]*$/;
-
-function safeText(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const trimmed = value.trim();
-  return trimmed !== '' && trimmed.length <= 160 && SAFE_TEXT.test(trimmed)
-    ? trimmed
-    : '(unreadable text)';
-}
-
-/**
- * OSCaR's reason from a 4xx body: `message` as a sentence or `{field: [msgs]}`, plus `errors`
- * `{field: msg}` and `error`. Field names and OSCaR's fixed messages only.
- */
+/** OSCaR's reason from a 4xx body: field names and error kinds only (see http/error-text.ts). */
 export function scrubOscarReason(body: unknown): string {
-  if (typeof body !== 'object' || body === null) return 'no readable reason';
-  const record = body as Record<string, unknown>;
-  const parts: string[] = [];
-  const describeFields = (value: Record<string, unknown>) =>
-    Object.entries(value)
-      .map(([field, messages]) => {
-        const list = (Array.isArray(messages) ? messages : [messages])
-          .map(safeText)
-          .filter(Boolean);
-        return `${SAFE_TEXT.test(field) ? field : '(field)'} ${list.join(', ')}`.trim();
-      })
-      .join('; ');
-  if (typeof record.message === 'string') parts.push(safeText(record.message)!);
-  else if (typeof record.message === 'object' && record.message !== null) {
-    parts.push(describeFields(record.message as Record<string, unknown>));
-  }
-  if (
-    typeof record.errors === 'object' &&
-    record.errors !== null &&
-    !Array.isArray(record.errors)
-  ) {
-    const detail = describeFields(record.errors as Record<string, unknown>);
-    if (detail) parts.push(`(${detail})`);
-  }
-  if (Array.isArray(record.errors))
-    parts.push(...record.errors.map(safeText).filter((t): t is string => !!t));
-  const error = safeText(record.error);
-  if (error) parts.push(error);
-  const text = parts.filter(Boolean).join(' ');
-  if (!text) return 'no readable reason';
-  return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}...` : text;
+  return describeErrorBody(body) || 'no readable reason';
 }
 
 function rejection(error: ApiError, what: string): ApiError {

@@ -86,49 +86,87 @@ export interface SignInBrakeOptions {
   maxDelayMs?: number;
   /** A client's count of wrong passwords is forgotten after this long without one. */
   forgetAfterMs?: number;
+  /** Attempts that would wait longer than this for their turn are refused (429) instead. */
+  maxQueueMs?: number;
   clock?: () => number;
 }
 
 interface ClientRecord {
   failures: number;
-  /** No attempt from this client is even checked before this time. */
-  blockedUntil: number;
+  /** Attempts whose turn is reserved but whose password is not checked yet. */
+  pending: number;
+  /** The next attempt of this client is not checked before this time. */
+  nextCheckAt: number;
   lastFailureAt: number;
 }
 
 /**
- * Progressive delay per client: each wrong password doubles the wait before the next attempt is
- * considered, so guessing becomes exponentially slow while the real admin, who types the
- * password right, is never locked out for long.
+ * Progressive delay per client: attempts of one client are checked one after another, each after
+ * the delay the wrong passwords before it earned (doubling, capped). Guessing becomes slow, also in
+ * parallel, while the right password is never refused: it is checked when its turn comes (at most
+ * the capped delay later) and lets the admin in. Attempts still waiting count as wrong ones until
+ * checked, so a burst of parallel guesses is spaced out too.
  */
 export class SignInBrake {
   private readonly clients = new Map<string, ClientRecord>();
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly forgetAfterMs: number;
+  private readonly maxQueueMs: number;
   private readonly clock: () => number;
 
   constructor(options: SignInBrakeOptions = {}) {
     this.baseDelayMs = options.baseDelayMs ?? 1_000;
-    this.maxDelayMs = options.maxDelayMs ?? 60_000;
+    this.maxDelayMs = options.maxDelayMs ?? 15_000;
     this.forgetAfterMs = options.forgetAfterMs ?? 15 * 60_000;
+    this.maxQueueMs = options.maxQueueMs ?? 4 * this.maxDelayMs;
     this.clock = options.clock ?? Date.now;
   }
 
-  /** Milliseconds this client must still wait before an attempt is checked (0: go ahead). */
+  private delayAfter(failures: number): number {
+    return failures <= 0 ? 0 : Math.min(this.baseDelayMs * 2 ** (failures - 1), this.maxDelayMs);
+  }
+
+  /** Milliseconds before this client's next attempt would be checked (0: at once). */
   waitFor(client: string): number {
     const record = this.live(client);
-    return record ? Math.max(0, record.blockedUntil - this.clock()) : 0;
+    return record ? Math.max(0, record.nextCheckAt - this.clock()) : 0;
+  }
+
+  /**
+   * Reserves this attempt's turn: the milliseconds to wait before checking its password, or
+   * undefined when so many attempts of this client are waiting that this one is refused.
+   */
+  turn(client: string): number | undefined {
+    const at = this.clock();
+    const record = this.live(client) ?? {
+      failures: 0,
+      pending: 0,
+      nextCheckAt: 0,
+      lastFailureAt: at,
+    };
+    const checkAt = Math.max(at, record.nextCheckAt);
+    if (checkAt - at > this.maxQueueMs) return undefined;
+    record.pending += 1;
+    record.nextCheckAt = checkAt + this.delayAfter(record.failures + record.pending);
+    this.clients.set(client, record);
+    return checkAt - at;
   }
 
   /** Records a wrong password; returns the delay to apply before answering. */
   failed(client: string): number {
     const at = this.clock();
-    const record = this.live(client) ?? { failures: 0, blockedUntil: 0, lastFailureAt: at };
+    const record = this.live(client) ?? {
+      failures: 0,
+      pending: 0,
+      nextCheckAt: 0,
+      lastFailureAt: at,
+    };
     record.failures += 1;
+    record.pending = Math.max(0, record.pending - 1);
     record.lastFailureAt = at;
-    const delay = Math.min(this.baseDelayMs * 2 ** (record.failures - 1), this.maxDelayMs);
-    record.blockedUntil = at + delay;
+    const delay = this.delayAfter(record.failures);
+    record.nextCheckAt = Math.max(record.nextCheckAt, at + delay);
     this.clients.set(client, record);
     return delay;
   }
@@ -139,7 +177,11 @@ export class SignInBrake {
 
   private live(client: string): ClientRecord | undefined {
     const record = this.clients.get(client);
-    if (record && this.clock() - record.lastFailureAt > this.forgetAfterMs) {
+    if (
+      record &&
+      record.pending === 0 &&
+      this.clock() - record.lastFailureAt > this.forgetAfterMs
+    ) {
       this.clients.delete(client);
       return undefined;
     }

@@ -180,13 +180,16 @@ export function buildConsole(options: ConsoleOptions): ConsoleApp {
   app.post('/sign-in', async (request, reply) => {
     const { nonce, session: previous } = context(request);
     const client = request.ip;
-    const wait = brake.waitFor(client);
-    if (wait > 0) {
-      const seconds = Math.ceil(wait / 1000);
+    // Each attempt waits for its turn, then is checked: a guesser is slowed, the right password
+    // still gets in. Only a flood of waiting attempts from one computer is turned away.
+    const wait = brake.turn(client);
+    if (wait === undefined) {
+      const seconds = Math.max(1, Math.ceil(brake.waitFor(client) / 1000));
       reply.header('retry-after', String(seconds));
-      const error = `Too many wrong passwords from this computer: wait ${seconds} s before trying again.`;
+      const error = `Too many sign-in attempts waiting from this computer: wait ${seconds} s before trying again.`;
       return sendPage(reply, signInPage({ nonce, error, usesToken }), 429);
     }
+    if (wait > 0) await sleep(wait);
     const password = formField(request.body, 'password') ?? '';
     if (password !== '' && sameSecret(password, options.adminSecret)) {
       brake.succeeded(client);

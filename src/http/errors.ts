@@ -1,6 +1,8 @@
 // The one error type both clients throw for anything that went wrong on the wire. Its message is
-// safe to log: method, path, status and the system's own short error text, never a token, a
-// non-JSON body or a record's contents.
+// safe to log: method, path, status and the keys and kinds of the system's error, never a token, a
+// non-JSON body, a value the system quoted back or a record's contents.
+import { describeErrorBody } from './error-text.ts';
+
 export type SystemName = 'primero' | 'oscar';
 
 export class ApiError extends Error {
@@ -39,44 +41,12 @@ export class ApiError extends Error {
   }
 }
 
-const MAX_SUMMARY = 200;
-
-function strings(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
-  return [];
-}
-
 /**
- * The system's own short error text from a JSON error body: Primero's envelope
- * `{errors:[{message, detail}]}`, Devise's `{error}` / `{errors:[..]}`, OSCaR's `{message}`.
- * These are fixed server texts, field names and JSON pointers; record values are not read.
+ * The system's error text as it may be repeated: keys and error kinds only, never a value the
+ * system quoted back (see error-text.ts).
  */
 export function summarizeErrorBody(body: unknown): string {
-  if (typeof body !== 'object' || body === null) return '';
-  const record = body as Record<string, unknown>;
-  const parts: string[] = [];
-  if (Array.isArray(record.errors)) {
-    for (const entry of record.errors) {
-      if (typeof entry === 'string') parts.push(entry);
-      else if (typeof entry === 'object' && entry !== null) {
-        const e = entry as Record<string, unknown>;
-        const message = strings(e.message).join('; ');
-        const detail = strings(e.detail).join(', ');
-        if (message || detail) parts.push(detail ? `${message} (${detail})` : message);
-      }
-    }
-  }
-  parts.push(...strings(record.error), ...strings(record.message));
-  if (
-    typeof record.message === 'object' &&
-    record.message !== null &&
-    !Array.isArray(record.message)
-  ) {
-    parts.push(`invalid ${Object.keys(record.message).join(', ')}`);
-  }
-  const text = parts.join('; ');
-  return text.length > MAX_SUMMARY ? `${text.slice(0, MAX_SUMMARY)}...` : text;
+  return describeErrorBody(body);
 }
 
 /** Connection failures after which the server surely never saw the request. */

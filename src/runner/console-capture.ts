@@ -23,7 +23,10 @@ function install(): void {
   for (const [method, level] of METHODS) {
     const original = console[method].bind(console);
     console[method] = (...args: unknown[]) => {
-      if (!active) return original(...args);
+      // Outside a run (a request of a finished run still in flight) the line goes to stderr:
+      // stdout carries only the command's result.
+      if (!active)
+        return method === 'warn' || method === 'error' ? original(...args) : toStderr(args);
       active(level, args.map((arg) => (typeof arg === 'string' ? arg : safeText(arg))).join(' '));
     };
   }
@@ -38,6 +41,12 @@ export function captureConsole(sink: LogSink): () => void {
   return () => {
     active = previous;
   };
+}
+
+function toStderr(args: unknown[]): void {
+  process.stderr.write(
+    `${args.map((arg) => (typeof arg === 'string' ? arg : safeText(arg))).join(' ')}\n`,
+  );
 }
 
 function safeText(value: unknown): string {

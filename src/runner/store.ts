@@ -14,6 +14,7 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { LogLevel } from '../log.ts';
+import { processIdentity, processRunning } from './process-identity.ts';
 import type { CarriedState, FailedItem, RunSummary } from '../workflow/contract.ts';
 import { CARRIED_PREFIX, carriedChanges, carriedFromItems } from '../workflow/carried-items.ts';
 import type { StateStore, StoredItem } from '../workflow/state-store.ts';
@@ -212,7 +213,8 @@ CREATE TABLE IF NOT EXISTS run_lock (
   pid INTEGER NOT NULL,
   host TEXT NOT NULL,
   acquired_at TEXT NOT NULL,
-  lease_until TEXT NOT NULL
+  lease_until TEXT NOT NULL,
+  identity TEXT
 );
 CREATE TABLE IF NOT EXISTS scheduler (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -245,6 +247,8 @@ interface LockRow {
   host: string;
   acquired_at: string;
   lease_until: string;
+  /** processIdentity() of the holder: tells it from a later process given the same pid. */
+  identity: string | null;
 }
 
 const now = () => new Date().toISOString();
@@ -254,14 +258,16 @@ export function deadLetterId(key: string): string {
   return `dl-${createHash('sha256').update(key).digest('hex').slice(0, 10)}`;
 }
 
-/** Whether a process of this host is still running (EPERM: it exists but belongs to someone else). */
+/** Whether a process of this host is still running; a zombie (killed, not yet reaped) is not. */
 export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return processRunning(pid);
+}
+
+/** Stores made before the lock recorded its holder's identity get the column. */
+function migrateLockTable(db: Database.Database): void {
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(run_lock)').all();
+  if (!columns.some((column) => column.name === 'identity'))
+    db.exec('ALTER TABLE run_lock ADD COLUMN identity TEXT');
 }
 
 function toRun(row: RunRow): RunRecord {
@@ -294,6 +300,7 @@ export function openStore(home: string): Store {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.exec(SCHEMA);
+  migrateLockTable(db);
 
   const statements = {
     insertRun: db.prepare(
@@ -337,8 +344,9 @@ export function openStore(home: string): Store {
     removeItem: db.prepare('DELETE FROM state_items WHERE key = ?'),
     lock: db.prepare<[], LockRow>('SELECT * FROM run_lock WHERE id = 1'),
     setLock: db.prepare(
-      `INSERT OR REPLACE INTO run_lock (id, holder, run_id, pid, host, acquired_at, lease_until)
-       VALUES (1, @holder, @runId, @pid, @host, @acquiredAt, @leaseUntil)`,
+      `INSERT OR REPLACE INTO run_lock
+         (id, holder, run_id, pid, host, acquired_at, lease_until, identity)
+       VALUES (1, @holder, @runId, @pid, @host, @acquiredAt, @leaseUntil, @identity)`,
     ),
     renewLock: db.prepare('UPDATE run_lock SET lease_until = ? WHERE id = 1 AND holder = ?'),
     releaseLock: db.prepare('DELETE FROM run_lock WHERE id = 1 AND holder = ?'),
@@ -354,10 +362,12 @@ export function openStore(home: string): Store {
     clearScheduler: db.prepare('DELETE FROM scheduler WHERE id = 1 AND pid = ?'),
   };
 
+  // Another host's lock is only known by its lease; this host's holder is also checked for being
+  // the same process (not a zombie, not a later process given the same pid).
   const lockIsLive = (row: LockRow | undefined): row is LockRow => {
     if (!row) return false;
     if (Date.parse(row.lease_until) <= Date.now()) return false;
-    if (row.host === hostname() && !processAlive(row.pid)) return false;
+    if (row.host === hostname() && !processRunning(row.pid, row.identity)) return false;
     return true;
   };
   const lockInfo = (row: LockRow): LockInfo => ({
@@ -583,6 +593,7 @@ export function openStore(home: string): Store {
             host: hostname(),
             acquiredAt: now(),
             leaseUntil: new Date(Date.now() + leaseMs).toISOString(),
+            identity: processIdentity(pid) ?? null,
           });
           return { ok: true, handle: { holder, runId } };
         })

@@ -177,8 +177,8 @@ describe('upsertClient', () => {
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(422);
     expect((error as ApiError).message).toContain('case-client-test');
-    expect((error as ApiError).message).toContain("level_of_risk can't be blank");
-    expect((error as ApiError).message).toContain("services can't be blank");
+    expect((error as ApiError).message).toContain("field level_of_risk: can't be blank");
+    expect((error as ApiError).message).toContain("field services: can't be blank");
     expect((error as ApiError).message).not.toContain('Childname');
   });
 
@@ -193,7 +193,7 @@ describe('upsertClient', () => {
       .catch((e: unknown) => e);
     expect((error as ApiError).status).toBe(422);
     expect((error as ApiError).message).toContain('Record was found.');
-    expect((error as ApiError).message).toContain('global_id global_id must exist.');
+    expect((error as ApiError).message).toContain('field global_id: must exist');
   });
 
   it('sends only the permitted keys', async () => {
@@ -241,7 +241,9 @@ describe('updateLinks and updateStatuses', () => {
       ])
       .catch((e: unknown) => e);
     expect((error as ApiError).status).toBe(422);
-    expect((error as ApiError).message).toContain("Couldn't find Referral");
+    expect((error as ApiError).message).toContain(
+      'Record error. Please check OSCaR logs for details.; not found',
+    );
   });
 
   it('sends nothing for an empty list', async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { STORE_FILE } from '../../src/runner/store.ts';
 import { FAST, expectNoLeaks, worldSystems } from './harness.ts';
-import { START } from './world.ts';
+import { PRIVATE_VALUES, START } from './world.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const dirs: string[] = [];
@@ -92,6 +92,89 @@ describe('privacy', () => {
       await systems.close();
     }
   }, 60_000);
+
+  // The systems' own error text may quote the value they refused (Primero's envelope carries
+  // `value` and exception messages, app/services/error_service.rb; OSCaR's Rails messages embed
+  // attribute values, api/v1/organizations/clients_controller.rb upsert). Every write answers 422
+  // with a body quoting the world's children: none of it may reach an output or the store.
+  it('writes refused with 422 bodies that quote child data: no output and no stored row repeats them', async () => {
+    const systems = await worldSystems();
+    const home = tempDir();
+    const [name, otherName, , , , , , khmer, , birth, , , phone] = PRIVATE_VALUES;
+    const quoting = `Validation failed: Given name ${name} ${khmer} is too long, phone ${phone} is invalid`;
+    const primeroRefusal = {
+      errors: [
+        {
+          status: 422,
+          resource: `/api/v2/cases/${otherName}`,
+          detail: `${name} ${birth}`,
+          message: [`${otherName} is too long`, quoting],
+          value: phone,
+        },
+        {
+          status: 422,
+          resource: '/api/v2/cases',
+          detail: 'name_first',
+          message: [quoting],
+          value: name,
+        },
+      ],
+    };
+    const oscarRefusal = {
+      external_id: 'x',
+      message: { given_name: [`${name} is too long`], [otherName!]: [phone] },
+      errors: { phone: `${phone} is invalid` },
+      error: quoting,
+    };
+    const refuse = (route: string, body: unknown) => ({ route, status: 422, body });
+    systems.primero.setFaults({
+      rules: [
+        refuse('POST /api/v2/cases', primeroRefusal),
+        refuse('PATCH /api/v2/cases/:id', primeroRefusal),
+        refuse('POST /api/v2/cases/:id/referrals', primeroRefusal),
+        refuse('PATCH /api/v2/cases/:id/referrals/:referralId', primeroRefusal),
+      ],
+    });
+    systems.oscar.setFaults({
+      rules: [
+        refuse('POST /api/v1/organizations/clients/upsert', oscarRefusal),
+        refuse('PUT /api/v1/organizations/clients/update_links', oscarRefusal),
+        refuse('PUT /api/v1/organizations/referrals/update_statuses', oscarRefusal),
+      ],
+    });
+    try {
+      const env = {
+        INTEROP_HOME: home,
+        PRIMERO_URL: systems.primero.url,
+        PRIMERO_USERNAME: systems.systems.primero.username,
+        PRIMERO_PASSWORD: systems.systems.primero.password,
+        OSCAR_URL: systems.oscar.url,
+        OSCAR_EMAIL: systems.systems.oscar.email,
+        OSCAR_PASSWORD: systems.systems.oscar.password,
+        INTEROP_CONCURRENCY: String(FAST.concurrency),
+      };
+      const run = await cli(['run', '--json', '--verbose', '--since', START], env, home);
+      const summary = JSON.parse(run.stdout) as { runId: string; failed: unknown[] };
+      // The refusals really happened and were reported, by field and kind.
+      expect(summary.failed.length, run.stderr).toBeGreaterThan(0);
+      expect(run.stdout).toContain('too long');
+      const outputs = [run.stdout, run.stderr];
+      for (const args of [
+        ['status', '--json'],
+        ['history', '--json'],
+        ['logs', summary.runId, '--json'],
+      ]) {
+        const result = await cli(args, env, home);
+        expect(result.code, result.stderr).toBe(0);
+        outputs.push(result.stdout, result.stderr);
+      }
+      const store = readFileSync(join(home, STORE_FILE)).toString('utf8');
+      const wal = filesUnder(home).map((path) => readFileSync(path).toString('utf8'));
+      expectNoLeaks([...outputs, store, ...wal]);
+    } finally {
+      await systems.close();
+    }
+  }, 180_000);
 
   it.skipIf(!existsSync(join(ROOT, 'src/openfn/build.ts')))(
     '`interop build-openfn`: the generated bodies and project hold no child data or secret',

@@ -11,7 +11,7 @@ import { startSchedule, validateCron } from '../../runner/scheduler.ts';
 import { openStore } from '../../runner/store.ts';
 
 export const DEFAULT_CONSOLE_PORT = 8080;
-const MIN_PASSWORD_LENGTH = 10;
+const MIN_PASSWORD_LENGTH = 12;
 
 interface ServeFlags {
   port: string;
@@ -26,15 +26,20 @@ function parsePort(text: string): number {
   return port;
 }
 
-/** The configured admin password, or a fresh token to print (the console is never left open). */
-function adminSecret(env: NodeJS.ProcessEnv): { secret: string; printed: boolean } {
+/**
+ * The configured admin password, or a fresh token to print (the console is never left open). A
+ * password that is blank or short once its surrounding spaces are trimmed is refused at start: ten
+ * spaces are not a secret.
+ */
+export function adminSecret(env: NodeJS.ProcessEnv): { secret: string; printed: boolean } {
   const configured = env.INTEROP_ADMIN_PASSWORD;
   if (configured === undefined || configured === '')
     return { secret: generateSignInToken(), printed: true };
-  if (configured.length < MIN_PASSWORD_LENGTH) {
+  const length = configured.trim().length;
+  if (length < MIN_PASSWORD_LENGTH) {
     throw new Error(
-      `INTEROP_ADMIN_PASSWORD is too short (${configured.length} characters): use at least ` +
-        `${MIN_PASSWORD_LENGTH}, or unset it to get a random sign-in token printed at start`,
+      `INTEROP_ADMIN_PASSWORD is ${length === 0 ? 'blank' : `too short (${length} characters without surrounding spaces)`}: ` +
+        `use at least ${MIN_PASSWORD_LENGTH} characters, or unset it to get a random sign-in token printed at start`,
     );
   }
   return { secret: configured, printed: false };

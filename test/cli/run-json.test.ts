@@ -1,0 +1,94 @@
+// `interop run --json` prints one JSON document on stdout in every outcome; log lines go to stderr,
+// also those of requests still in flight when a step failed (f1-j1 fetches the referrals of the
+// cases referring to OSCaR in parallel, jobs/f1-j1-get-primero-cases.ts: one refused fetch fails the
+// step while the other is still on the wire).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { log, setLogSink } from '../../src/log.ts';
+import { worldSystems } from '../reliability/harness.ts';
+import { START } from '../reliability/world.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function cli(args: string[], env: Record<string, string>, cwd: string) {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/interop.js'), ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += String(chunk)));
+  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
+}
+
+describe('run --json', () => {
+  it('a failed step with a request still in flight: stdout is one JSON document', async () => {
+    const systems = await worldSystems();
+    const home = mkdtempSync(join(tmpdir(), 'interop-json-'));
+    dirs.push(home);
+    const route = 'GET /api/v2/cases/:id/referrals';
+    // The first referrals fetch is refused (403 is not retried); the next one answers late.
+    systems.primero.setFaults({
+      rules: [
+        { route, status: 403, body: { errors: [{ status: 403, message: 'Forbidden' }] }, times: 1 },
+        { route, delayMs: 1500 },
+      ],
+    });
+    try {
+      const result = await cli(
+        ['run', '--json', '--since', START],
+        {
+          INTEROP_HOME: home,
+          PRIMERO_URL: systems.primero.url,
+          PRIMERO_USERNAME: systems.systems.primero.username,
+          PRIMERO_PASSWORD: systems.systems.primero.password,
+          OSCAR_URL: systems.oscar.url,
+          OSCAR_EMAIL: systems.systems.oscar.email,
+          OSCAR_PASSWORD: systems.systems.oscar.password,
+        },
+        home,
+      );
+      // The scenario really happened: the step failed, and the late request was answered.
+      expect(systems.primero.requestCounts()[route]).toBeGreaterThanOrEqual(2);
+      expect(result.code, result.stderr).toBe(1);
+      const summary = JSON.parse(result.stdout) as { status: string; ok: boolean; error: string };
+      expect(summary).toMatchObject({ status: 'failed', ok: false });
+      expect(summary.error).toContain('f1-j1');
+      // The late answer's log lines reached stderr.
+      expect(result.stderr).toMatch(/referrals - 200 in \d+ ?ms/);
+    } finally {
+      await systems.close();
+    }
+  }, 120_000);
+
+  it('log lines outside a run go to stderr, never stdout', () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const stdout = process.stdout.write;
+    const stderr = process.stderr.write;
+    process.stdout.write = ((chunk: string) => out.push(String(chunk))) as never;
+    process.stderr.write = ((chunk: string) => err.push(String(chunk))) as never;
+    try {
+      const restore = setLogSink(() => undefined);
+      restore();
+      for (const level of ['debug', 'info', 'warn', 'error'] as const)
+        log[level](`a ${level} line`);
+    } finally {
+      process.stdout.write = stdout;
+      process.stderr.write = stderr;
+    }
+    expect(out.join('')).toBe('');
+    expect(err.join('')).toContain('a info line');
+  });
+});
