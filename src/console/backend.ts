@@ -65,6 +65,8 @@ export interface Overview {
   deadLetters: DeadLetterView[];
   /** Items waiting to be retried by the next run. */
   retrying: number;
+  /** What is wrong with the mapping tables (file:line and reason); runs are refused until fixed. */
+  mappingProblems?: string[];
 }
 
 /**

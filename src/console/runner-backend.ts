@@ -19,6 +19,8 @@ export interface RunnerBackendOptions {
   historyLimit?: number;
   /** How many runs back to look for the last sign-in of each system. */
   healthLookback?: number;
+  /** What is wrong with the mapping tables now (src/runner/mapping-gate.ts); shown on the overview. */
+  mappingProblems?: () => string[];
 }
 
 function toListItem(run: RunRecord): RunListItem {
@@ -81,6 +83,7 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
       const recent = store.listRuns({ limit: Math.max(historyLimit, healthLookback) });
       const running = store.lockHolder();
       const next = nextScheduledRun(store);
+      const mappingProblems = options.mappingProblems?.() ?? [];
       return {
         systems: systemHealth(recent),
         cursors: carried?.cursors ?? {},
@@ -89,6 +92,7 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
         runs: recent.slice(0, historyLimit).map(toListItem),
         deadLetters: store.listDeadLetters(),
         retrying: carried?.retries.length ?? 0,
+        ...(mappingProblems.length > 0 ? { mappingProblems } : {}),
       };
     },
 

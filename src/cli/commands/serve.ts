@@ -6,6 +6,7 @@ import { runnerBackend } from '../../console/runner-backend.ts';
 import { startConsole } from '../../console/server.ts';
 import { requireSystems, secretsOf } from '../../config/env.ts';
 import { loadRunWorkflow, loadRunnerConfig } from '../../runner/environment.ts';
+import { mappingTableProblems, refusingOnBrokenTables } from '../../runner/mapping-gate.ts';
 import { createRunner } from '../../runner/run-once.ts';
 import { startSchedule, validateCron } from '../../runner/scheduler.ts';
 import { openStore } from '../../runner/store.ts';
@@ -63,17 +64,19 @@ export function register(program: Command): void {
       const say = (line: string) => process.stdout.write(`${line}\n`);
 
       const store = openStore(config.home);
-      const runner = createRunner({
-        store,
-        runWorkflow: await loadRunWorkflow(),
-        systems,
-        settings: config.settings,
-        // The admin secret is cut out of log lines too, should it ever reach one.
-        secrets: [...secretsOf(systems), admin.secret],
-      });
+      const runner = refusingOnBrokenTables(
+        createRunner({
+          store,
+          runWorkflow: await loadRunWorkflow(),
+          systems,
+          settings: config.settings,
+          // The admin secret is cut out of log lines too, should it ever reach one.
+          secrets: [...secretsOf(systems), admin.secret],
+        }),
+      );
       const schedule = startSchedule({ runner, cron: config.cron, say });
       const running = await startConsole({
-        backend: runnerBackend(runner),
+        backend: runnerBackend(runner, { mappingProblems: () => mappingTableProblems() }),
         adminSecret: admin.secret,
         usesToken: admin.printed,
         host: flags.host,
