@@ -58,7 +58,7 @@ export function register(program: Command): void {
     .action(async (flags: ServeFlags) => {
       const port = parsePort(flags.port);
       const config = loadRunnerConfig();
-      validateCron(config.cron);
+      validateCron(config.cron, 'INTEROP_CRON');
       const systems = requireSystems(config);
       const admin = adminSecret(process.env);
       const say = (line: string) => process.stdout.write(`${line}\n`);
