@@ -64,16 +64,16 @@ export function register(program: Command): void {
       const say = (line: string) => process.stdout.write(`${line}\n`);
 
       const store = openStore(config.home);
-      const runner = refusingOnBrokenTables(
-        createRunner({
-          store,
-          runWorkflow: await loadRunWorkflow(),
-          systems,
-          settings: config.settings,
-          // The admin secret is cut out of log lines too, should it ever reach one.
-          secrets: [...secretsOf(systems), admin.secret],
-        }),
-      );
+      const syncRunner = createRunner({
+        store,
+        runWorkflow: await loadRunWorkflow(),
+        systems,
+        settings: config.settings,
+        // The admin secret is cut out of log lines too, should it ever reach one.
+        secrets: [...secretsOf(systems), admin.secret],
+      });
+      // The timer and the console's Run refuse while a mapping table needs attention.
+      const runner = refusingOnBrokenTables(syncRunner);
       const schedule = startSchedule({ runner, cron: config.cron, say });
       const running = await startConsole({
         backend: runnerBackend(runner, { mappingProblems: () => mappingTableProblems() }),
