@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { cronProblem } from './cron.ts';
 import type { SyncSettings, SystemsConfig } from '../workflow/contract.ts';
 import { MAX_CONCURRENCY } from '../workflow/lifecycle.ts';
 
@@ -43,14 +44,32 @@ export function loadDotEnv(path = '.env'): boolean {
   return true;
 }
 
-const httpUrl = (name: string) =>
+/** The URL as it may be shown: any user name or password in it replaced, even in a malformed URL. */
+export function withoutCredentials(text: string): string {
+  return text.replace(/(\/\/)[^/?#\s]*@/, '$1***@');
+}
+
+const httpUrl = (name: string, credentials: string) =>
   z
     .string({ error: `${name} is not set: give the base URL, e.g. https://host.example.org` })
     .trim()
     .refine((value) => /^https?:\/\/[^\s/]+/.test(value) && URL.canParse(value), {
       error: (issue) =>
-        `${name} must be an http(s) URL such as https://host.example.org (got "${String(issue.input)}")`,
+        `${name} must be an http(s) URL such as https://host.example.org (got "${withoutCredentials(String(issue.input))}")`,
     })
+    // A password in the URL would be printed wherever the URL is (check, errors, logs) and sent to
+    // wherever the URL leads; the credentials have variables of their own.
+    .refine(
+      (value) => {
+        const url = URL.parse(value);
+        return url === null || (url.username === '' && url.password === '');
+      },
+      {
+        error: (issue) =>
+          `${name} must not contain a user name or password (got "${withoutCredentials(String(issue.input))}"): ` +
+          `remove them from the URL and set ${credentials} instead`,
+      },
+    )
     .transform((value) => value.replace(/\/+$/, ''));
 
 const required = (name: string, what: string) =>
@@ -59,10 +78,10 @@ const required = (name: string, what: string) =>
     .min(1, { error: `${name} is empty: give ${what}` });
 
 const systemsSchema = z.object({
-  PRIMERO_URL: httpUrl('PRIMERO_URL'),
+  PRIMERO_URL: httpUrl('PRIMERO_URL', 'PRIMERO_USERNAME and PRIMERO_PASSWORD'),
   PRIMERO_USERNAME: required('PRIMERO_USERNAME', 'the Primero API user name'),
   PRIMERO_PASSWORD: required('PRIMERO_PASSWORD', "that user's password"),
-  OSCAR_URL: httpUrl('OSCAR_URL'),
+  OSCAR_URL: httpUrl('OSCAR_URL', 'OSCAR_EMAIL and OSCAR_PASSWORD'),
   OSCAR_EMAIL: required('OSCAR_EMAIL', 'the email of the OSCaR admin (API) user').refine(
     (value) => /^[^\s@]+@[^\s@]+$/.test(value),
     { error: 'OSCAR_EMAIL must be an email address' },
@@ -83,7 +102,15 @@ const positiveInteger = (name: string, max = Infinity) => {
 
 const runnerSchema = z.object({
   INTEROP_HOME: z.string().min(1).default(DEFAULT_HOME),
-  INTEROP_CRON: z.string().trim().min(1).default(DEFAULT_CRON),
+  INTEROP_CRON: z
+    .string()
+    .trim()
+    .min(1)
+    .default(DEFAULT_CRON)
+    .superRefine((pattern, context) => {
+      const problem = cronProblem(pattern, 'INTEROP_CRON');
+      if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+    }),
   INTEROP_MAX_ATTEMPTS: positiveInteger('INTEROP_MAX_ATTEMPTS'),
   INTEROP_CONCURRENCY: positiveInteger('INTEROP_CONCURRENCY', MAX_CONCURRENCY),
   INTEROP_DECISION_OVERDUE_DAYS: positiveInteger('INTEROP_DECISION_OVERDUE_DAYS'),

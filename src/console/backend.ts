@@ -68,6 +68,8 @@ export interface Overview {
   retrying: number;
   /** Referrals awaiting an NGO decision too long (ids, organisation, days), from the last good run. */
   overdueReferrals: OverdueReferral[];
+  /** What is wrong with the mapping tables (file:line and reason); runs are refused until fixed. */
+  mappingProblems?: string[];
 }
 
 /**

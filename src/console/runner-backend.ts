@@ -20,6 +20,8 @@ export interface RunnerBackendOptions {
   historyLimit?: number;
   /** How many runs back to look for the last sign-in of each system. */
   healthLookback?: number;
+  /** What is wrong with the mapping tables now (src/runner/mapping-gate.ts); shown on the overview. */
+  mappingProblems?: () => string[];
 }
 
 function toListItem(run: RunRecord): RunListItem {
@@ -82,6 +84,7 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
       const recent = store.listRuns({ limit: Math.max(historyLimit, healthLookback) });
       const running = store.lockHolder();
       const next = nextScheduledRun(store);
+      const mappingProblems = options.mappingProblems?.() ?? [];
       return {
         systems: systemHealth(recent),
         cursors: carried?.cursors ?? {},
@@ -91,6 +94,7 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
         deadLetters: store.listDeadLetters(),
         retrying: carried?.retries.length ?? 0,
         overdueReferrals: latestOverdueReferrals(recent),
+        ...(mappingProblems.length > 0 ? { mappingProblems } : {}),
       };
     },
 

@@ -1,7 +1,7 @@
 // Which OSCaR organisations have an `agency-<org>-user` in Primero: data (agencies.json).
 import { AGENCY_USER_SUFFIX, agencyForOrg } from './agency-naming.ts';
 import { MappingError } from './errors.ts';
-import { shippedTables, type MappingTables } from './tables.ts';
+import type { MappingTables } from './tables.ts';
 
 export interface AgencyMapping {
   isKnownOrg(org: string): boolean;
@@ -25,11 +25,3 @@ export function agencyMappingFrom(
   }
   return { isKnownOrg, agencyUserForOrg };
 }
-
-const shipped = agencyMappingFrom(shippedTables);
-
-/** Whether the organisation is listed in agencies.json. */
-export const isKnownOrg: (org: string) => boolean = shipped.isKnownOrg;
-
-/** `cif` -> `agency-cif-user`; throws MappingError for an organisation not in agencies.json. */
-export const agencyUserForOrg: (org: string) => string = shipped.agencyUserForOrg;

@@ -4,7 +4,7 @@ import { agencyMappingFrom } from './agencies.ts';
 import { MappingError } from './errors.ts';
 import { PROVINCE_COUNT } from './provinces.ts';
 import { serviceMappingFrom } from './services.ts';
-import type { MappingFiles, MappingTables } from './tables.ts';
+import type { MappingFiles, MappingTables, ServiceRow } from './tables.ts';
 
 /** `needs-attention` fails the check; `resolved-by-rule` is an ambiguity a declared rule settles;
  * `note` is harmless but worth knowing. */
@@ -17,19 +17,29 @@ export type FindingKind =
   | 'round-trip-loss'
   | 'province-without-user'
   | 'unknown-province'
-  | 'rule-without-effect';
+  | 'rule-without-effect'
+  | 'missing-file'
+  | 'not-json'
+  | 'invalid-entry';
 
 export interface MappingFinding {
   table: keyof MappingFiles;
   kind: FindingKind;
   severity: FindingSeverity;
   message: string;
+  /** The list entry the finding is about (0-based), when it is about one. */
+  entry?: number;
+  /** Where in the file (1-based), when the tables were read from files. */
+  line?: number;
+  column?: number;
 }
 
 export interface MappingReport {
   /** True when nothing needs an administrator's attention. */
   ok: boolean;
   files: MappingFiles;
+  /** Which tables could be read and validated; the counts of the others are 0. */
+  loaded: Record<keyof MappingFiles, boolean>;
   counts: {
     serviceRows: number;
     oscarNames: number;
@@ -45,6 +55,7 @@ export function checkMappings(tables: MappingTables): MappingReport {
   return {
     ok: findings.every((finding) => finding.severity !== 'needs-attention'),
     files: tables.files,
+    loaded: { services: true, provinces: true, agencies: true },
     counts: {
       serviceRows: tables.services.length,
       oscarNames: new Set(tables.services.map((row) => row.oscarName)).size,
@@ -58,26 +69,37 @@ export function checkMappings(tables: MappingTables): MappingReport {
 
 function checkServices(tables: MappingTables): MappingFinding[] {
   const findings: MappingFinding[] = [];
-  const add = (kind: FindingKind, severity: FindingSeverity, message: string): void => {
-    findings.push({ table: 'services', kind, severity, message });
+  const add = (
+    kind: FindingKind,
+    severity: FindingSeverity,
+    message: string,
+    entry?: number,
+  ): void => {
+    findings.push({ table: 'services', kind, severity, message, ...entryOf(entry) });
   };
+  const firstRowOf = (name: string): number =>
+    tables.services.findIndex((row) => row.oscarName === name);
   const mapping = serviceMappingFrom(tables);
-  const tryOrReport = <T>(kind: FindingKind, lookup: () => T): T | undefined => {
+  const tryOrReport = <T>(kind: FindingKind, lookup: () => T, entry?: number): T | undefined => {
     try {
       return lookup();
     } catch (error) {
       if (!(error instanceof MappingError)) throw error;
-      add(kind, 'needs-attention', error.message);
+      add(kind, 'needs-attention', error.message, entry);
       return undefined;
     }
   };
 
-  for (const [pair, count] of countBy(
-    tables.services,
-    (r) => `${r.oscarName} -> ${r.primeroSubtype}`,
-  )) {
+  const pairOf = (r: ServiceRow): string => `${r.oscarName} -> ${r.primeroSubtype}`;
+  for (const [pair, count] of countBy(tables.services, pairOf)) {
     if (count > 1) {
-      add('duplicate', 'needs-attention', `the row ${pair} appears ${count} times: keep one`);
+      const again = tables.services.findLastIndex((row) => pairOf(row) === pair);
+      add(
+        'duplicate',
+        'needs-attention',
+        `the row ${pair} appears ${count} times: keep one`,
+        again,
+      );
     }
   }
 
@@ -88,7 +110,11 @@ function checkServices(tables: MappingTables): MappingFinding[] {
   for (const name of names) {
     const rows = tables.services.filter((row) => row.oscarName === name);
     const rowSubtypes = unique(rows.map((row) => row.primeroSubtype));
-    const chosen = tryOrReport('ambiguous-name', () => mapping.primeroServiceFor(name));
+    const chosen = tryOrReport(
+      'ambiguous-name',
+      () => mapping.primeroServiceFor(name),
+      firstRowOf(name),
+    );
     if (chosen === undefined) continue;
     if (rowSubtypes.length > 1) {
       resolvedAmbiguousNames.add(name);
@@ -114,12 +140,17 @@ function checkServices(tables: MappingTables): MappingFinding[] {
         'round-trip-loss',
         'needs-attention',
         `OSCaR "${name}" -> ${chosen.subtype} -> OSCaR "${back}": the name does not survive the round trip`,
+        firstRowOf(name),
       );
     }
   }
 
   for (const subtype of subtypes) {
-    const name = tryOrReport('maps-two-ways', () => mapping.oscarServiceNameFor(subtype));
+    const name = tryOrReport(
+      'maps-two-ways',
+      () => mapping.oscarServiceNameFor(subtype),
+      tables.services.findIndex((row) => row.primeroSubtype === subtype),
+    );
     if (name === undefined || resolvedAmbiguousNames.has(name)) continue;
     // Primero -> OSCaR -> Primero must give the subtype and its type back.
     const back = withoutReport(() => mapping.primeroServiceFor(name));
@@ -143,38 +174,50 @@ function checkServices(tables: MappingTables): MappingFinding[] {
 
 function checkProvinces(tables: MappingTables): MappingFinding[] {
   const findings: MappingFinding[] = [];
-  const add = (kind: FindingKind, message: string): void => {
-    findings.push({ table: 'provinces', kind, severity: 'needs-attention', message });
+  const add = (kind: FindingKind, message: string, entry?: number): void => {
+    findings.push({
+      table: 'provinces',
+      kind,
+      severity: 'needs-attention',
+      message,
+      ...entryOf(entry),
+    });
   };
   for (const [code, count] of countBy(tables.provinces, (row) => row.code)) {
     if (count > 1) {
       const users = tables.provinces
         .filter((row) => row.code === code)
         .map((row) => row.user ?? 'no user');
-      add('duplicate', `province ${code} has ${count} rows (${users.join(', ')}): keep one`);
+      add(
+        'duplicate',
+        `province ${code} has ${count} rows (${users.join(', ')}): keep one`,
+        tables.provinces.findLastIndex((row) => row.code === code),
+      );
     }
   }
-  for (const row of tables.provinces) {
+  tables.provinces.forEach((row, index) => {
     const value = Number(row.code);
     if (value < 1 || value > PROVINCE_COUNT) {
       add(
         'unknown-province',
-        `code ${row.code} (${row.province}) is not a Cambodian province code (01 to ${PROVINCE_COUNT})`,
+        `code ${row.code} (${row.province}) is not a Cambodian province code (01 to ${PROVINCE_COUNT}): correct the code or remove the row`,
+        index,
       );
     }
-  }
+  });
   for (let value = 1; value <= PROVINCE_COUNT; value += 1) {
     const code = String(value).padStart(2, '0');
     const rows = tables.provinces.filter((row) => row.code === code);
     if (rows.length === 0)
       add(
         'province-without-user',
-        `province ${code} has no row, so its referred children have no owner`,
+        `province ${code} has no row, so its referred children have no owner: add its row`,
       );
     else if (rows.every((row) => row.user === null)) {
       add(
         'province-without-user',
-        `province ${code} (${rows[0]?.province}) has no user, so its referred children have no owner`,
+        `province ${code} (${rows[0]?.province}) has no user, so its referred children have no owner: fill in its Primero user`,
+        tables.provinces.findIndex((row) => row.code === code),
       );
     }
   }
@@ -185,6 +228,7 @@ function checkProvinces(tables: MappingTables): MappingFinding[] {
       add(
         'maps-two-ways',
         `user ${user} is the province user of ${count} provinces (${unique(codes).join(', ')}): each province has its own manager`,
+        tables.provinces.findLastIndex((row) => row.user === user),
       );
     }
   }
@@ -201,6 +245,7 @@ function checkAgencies(tables: MappingTables): MappingFinding[] {
         kind: 'duplicate',
         severity: 'needs-attention',
         message: `organisation ${org} is listed ${count} times (user ${agencyUserForOrg(org)}): keep one`,
+        ...entryOf(tables.agencies.lastIndexOf(org)),
       });
     }
   }
@@ -215,19 +260,24 @@ const SEVERITY_HEADINGS: Record<FindingSeverity, string> = {
 
 /** The report as the command prints it. */
 export function formatMappingReport(report: MappingReport): string {
-  const { files, counts } = report;
+  const { files, counts, loaded } = report;
+  const table = (name: keyof MappingFiles, what: string): string =>
+    `  ${files[name]}: ${loaded[name] ? what : 'does not load (see below)'}`;
   const lines = [
     'Mapping tables',
-    `  ${files.services}: ${counts.serviceRows} rows, ${counts.oscarNames} OSCaR names, ${counts.primeroSubtypes} Primero subtypes`,
-    `  ${files.provinces}: ${counts.provinces} provinces`,
-    `  ${files.agencies}: ${counts.agencies} organisations`,
+    table(
+      'services',
+      `${counts.serviceRows} rows, ${counts.oscarNames} OSCaR names, ${counts.primeroSubtypes} Primero subtypes`,
+    ),
+    table('provinces', `${counts.provinces} provinces`),
+    table('agencies', `${counts.agencies} organisations`),
   ];
   for (const severity of ['needs-attention', 'resolved-by-rule', 'note'] as const) {
     const found = report.findings.filter((finding) => finding.severity === severity);
     if (found.length === 0 && severity !== 'needs-attention') continue;
     lines.push('', `${SEVERITY_HEADINGS[severity]} (${found.length}):`);
     if (found.length === 0) lines.push('  none');
-    for (const finding of found) lines.push(`  - [${files[finding.table]}] ${finding.message}`);
+    for (const finding of found) lines.push(`  - [${whereOf(finding, files)}] ${finding.message}`);
   }
   const attention = report.findings.filter((f) => f.severity === 'needs-attention').length;
   lines.push(
@@ -237,6 +287,19 @@ export function formatMappingReport(report: MappingReport): string {
       : `FAILED: ${attention} finding(s) need attention. Edit the files named above (see src/mapping/README.md) and run \`npx interop check-mappings\` again.`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** `file:line:column` as editors and terminals link it; the file alone when no line is known. */
+export function whereOf(finding: MappingFinding, files: MappingFiles): string {
+  const file = files[finding.table];
+  if (finding.line === undefined) return file;
+  return finding.column === undefined
+    ? `${file}:${finding.line}`
+    : `${file}:${finding.line}:${finding.column}`;
+}
+
+function entryOf(entry: number | undefined): { entry?: number } {
+  return entry === undefined || entry < 0 ? {} : { entry };
 }
 
 function withoutReport<T>(lookup: () => T): T | undefined {

@@ -6,7 +6,6 @@ export {
   MAPPING_FILE_NAMES,
   SHIPPED_MAPPING_DIR,
   parseMappingTables,
-  shippedTables,
   type MappingFiles,
   type MappingTables,
   type ProvinceRow,
@@ -16,10 +15,7 @@ export {
 } from './tables.ts';
 export {
   NOT_SPECIFIED_SERVICE,
-  oscarServiceNameFor,
-  primeroServiceFor,
   serviceMappingFrom,
-  servicePairs,
   type PrimeroService,
   type ServiceMapping,
 } from './services.ts';
@@ -28,12 +24,20 @@ export {
   isProvinceCode,
   provinceCodeOf,
   provinceMappingFrom,
-  provinceUserFor,
   type ProvinceMapping,
 } from './provinces.ts';
 export { toOscarLocationCode, toPrimeroLocationCode } from './location-codes.ts';
 export { AGENCY_PREFIX, AGENCY_USER_SUFFIX, agencyForOrg, orgForAgency } from './agency-naming.ts';
-export { agencyMappingFrom, agencyUserForOrg, isKnownOrg, type AgencyMapping } from './agencies.ts';
+export { agencyMappingFrom, type AgencyMapping } from './agencies.ts';
+export {
+  agencyUserForOrg,
+  isKnownOrg,
+  oscarServiceNameFor,
+  primeroServiceFor,
+  provinceUserFor,
+  servicePairs,
+  shippedTables,
+} from './shipped.ts';
 export {
   SERVICE_ROW_STATUSES,
   isDecidedServiceRowStatus,

@@ -1,9 +1,9 @@
 // Province users: the Primero account that owns referred children of each province.
 import { MappingError } from './errors.ts';
 import { locationCodeDigits, toOscarLocationCode } from './location-codes.ts';
-import { shippedTables, type MappingTables } from './tables.ts';
+import type { MappingTables } from './tables.ts';
 
-type LocationCodeInput = string | number | null | undefined;
+export type LocationCodeInput = string | number | null | undefined;
 
 /** OSCaR's geography table has 25 provinces, codes 01 to 25 (Tboung Khmum, the newest, is 25). */
 export const PROVINCE_COUNT = 25;
@@ -57,7 +57,3 @@ export function provinceMappingFrom(
   }
   return { provinceUserFor };
 }
-
-/** The Primero user of the province a location code lies in; throws MappingError naming the code. */
-export const provinceUserFor: (locationCode: LocationCodeInput) => string =
-  provinceMappingFrom(shippedTables).provinceUserFor;

@@ -1,6 +1,6 @@
 // Services: OSCaR names <-> Primero subtype + type, both directions derived from services.json.
 import { MappingError } from './errors.ts';
-import { shippedTables, type MappingTables, type ServicePair, type ServiceRow } from './tables.ts';
+import type { MappingTables, ServiceRow } from './tables.ts';
 
 /** Sent to OSCaR for a Primero service row without a subtype. OSCaR rejects it on purpose, so the
  * case worker sees the rejection and fills the subtype in (partners' agreed rule). */
@@ -91,16 +91,3 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
   }
   return groups;
 }
-
-const shipped = serviceMappingFrom(shippedTables);
-
-/** Every (OSCaR name, Primero subtype, Primero type) row of the shipped table. */
-export const servicePairs: readonly ServicePair[] = shippedTables.services;
-
-/** The Primero service an OSCaR service name stands for; throws MappingError for an unknown name. */
-export const primeroServiceFor: (oscarName: string) => PrimeroService = shipped.primeroServiceFor;
-
-/** The OSCaR service name for a Primero subtype; an empty subtype gives NOT_SPECIFIED_SERVICE;
- * throws MappingError for an unknown subtype. */
-export const oscarServiceNameFor: (primeroSubtype: string | null | undefined) => string =
-  shipped.oscarServiceNameFor;

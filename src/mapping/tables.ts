@@ -5,9 +5,6 @@ import * as z from 'zod/mini';
 import '../validation.ts';
 import { AGENCY_PREFIX } from './agency-naming.ts';
 import { MappingError } from './errors.ts';
-import shippedServices from './services.json' with { type: 'json' };
-import shippedProvinces from './provinces.json' with { type: 'json' };
-import shippedAgencies from './agencies.json' with { type: 'json' };
 
 /** One OSCaR service name and the Primero service it stands for. */
 export interface ServicePair {
@@ -81,12 +78,47 @@ const provincesSchema = z.array(
 const agenciesSchema = z.array(
   z.string().check(
     z.regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be an OSCaR organisation short name (lower case)'),
-    z.refine(
-      (org: string) => !org.startsWith(AGENCY_PREFIX),
-      'list the organisation ("cif"), not the agency',
-    ),
+    // Name the organisation the administrator meant: "agency-newngo" -> list "newngo".
+    z.refine((org: string) => !org.startsWith(AGENCY_PREFIX), {
+      error: (issue) => {
+        const agency = String(issue.input);
+        return `${JSON.stringify(agency)} is a Primero agency: list the OSCaR organisation ${JSON.stringify(agency.slice(AGENCY_PREFIX.length))} instead`;
+      },
+    }),
   ),
 );
+
+const SCHEMAS: { [table in keyof MappingFiles]: z.ZodMiniType } = {
+  services: servicesSchema,
+  provinces: provincesSchema,
+  agencies: agenciesSchema,
+};
+
+/** One thing wrong with a table's content: the entry (0-based, absent for the whole file) and why. */
+export interface TableIssue {
+  entry?: number;
+  message: string;
+}
+
+/** Every problem of one table's content (all entries, not just the first), each naming the entry
+ * and the field; an empty list when the table is valid. */
+export function tableIssues(table: keyof MappingFiles, value: unknown): TableIssue[] {
+  const result = SCHEMAS[table].safeParse(value);
+  if (result.success) return [];
+  return result.error.issues.map((issue) => {
+    const [index, ...field] = issue.path;
+    if (typeof index !== 'number')
+      return { message: `the file must hold a JSON list: ${issue.message}` };
+    const where = `entry ${index + 1}${describeEntry(value, index)}`;
+    return {
+      entry: index,
+      message:
+        field.length > 0
+          ? `${where}, field "${field.join('.')}": ${issue.message}`
+          : `${where}: ${issue.message}`,
+    };
+  });
+}
 
 export interface RawTables {
   services: unknown;
@@ -97,26 +129,18 @@ export interface RawTables {
 /** Validate raw JSON values; throws MappingError naming the file, the entry and the field. */
 export function parseMappingTables(raw: RawTables, files: MappingFiles): MappingTables {
   return {
-    services: parseTable(servicesSchema, raw.services, files.services),
-    provinces: parseTable(provincesSchema, raw.provinces, files.provinces),
-    agencies: parseTable(agenciesSchema, raw.agencies, files.agencies),
+    services: parseTable('services', raw.services, files.services) as ServiceRow[],
+    provinces: parseTable('provinces', raw.provinces, files.provinces) as ProvinceRow[],
+    agencies: parseTable('agencies', raw.agencies, files.agencies) as string[],
     files,
   };
 }
 
-function parseTable<T>(schema: z.ZodMiniType<T>, value: unknown, file: string): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const problems = result.error.issues.slice(0, 5).map((issue) => {
-    const [index, ...field] = issue.path;
-    if (typeof index !== 'number') return `the file must hold a JSON list: ${issue.message}`;
-    const where = `entry ${index + 1}${describeEntry(value, index)}`;
-    return field.length > 0
-      ? `${where}, field "${field.join('.')}": ${issue.message}`
-      : `${where}: ${issue.message}`;
-  });
-  const more =
-    result.error.issues.length > 5 ? ` (and ${result.error.issues.length - 5} more)` : '';
+function parseTable(table: keyof MappingFiles, value: unknown, file: string): unknown {
+  const issues = tableIssues(table, value);
+  if (issues.length === 0) return value;
+  const problems = issues.slice(0, 5).map((issue) => issue.message);
+  const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
   throw new MappingError(
     `${file} is not valid: ${problems.join('; ')}${more}. Fix it and run \`npx interop check-mappings\`.`,
   );
@@ -130,13 +154,3 @@ function describeEntry(table: unknown, index: number): string {
     (entry as Record<string, unknown>).oscarName ?? (entry as Record<string, unknown>).code;
   return typeof label === 'string' ? ` (${JSON.stringify(label)})` : '';
 }
-
-/** The tables shipped in this folder: what the jobs run with (bundled by esbuild for OpenFn.org). */
-export const shippedTables: MappingTables = parseMappingTables(
-  { services: shippedServices, provinces: shippedProvinces, agencies: shippedAgencies },
-  {
-    services: `${SHIPPED_MAPPING_DIR}/${MAPPING_FILE_NAMES.services}`,
-    provinces: `${SHIPPED_MAPPING_DIR}/${MAPPING_FILE_NAMES.provinces}`,
-    agencies: `${SHIPPED_MAPPING_DIR}/${MAPPING_FILE_NAMES.agencies}`,
-  },
-);

@@ -5,6 +5,7 @@ import { loadDotEnv, readConfig, requireSystems, secretsOf } from '../config/env
 import type { RunnerConfig } from '../config/env.ts';
 import type { LogSink } from '../log.ts';
 import type { SystemsConfig } from '../workflow/contract.ts';
+import { refusingOnBrokenTables } from './mapping-gate.ts';
 import { createProgressReporter } from './progress.ts';
 import type { ProgressOutput } from './progress.ts';
 import { formatSummary, latestOverdueReferrals } from './report.ts';
@@ -19,10 +20,14 @@ export function loadRunnerConfig(): RunnerConfig {
   return readConfig(process.env);
 }
 
-/** The sync itself, loaded only by commands that run it (status and history stay fast). */
+/** The sync itself, imported at its first run (status and history stay fast), which comes after
+ * the mapping check: the jobs import the tables, so a broken table must be caught before. */
 export async function loadRunWorkflow(): Promise<RunWorkflow> {
-  const module = await import('../workflow/run.ts');
-  return module.runWorkflow;
+  let loaded: Promise<RunWorkflow> | undefined;
+  return async (options) => {
+    loaded ??= import('../workflow/run.ts').then((module) => module.runWorkflow);
+    return (await loaded)(options);
+  };
 }
 
 export function buildRunner(input: {
@@ -33,7 +38,7 @@ export function buildRunner(input: {
   echo?: LogSink;
 }): Runner {
   const systems = input.systems ?? requireSystems(input.config);
-  return createRunner({
+  const runner = createRunner({
     store: input.store,
     runWorkflow: input.runWorkflow,
     systems,
@@ -41,6 +46,7 @@ export function buildRunner(input: {
     secrets: secretsOf(systems),
     ...(input.echo ? { echo: input.echo } : {}),
   });
+  return refusingOnBrokenTables(runner);
 }
 
 export const EXIT_OK = 0;

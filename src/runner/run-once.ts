@@ -52,7 +52,7 @@ export interface RunOnceOptions {
 }
 
 export type RunOnceResult =
-  | { status: 'refused'; reason: string; heldBy: LockInfo }
+  | { status: 'refused'; reason: string; heldBy?: LockInfo }
   | { status: 'succeeded' | 'failed'; run: RunRecord; summary: RunSummary };
 
 export interface Runner {

@@ -2,6 +2,7 @@
 // two runs at once. A tick that comes while a run is still going is skipped and said so, whether
 // that run is ours (in this process) or another process's (the store's lock).
 import { Cron } from 'croner';
+import { cronProblem } from '../config/cron.ts';
 import type { Runner, RunOnceOptions, RunOnceResult } from './run-once.ts';
 
 export interface ScheduleOptions {
@@ -26,16 +27,10 @@ export interface Schedule {
   stop(): Promise<void>;
 }
 
-/** Throws a message naming the pattern when croner cannot parse it. */
-export function validateCron(pattern: string): void {
-  try {
-    new Cron(pattern, { paused: true }).stop();
-  } catch (error) {
-    throw new Error(
-      `Invalid cron pattern "${pattern}" (${(error as Error).message}); give 5 fields like "0 * * * *" ` +
-        '(every hour at minute 00) or 6 with seconds first',
-    );
-  }
+/** Throws a message naming the pattern when croner cannot parse it or it never fires. */
+export function validateCron(pattern: string, source = 'cron pattern'): void {
+  const problem = cronProblem(pattern, source);
+  if (problem !== undefined) throw new Error(problem);
 }
 
 export function startSchedule(options: ScheduleOptions): Schedule {

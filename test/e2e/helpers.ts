@@ -18,7 +18,7 @@ import type {
 import type { LogLevel } from '../../src/log.ts';
 import type { Job } from '../../src/workflow/plan.ts';
 import type { StepId } from '../../src/workflow/contract.ts';
-import { servicePairs } from '../../src/mapping/services.ts';
+import { servicePairs } from '../../src/mapping/shipped.ts';
 import agencies from '../../src/mapping/agencies.json' with { type: 'json' };
 import provinces from '../../src/mapping/provinces.json' with { type: 'json' };
 

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { MappingReport } from '../../src/mapping/index.ts';
 import { writeEditedTables } from './edited-tables.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -24,7 +25,8 @@ describe('npx interop check-mappings', () => {
     const run = interop(['check-mappings']);
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('src/mapping/services.json: 50 rows');
+    // No row count: adding a routine row to a table must not need a test edit.
+    expect(run.stdout).toMatch(/src\/mapping\/services.json: \d+ rows/);
     expect(run.stdout).toContain('Ambiguous, resolved by rule (2):');
     expect(run.stdout).toContain('OSCaR "Therapeutic interventions" maps to 2 Primero subtypes');
     expect(run.stdout).toContain('OSCaR "Therapeutic training" maps to 2 Primero subtypes');
@@ -46,14 +48,26 @@ describe('npx interop check-mappings', () => {
     expect(run.stdout).toContain('FAILED: 3 finding(s) need attention');
   });
 
-  it('reads INTEROP_MAPPING_DIR, and exits 1 naming file and entry for a table that does not load', () => {
+  it('reads INTEROP_MAPPING_DIR and lists an entry that does not load with its line, naming the organisation', () => {
     const dir = writeEditedTables((t) => {
       t.agencies.push('agency-newngo');
     });
     temporary.push(dir);
     const run = interop(['check-mappings', '--json'], { INTEROP_MAPPING_DIR: dir });
+    expect(run.stderr).toBe('');
     expect(run.status).toBe(1);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/agencies.json is not valid: entry 25: list the organisation/);
+    const report = JSON.parse(run.stdout) as MappingReport;
+    const agencies = readFileSync(join(dir, 'agencies.json'), 'utf8').split('\n');
+    expect(report.loaded).toEqual({ services: true, provinces: true, agencies: false });
+    expect(report.findings.filter((f) => f.severity === 'needs-attention')).toEqual([
+      expect.objectContaining({
+        table: 'agencies',
+        kind: 'invalid-entry',
+        line: agencies.indexOf('  "agency-newngo"') + 1,
+        message: expect.stringMatching(
+          /^entry \d+: "agency-newngo" is a Primero agency: list the OSCaR organisation "newngo" instead$/,
+        ),
+      }),
+    ]);
   });
 });

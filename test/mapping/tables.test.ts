@@ -85,9 +85,9 @@ describe('table validation at load names the file, the entry and the field', () 
     ).toBeNull();
   });
 
-  it('refuses an agency written where an organisation belongs', () => {
+  it('refuses an agency written where an organisation belongs, naming that organisation', () => {
     expect(parseError({ agencies: ['cif', 'agency-holt'] })).toMatch(
-      /x\/agencies.json is not valid: entry 2: list the organisation/,
+      /x\/agencies.json is not valid: entry 2: "agency-holt" is a Primero agency: list the OSCaR organisation "holt" instead/,
     );
     expect(parseError({ agencies: ['CIF'] })).toMatch(/lower case/);
   });
@@ -118,21 +118,25 @@ describe('loading tables from a folder', () => {
   });
 
   it('names a file that is not JSON', () => {
-    writeFileSync(join(dir, 'provinces.json'), '[{ "code": "19", }');
-    expect(() => loadMappingTables(dir)).toThrow(/provinces.json is not valid JSON/);
+    writeFileSync(join(dir, 'provinces.json'), '[\n  { "code": "19", }');
+    expect(() => loadMappingTables(dir)).toThrow(
+      /provinces.json:2:19: not valid JSON: a field name in double quotes is expected here[^]*provinces.json:2:20: not valid JSON: the list is not closed/,
+    );
   });
 
   it('names a missing file', () => {
     rmSync(join(dir, 'agencies.json'));
-    expect(() => loadMappingTables(dir)).toThrow(/agencies.json does not exist/);
+    expect(() => loadMappingTables(dir)).toThrow(/agencies.json: the file does not exist/);
   });
 
   it('names the row of a bad entry in the file it read', () => {
     const rows = JSON.parse(readFileSync(join(dir, 'services.json'), 'utf8')) as object[];
     rows[4] = { ...rows[4], primeroType: '' };
-    writeFileSync(join(dir, 'services.json'), JSON.stringify(rows));
+    // Written as an editor would: "[" on line 1, then five lines per row (no preferredForOscar
+    // among the first five), so entry 5 starts on line 2 + 4 * 5 = 22.
+    writeFileSync(join(dir, 'services.json'), JSON.stringify(rows, null, 2));
     expect(() => loadMappingTables(dir)).toThrow(
-      /services.json is not valid: entry 5 \("Kinship care"\), field "primeroType"/,
+      /services.json:22: entry 5 \("Kinship care"\), field "primeroType"/,
     );
   });
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createRunner } from '../../src/runner/run-once.ts';
-import type { RunOnceResult } from '../../src/runner/run-once.ts';
+import type { RunOnceResult, RunWorkflow } from '../../src/runner/run-once.ts';
 import { startSchedule } from '../../src/runner/scheduler.ts';
 import { openStore } from '../../src/runner/store.ts';
 import type { Store } from '../../src/runner/store.ts';
@@ -39,31 +39,39 @@ function home(): string {
   return dir;
 }
 
-function runnerAt(dir: string, s: Systems) {
+function runnerAt(dir: string, s: Systems, sync: RunWorkflow = runWorkflow) {
   const store = openStore(dir);
   stores.push(store);
-  return createRunner({ store, runWorkflow, systems: s.systems, settings: FAST });
+  return createRunner({ store, runWorkflow: sync, systems: s.systems, settings: FAST });
 }
 
-/** Slow answers, so a run lasts long enough for the others to meet it. */
-async function slowWorld(latencyMs = 15): Promise<Systems> {
-  const s = await worldSystems();
-  s.primero.setFaults({ latencyMs });
-  s.oscar.setFaults({ latencyMs });
-  return s;
+/** A sync that, once its run holds the lock, waits until the test releases it: the second run
+ * meets the first for certain, however slow the machine (no time window). */
+function heldWorkflow() {
+  let entered!: () => void;
+  let release!: () => void;
+  const hasLock = new Promise<void>((resolve) => (entered = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const held: RunWorkflow = async (options) => {
+    entered();
+    await released;
+    return runWorkflow(options);
+  };
+  return { held, hasLock, release };
 }
 
 describe('a second run while one is going', () => {
   it('from another process (store handle) is refused; the systems see one run', async () => {
-    systems = await slowWorld();
+    systems = await worldSystems();
     const dir = home();
-    const cli = runnerAt(dir, systems);
+    const first = heldWorkflow();
+    const cli = runnerAt(dir, systems, first.held);
     const console_ = runnerAt(dir, systems);
-    const [a, b] = await Promise.all([
-      cli.runOnce({ trigger: 'manual', since: START }),
-      console_.runOnce({ trigger: 'console', since: START }),
-    ]);
-    const results = [a, b];
+    const running = cli.runOnce({ trigger: 'manual', since: START });
+    await first.hasLock;
+    const second = await console_.runOnce({ trigger: 'console', since: START });
+    first.release();
+    const results = [await running, second];
     const refused = results.filter((r) => r.status === 'refused');
     expect(refused).toHaveLength(1);
     expect(results.filter((r) => r.status === 'succeeded')).toHaveLength(1);
@@ -74,20 +82,14 @@ describe('a second run while one is going', () => {
 
   it('from the CLI is refused with exit code 2 and a JSON reason', async () => {
     systems = await worldSystems();
-    // The running run waits 4 s for OSCaR's listing: long enough for the CLI to start.
-    systems.oscar.setFaults({
-      rules: [{ route: 'GET /api/v1/organizations/clients', delayMs: 4000, times: 1 }],
-    });
+    // The running run holds the lock until the CLI has answered, however long it takes to start.
+    const first = heldWorkflow();
     const dir = home();
-    const store = openStore(dir);
-    stores.push(store);
-    const running = createRunner({
-      store,
-      runWorkflow,
-      systems: systems.systems,
-      settings: { ...FAST, http: { ...FAST.http, timeoutMs: 10_000 } },
-    }).runOnce({ trigger: 'schedule', since: START });
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the lock is taken
+    const running = runnerAt(dir, systems, first.held).runOnce({
+      trigger: 'schedule',
+      since: START,
+    });
+    await first.hasLock;
     const child = spawn(process.execPath, [join(ROOT, 'bin/interop.js'), 'run', '--json'], {
       cwd: dir,
       env: {
@@ -107,6 +109,7 @@ describe('a second run while one is going', () => {
     child.stdout.on('data', (chunk) => (stdout += String(chunk)));
     child.stderr.on('data', (chunk) => (stderr += String(chunk)));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    first.release();
     seen.push(stdout, stderr);
     expect(await running).toMatchObject({ status: 'succeeded' });
     expect(code, stderr).toBe(2);
@@ -123,21 +126,30 @@ describe('the timer and a console Run at the same moment', () => {
     const dir = home();
     // The first run of a deployment needs a start; give the store its cursor first.
     await runnerAt(dir, systems).runOnce({ trigger: 'manual', since: START });
-    // The console's run lasts over a second, so the every-second timer ticks during it.
-    systems.primero.setFaults({ rules: [{ route: 'GET /api/v2/cases', delayMs: 1500, times: 1 }] });
+    // The console's run holds the lock until the every-second timer has ticked during it.
+    const consoleSync = heldWorkflow();
     const timerRunner = runnerAt(dir, systems);
-    const consoleRunner = runnerAt(dir, systems);
+    const consoleRunner = runnerAt(dir, systems, consoleSync.held);
     const said: string[] = [];
     const results: RunOnceResult[] = [];
+    let tickSkipped!: () => void;
+    const skipped = new Promise<void>((resolve) => (tickSkipped = resolve));
+    const consoleStarted = consoleRunner.runOnce({ trigger: 'console' });
+    await consoleSync.hasLock;
     const schedule = startSchedule({
       runner: timerRunner,
       cron: '* * * * * *',
-      say: (line) => said.push(line),
+      say: (line) => {
+        said.push(line);
+        if (/skipped/.test(line)) tickSkipped();
+      },
       onRunFinished: (result) => results.push(result),
       heartbeatMs: 60_000,
     });
     try {
-      const consoleRun = await consoleRunner.runOnce({ trigger: 'console' });
+      await skipped;
+      consoleSync.release();
+      const consoleRun = await consoleStarted;
       await schedule.stop();
       results.push(consoleRun);
     } finally {

@@ -26,6 +26,11 @@ function fixture(): { store: Store; home: string } {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits for an event of the timer, however long a loaded machine takes to tick (the test's own
+ * timeout is the only bound): no time window that fails under load. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await sleep(50);
+}
 
 describe('the schedule', () => {
   it('fires on a fast cron, and skips a tick while a run is still going', async () => {
@@ -55,25 +60,14 @@ describe('the schedule', () => {
     expect(schedule.nextRun()).toBeInstanceOf(Date);
     expect(store.schedulerInfo()?.alive).toBe(true);
 
-    for (
-      let waited = 0;
-      !said.some((line) => line.includes('tick skipped')) && waited < 4000;
-      waited += 50
-    )
-      await sleep(50);
+    await until(() => said.some((line) => line.includes('tick skipped')));
     expect(said.join('\n')).toMatch(/tick skipped: the previous run is still in progress/);
     expect(store.listRuns()).toHaveLength(1);
     expect(store.listRuns()[0]?.trigger).toBe('schedule');
 
     world.hold = undefined;
     release?.();
-    for (
-      let waited = 0;
-      store.listRuns().filter((run) => run.status === 'succeeded').length < 2 && waited < 4000;
-      waited += 50
-    ) {
-      await sleep(50);
-    }
+    await until(() => store.listRuns().filter((run) => run.status === 'succeeded').length >= 2);
     expect(
       store.listRuns().filter((run) => run.status === 'succeeded').length,
     ).toBeGreaterThanOrEqual(2);
@@ -93,13 +87,20 @@ describe('the schedule', () => {
     });
     const schedule = startSchedule({ runner, cron: '* * * * * *', say: (line) => said.push(line) });
     cleanup.push(() => schedule.stop());
-    for (let waited = 0; said.length === 0 && waited < 3000; waited += 50) await sleep(50);
+    await until(() => said.length > 0);
     expect(said[0]).toMatch(/tick skipped: Another run is in progress \(run cli-run/);
     expect(store.listRuns()).toEqual([]);
   });
 
+  it('rejects a pattern that never fires (31 February), naming it', () => {
+    expect(() => validateCron('0 0 31 2 *', '--cron')).toThrow(
+      /--cron "0 0 31 2 \*" never fires \(no such date, e.g. 31 February\)/,
+    );
+    expect(() => validateCron('0 0 29 2 *')).not.toThrow(); // leap years have it
+  });
+
   it('rejects a cron pattern it cannot parse, naming it', () => {
-    expect(() => validateCron('every hour')).toThrow(/Invalid cron pattern "every hour"/);
+    expect(() => validateCron('every hour')).toThrow(/"every hour" is not a cron pattern/);
     expect(() => validateCron('0 * * * *')).not.toThrow();
   });
 });

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { ConfigError, readConfig, requireSystems } from '../../config/env.ts';
 import { loadDotEnv } from '../../config/env.ts';
 import { checkSystems } from '../../runner/check.ts';
+import { mappingTableProblems } from '../../runner/mapping-gate.ts';
 import { setLogSink } from '../../log.ts';
 
 export function register(program: Command): void {
@@ -25,6 +26,11 @@ export function register(program: Command): void {
         return;
       }
       process.stdout.write('ok   configuration\n');
+      // The tables every run is checked against (a run refuses while they need attention).
+      const tableProblems = mappingTableProblems();
+      for (const problem of tableProblems)
+        process.stdout.write(`FAIL mapping tables: ${problem}\n`);
+      if (tableProblems.length === 0) process.stdout.write('ok   mapping tables\n');
       // What V8 will let this process hold (bin/node-flags.js, or NODE_OPTIONS when it sets one).
       const heapMb = Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024);
       process.stdout.write(
@@ -37,6 +43,6 @@ export function register(program: Command): void {
         process.stdout.write(
           `${result.ok ? 'ok  ' : 'FAIL'} ${result.system}: ${result.message}\n`,
         );
-      process.exitCode = results.every((result) => result.ok) ? 0 : 1;
+      process.exitCode = results.every((result) => result.ok) && tableProblems.length === 0 ? 0 : 1;
     });
 }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { loadRunnerConfig } from '../../runner/environment.ts';
 import { formatLogs } from '../../runner/report.ts';
+import { noticeBrokenTables } from '../../runner/mapping-gate.ts';
 import { openStore } from '../../runner/store.ts';
 
 export function register(program: Command): void {
@@ -25,5 +26,6 @@ export function register(program: Command): void {
       } finally {
         store.close();
       }
+      noticeBrokenTables();
     });
 }

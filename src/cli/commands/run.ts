@@ -21,7 +21,8 @@ export function register(program: Command): void {
     .command('run')
     .description(
       'Run the workflow once against PRIMERO_* and OSCAR_* (env or .env), from the stored cursor; ' +
-        'exits 0 on success, 1 when the run failed, 2 when another run is in progress',
+        'exits 0 on success, 1 when the run failed, 2 when it was refused (another run in progress, or ' +
+        'mapping tables that need attention: see check-mappings)',
     )
     .option(
       '--since <date-time>',

@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .action(async (flags: { cron?: string }) => {
       const config = loadRunnerConfig();
       const cron = flags.cron ?? config.cron;
-      validateCron(cron);
+      validateCron(cron, flags.cron === undefined ? 'INTEROP_CRON' : '--cron');
       const store = openStore(config.home);
       const runner = buildRunner({ store, config, runWorkflow: await loadRunWorkflow() });
       const say = (line: string) => process.stdout.write(`${line}\n`);

@@ -6,6 +6,7 @@ import { runnerBackend } from '../../console/runner-backend.ts';
 import { startConsole } from '../../console/server.ts';
 import { requireSystems, secretsOf } from '../../config/env.ts';
 import { loadRunWorkflow, loadRunnerConfig } from '../../runner/environment.ts';
+import { mappingTableProblems, refusingOnBrokenTables } from '../../runner/mapping-gate.ts';
 import { createRunner } from '../../runner/run-once.ts';
 import { startSchedule, validateCron } from '../../runner/scheduler.ts';
 import { openStore } from '../../runner/store.ts';
@@ -62,13 +63,13 @@ export function register(program: Command): void {
     .action(async (flags: ServeFlags) => {
       const port = parsePort(flags.port);
       const config = loadRunnerConfig();
-      validateCron(config.cron);
+      validateCron(config.cron, 'INTEROP_CRON');
       const systems = requireSystems(config);
       const admin = adminSecret(process.env);
       const say = (line: string) => process.stdout.write(`${line}\n`);
 
       const store = openStore(config.home);
-      const runner = createRunner({
+      const syncRunner = createRunner({
         store,
         runWorkflow: await loadRunWorkflow(),
         systems,
@@ -76,9 +77,11 @@ export function register(program: Command): void {
         // The admin secret is cut out of log lines too, should it ever reach one.
         secrets: [...secretsOf(systems), admin.secret],
       });
+      // The timer and the console's Run refuse while a mapping table needs attention.
+      const runner = refusingOnBrokenTables(syncRunner);
       const schedule = startSchedule({ runner, cron: config.cron, say });
       const running = await startConsole({
-        backend: runnerBackend(runner),
+        backend: runnerBackend(runner, { mappingProblems: () => mappingTableProblems() }),
         adminSecret: admin.secret,
         usesToken: admin.printed,
         host: flags.host,

@@ -143,6 +143,20 @@ function overdueCard(overview: Overview): SafeHtml {
   </section>`;
 }
 
+// Runs are refused while a table needs attention; the administrator sees why before pressing Run.
+function mappingCard(problems: string[]): SafeHtml | string {
+  if (problems.length === 0) return '';
+  return html`<section class="notice bad" id="mapping-tables" role="alert">
+    <p>
+      The mapping tables need attention (${problems.length} problem(s)); runs are refused until they
+      are fixed. Edit the files below, then check with <code>npx interop check-mappings</code>.
+    </p>
+    <ul>
+      ${problems.map((problem) => html`<li>${problem}</li>`)}
+    </ul>
+  </section>`;
+}
+
 export function overviewPage(
   overview: Overview,
   page: { nonce: string; csrfToken: string; notice?: NoticeCode },
@@ -151,6 +165,7 @@ export function overviewPage(
   const deadLetters = overview.deadLetters.slice(0, 5);
   const body = html`<h1>Overview</h1>
     ${notice ? html`<div class="notice ${notice.tone}">${notice.text}</div>` : ''}
+    ${mappingCard(overview.mappingProblems ?? [])}
     <div class="grid spaced">${systemsCard(overview.systems)} ${positionCard(overview)}</div>
     ${actionsCard(overview, page.csrfToken, new Date().toISOString().slice(0, 10))}
     <section class="card" id="runs">
