@@ -4,9 +4,11 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogSink = (level: LogLevel, message: string) => void;
 
 // Log lines always go to stderr: stdout carries only a command's result (e.g. `run --json`), also
-// when a request still in flight logs after its run has finished.
+// when a request still in flight logs after its run has finished. A job body on OpenFn.org has no
+// `process`: there the runtime's console is the run's log.
 const consoleSink: LogSink = (level, message) => {
-  process.stderr.write(`${level} ${message}\n`);
+  if (typeof process === 'undefined') console[level](message);
+  else process.stderr.write(`${level} ${message}\n`);
 };
 let sink: LogSink = consoleSink;
 
