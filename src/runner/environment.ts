@@ -3,6 +3,9 @@
 import { Cron } from 'croner';
 import { loadDotEnv, readConfig, requireSystems, secretsOf } from '../config/env.ts';
 import type { RunnerConfig } from '../config/env.ts';
+import { createAlerter } from '../alerts/alerter.ts';
+import type { Alerter } from '../alerts/alerter.ts';
+import { channelsOf } from '../alerts/channels.ts';
 import type { LogSink } from '../log.ts';
 import type { SystemsConfig } from '../workflow/contract.ts';
 import { createProgressReporter } from './progress.ts';
@@ -10,6 +13,7 @@ import type { ProgressOutput } from './progress.ts';
 import { formatSummary, latestOverdueReferrals } from './report.ts';
 import type { StatusView } from './report.ts';
 import { createRunner } from './run-once.ts';
+import { pausedSystems } from './sign-in-brake.ts';
 import type { RunOnceOptions, RunWorkflow, Runner } from './run-once.ts';
 import type { Store } from './store.ts';
 
@@ -33,13 +37,26 @@ export function buildRunner(input: {
   echo?: LogSink;
 }): Runner {
   const systems = input.systems ?? requireSystems(input.config);
+  const alerts = alerterFor(input.store, input.config);
   return createRunner({
     store: input.store,
     runWorkflow: input.runWorkflow,
     systems,
     settings: input.config.settings,
-    secrets: secretsOf(systems),
+    secrets: secretsOf(systems, input.config.alerts),
     ...(input.echo ? { echo: input.echo } : {}),
+    ...(alerts ? { alerts } : {}),
+  });
+}
+
+/** The configured alert channels, or undefined when no alert variable is set. */
+export function alerterFor(store: Store, config: RunnerConfig): Alerter | undefined {
+  const channels = channelsOf(config.alerts);
+  if (channels.length === 0) return undefined;
+  return createAlerter({
+    store,
+    channels,
+    ...(config.alerts.consoleUrl ? { consoleUrl: config.alerts.consoleUrl } : {}),
   });
 }
 
@@ -106,6 +123,7 @@ export function statusView(store: Store, cron: string): StatusView {
     runs,
     deadLetters: store.listDeadLetters(),
     overdueReferrals: latestOverdueReferrals(recent),
+    signInPaused: pausedSystems(store),
     ...(runningNow ? { runningNow } : {}),
     ...(scheduler ? { scheduler } : {}),
   };

@@ -4,6 +4,9 @@ import type { Command } from 'commander';
 import { ConfigError, readConfig, requireSystems } from '../../config/env.ts';
 import { loadDotEnv } from '../../config/env.ts';
 import { checkSystems } from '../../runner/check.ts';
+import type { SystemCheck } from '../../runner/check.ts';
+import { resumeSignIn } from '../../runner/sign-in-brake.ts';
+import { openStore } from '../../runner/store.ts';
 import { setLogSink } from '../../log.ts';
 
 export function register(program: Command): void {
@@ -15,8 +18,11 @@ export function register(program: Command): void {
     .action(async () => {
       loadDotEnv();
       let systems;
+      let home: string;
       try {
-        systems = requireSystems(readConfig(process.env));
+        const config = readConfig(process.env);
+        systems = requireSystems(config);
+        home = config.home;
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         for (const problem of error.problems)
@@ -37,6 +43,21 @@ export function register(program: Command): void {
         process.stdout.write(
           `${result.ok ? 'ok  ' : 'FAIL'} ${result.system}: ${result.message}\n`,
         );
+      for (const line of resumeAccepted(home, results)) process.stdout.write(`${line}\n`);
       process.exitCode = results.every((result) => result.ok) ? 0 : 1;
     });
+}
+
+/** A sign-in accepted by hand lifts the schedule's pause on that system (src/runner/sign-in-brake.ts). */
+function resumeAccepted(home: string, results: SystemCheck[]): string[] {
+  const store = openStore(home);
+  try {
+    return results
+      .filter((result) => result.signedIn)
+      .map((result) => result.system.toLowerCase() as 'primero' | 'oscar')
+      .filter((system) => resumeSignIn(store, system))
+      .map((system) => `ok   ${system}: scheduled runs sign in again`);
+  } finally {
+    store.close();
+  }
 }
