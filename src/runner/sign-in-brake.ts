@@ -84,6 +84,18 @@ export function resumeSignIn(store: Store, system: BrakeSystem): boolean {
   return row.pausedAt !== undefined;
 }
 
+/** A sign-in `check` saw accepted lifts the pause on that system; the lines to print. */
+export function resumeAfterCheck(
+  store: Store,
+  results: ReadonlyArray<{ system: 'Primero' | 'OSCaR'; signedIn: boolean }>,
+): string[] {
+  return results
+    .filter((result) => result.signedIn)
+    .map((result) => (result.system === 'Primero' ? 'primero' : 'oscar') as BrakeSystem)
+    .filter((system) => resumeSignIn(store, system))
+    .map((system) => `ok   ${SYSTEM_LABEL[system]}: scheduled runs sign in to it again`);
+}
+
 /** What `status`, the scheduler and the console say about a paused system. */
 export function pauseMessage(pause: SignInPause): string {
   const variables =

@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 import { ConfigError, readConfig, requireSystems } from '../../config/env.ts';
 import { loadDotEnv } from '../../config/env.ts';
 import { checkSystems } from '../../runner/check.ts';
-import type { SystemCheck } from '../../runner/check.ts';
-import { resumeSignIn } from '../../runner/sign-in-brake.ts';
+import { resumeAfterCheck } from '../../runner/sign-in-brake.ts';
 import { openStore } from '../../runner/store.ts';
 import { setLogSink } from '../../log.ts';
 
@@ -43,21 +42,15 @@ export function register(program: Command): void {
         process.stdout.write(
           `${result.ok ? 'ok  ' : 'FAIL'} ${result.system}: ${result.message}\n`,
         );
-      for (const line of resumeAccepted(home, results)) process.stdout.write(`${line}\n`);
+      const store = openStore(home);
+      const resumed = (() => {
+        try {
+          return resumeAfterCheck(store, results);
+        } finally {
+          store.close();
+        }
+      })();
+      for (const line of resumed) process.stdout.write(`${line}\n`);
       process.exitCode = results.every((result) => result.ok) ? 0 : 1;
     });
-}
-
-/** A sign-in accepted by hand lifts the schedule's pause on that system (src/runner/sign-in-brake.ts). */
-function resumeAccepted(home: string, results: SystemCheck[]): string[] {
-  const store = openStore(home);
-  try {
-    return results
-      .filter((result) => result.signedIn)
-      .map((result) => result.system.toLowerCase() as 'primero' | 'oscar')
-      .filter((system) => resumeSignIn(store, system))
-      .map((system) => `ok   ${system}: scheduled runs sign in again`);
-  } finally {
-    store.close();
-  }
 }
