@@ -68,6 +68,8 @@ export interface Overview {
   retrying: number;
   /** Referrals awaiting an NGO decision too long (ids, organisation, days), from the last good run. */
   overdueReferrals: OverdueReferral[];
+  /** Systems scheduled runs stopped signing in to after repeated refusals (with a resume button). */
+  signInPaused?: Array<{ system: 'primero' | 'oscar'; message: string }>;
 }
 
 /**
@@ -97,6 +99,8 @@ export interface ConsoleBackend {
    * Runs the sync once and resolves when it has finished (or could not start). `onStarted` is
    * called with the stored run's id as soon as it exists, `onProgress` as steps advance.
    */
+  /** Lets scheduled runs sign in to that system again; false when it was not paused. */
+  resumeSignIn?(system: 'primero' | 'oscar'): Promise<boolean>;
   startRun(
     request: RunRequest,
     events: { onStarted?: (runId: string) => void; onProgress?: (progress: Progress) => void },
