@@ -61,6 +61,17 @@ export function eventsOfRun({ run, summary, newlyOverdue, paused }: RunFacts): A
       page: `/runs/${run.id}`,
     });
   }
+  for (const pause of paused) {
+    events.push({
+      ...base,
+      kind: 'sign-in-refused',
+      text: `Run ${run.id}: ${pauseMessage(pause)}`,
+      ids: [pause.system],
+      count: pause.refusedRuns,
+      page: `/runs/${run.id}`,
+    });
+  }
+  // A dry run stores no dead letters and no overdue list: nothing more is news.
   if (summary.dryRun) return events;
   if (summary.deadLettered.length > 0) {
     const letters = summary.deadLettered.map(
@@ -73,16 +84,6 @@ export function eventsOfRun({ run, summary, newlyOverdue, paused }: RunFacts): A
       ids: summary.deadLettered.map((item) => deadLetterId(item.key)),
       count: letters.length,
       page: '/dead-letters',
-    });
-  }
-  for (const pause of paused) {
-    events.push({
-      ...base,
-      kind: 'sign-in-refused',
-      text: `Run ${run.id}: ${pauseMessage(pause)}`,
-      ids: [pause.system],
-      count: pause.refusedRuns,
-      page: `/runs/${run.id}`,
     });
   }
   if (newlyOverdue.length > 0) {
