@@ -1,6 +1,6 @@
 // Where an alert message goes: email through an SMTP server (nodemailer) and a JSON POST to a
 // webhook. Each channel throws on failure; the alerter logs it and never fails a run.
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { AlertSettings } from './settings.ts';
 import type { AlertMessage } from './message.ts';
 
@@ -14,16 +14,19 @@ export interface AlertChannel {
 export const SEND_TIMEOUT_MS = 15_000;
 
 export function emailChannel(email: NonNullable<AlertSettings['email']>): AlertChannel {
-  // smtps:// means TLS from the start (port 465), smtp:// upgrades with STARTTLS when offered.
-  const transport = nodemailer.createTransport({
-    url: email.smtpUrl,
-    connectionTimeout: SEND_TIMEOUT_MS,
-    greetingTimeout: SEND_TIMEOUT_MS,
-    socketTimeout: SEND_TIMEOUT_MS,
-  } as Parameters<typeof nodemailer.createTransport>[0]);
+  let transport: Transporter | undefined;
   return {
     name: 'email',
     async send(message) {
+      // Loaded on the first alert: every other command starts without the mailer.
+      const { default: nodemailer } = await import('nodemailer');
+      // smtps:// means TLS from the start (port 465), smtp:// upgrades with STARTTLS when offered.
+      transport ??= nodemailer.createTransport({
+        url: email.smtpUrl,
+        connectionTimeout: SEND_TIMEOUT_MS,
+        greetingTimeout: SEND_TIMEOUT_MS,
+        socketTimeout: SEND_TIMEOUT_MS,
+      } as Parameters<typeof nodemailer.createTransport>[0]);
       await transport.sendMail({
         from: email.from,
         to: email.to,
