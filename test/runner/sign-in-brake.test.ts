@@ -1,5 +1,7 @@
-// Never lock the API user: Primero locks a user after six failed sign-ins (Devise lockable,
-// `failed_attempts` reset only by a successful sign-in). A stale password on the hourly schedule
+// Never lock the API user: Primero locks a user after six failed sign-ins (primeroIMS/primero
+// spec/requests/api/v2/tokens_controller_spec.rb, the lockout case; config/initializers/devise.rb
+// lockable settings; the emulator's demo/primero/auth.ts LOCK_AFTER_FAILURES), and only a
+// successful sign-in resets the count (Devise lockable). A stale password on the hourly schedule
 // makes one failed sign-in per run, and after two refused runs the schedule stops signing in until
 // `check` succeeds or an administrator resumes it. Counted at the emulator's request counters.
 import { mkdtempSync, rmSync } from 'node:fs';
