@@ -205,7 +205,7 @@ export function createRunner(deps: RunnerDeps): Runner {
       const overdueBefore = latestOverdueReferrals(store.listRuns({ limit: 20 }));
       const finished = store.finishRun(run.id, { summary, ...(next ? { next } : {}) });
       // A dry run signs in too: its refusals count toward the lockout like any other.
-      const paused = recordRunSignIns(store, summary);
+      const paused = countSignIns(summary, sink);
       if (deps.alerts) {
         const known = new Set(overdueBefore.map((item) => item.key));
         const newlyOverdue = summary.ok
@@ -218,6 +218,19 @@ export function createRunner(deps: RunnerDeps): Runner {
     } finally {
       clearInterval(heartbeat);
       store.releaseLock(lock.handle);
+    }
+  }
+
+  /** The sign-in pause's bookkeeping; a finished run stays finished whatever happens here. */
+  function countSignIns(summary: RunSummary, sink: LogSink): ReturnType<typeof recordRunSignIns> {
+    try {
+      return recordRunSignIns(store, summary);
+    } catch (error) {
+      sink(
+        'warn',
+        `Sign-in refusals not counted: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return [];
     }
   }
 
