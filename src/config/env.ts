@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { cronProblem } from './cron.ts';
 import type { SyncSettings, SystemsConfig } from '../workflow/contract.ts';
 import { MAX_CONCURRENCY } from '../workflow/lifecycle.ts';
+import type { AlertSettings } from '../alerts/settings.ts';
 
 export const SYSTEM_VARIABLES = [
   'PRIMERO_URL',
@@ -27,6 +28,8 @@ export interface RunnerConfig {
   settings: Partial<SyncSettings>;
   /** Undefined when none of the six system variables is set (the demo uses the emulators). */
   systems: SystemsConfig | undefined;
+  /** Email and webhook alerts; empty when none of the alert variables is set. */
+  alerts: AlertSettings;
 }
 
 export class ConfigError extends Error {
@@ -121,6 +124,96 @@ const runnerSchema = z.object({
   INTEROP_PRIMERO_PAGE_SIZE: positiveInteger('INTEROP_PRIMERO_PAGE_SIZE', 1000),
 });
 
+/**
+ * A URL that may carry credentials (SMTP user and password, a webhook token): its value is never
+ * echoed in a problem, only the variable's name and the expected shape.
+ */
+const secretUrl = (name: string, schemes: string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (value) => URL.canParse(value) && schemes.includes(new URL(value).protocol.replace(/:$/, '')),
+      {
+        error: `${name} must be a ${schemes.join(' or ')} URL such as ${example} (value not shown)`,
+      },
+    )
+    .optional();
+
+const emailList = (name: string) =>
+  z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((address) => address.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (addresses) =>
+        addresses.length > 0 && addresses.every((address) => /^[^\s@]+@[^\s@]+$/.test(address)),
+      { error: `${name} must be one or more email addresses, separated by commas` },
+    )
+    .optional();
+
+const alertSchema = z
+  .object({
+    INTEROP_ALERT_SMTP_URL: secretUrl(
+      'INTEROP_ALERT_SMTP_URL',
+      ['smtp', 'smtps'],
+      'smtps://user:password@mail.example.org:465',
+    ),
+    INTEROP_ALERT_EMAIL_TO: emailList('INTEROP_ALERT_EMAIL_TO'),
+    INTEROP_ALERT_EMAIL_FROM: emailList('INTEROP_ALERT_EMAIL_FROM'),
+    INTEROP_ALERT_WEBHOOK_URL: secretUrl(
+      'INTEROP_ALERT_WEBHOOK_URL',
+      ['http', 'https'],
+      'https://hooks.example.org/interop',
+    ),
+    INTEROP_CONSOLE_URL: secretUrl(
+      'INTEROP_CONSOLE_URL',
+      ['http', 'https'],
+      'https://interop.example.org',
+    ),
+  })
+  .superRefine((value, context) => {
+    // Email needs all three: a server with nobody to write to is a silent alert.
+    const email = [
+      value.INTEROP_ALERT_SMTP_URL,
+      value.INTEROP_ALERT_EMAIL_TO,
+      value.INTEROP_ALERT_EMAIL_FROM,
+    ];
+    if (email.some((part) => part !== undefined) && email.some((part) => part === undefined)) {
+      context.addIssue({
+        code: 'custom',
+        message:
+          'email alerts need INTEROP_ALERT_SMTP_URL, INTEROP_ALERT_EMAIL_TO and INTEROP_ALERT_EMAIL_FROM ' +
+          'together: set the missing ones, or unset all three',
+      });
+    }
+    if (value.INTEROP_ALERT_EMAIL_FROM && value.INTEROP_ALERT_EMAIL_FROM.length !== 1) {
+      context.addIssue({
+        code: 'custom',
+        message: 'INTEROP_ALERT_EMAIL_FROM must be one email address',
+      });
+    }
+  });
+
+/** Empty strings count as unset (a `.env` line `NAME=` switches a setting off). */
+function withoutEmpty(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+}
+
+function alertSettingsOf(data: z.infer<typeof alertSchema>): AlertSettings {
+  const alerts: AlertSettings = {};
+  const { INTEROP_ALERT_SMTP_URL: smtpUrl, INTEROP_ALERT_EMAIL_TO: to } = data;
+  const from = data.INTEROP_ALERT_EMAIL_FROM?.[0];
+  if (smtpUrl && to && from) alerts.email = { smtpUrl, to, from };
+  if (data.INTEROP_ALERT_WEBHOOK_URL) alerts.webhookUrl = data.INTEROP_ALERT_WEBHOOK_URL;
+  if (data.INTEROP_CONSOLE_URL) alerts.consoleUrl = data.INTEROP_CONSOLE_URL.replace(/\/+$/, '');
+  return alerts;
+}
+
 function problemsOf(error: z.ZodError): string[] {
   return error.issues.map((issue) => issue.message);
 }
@@ -134,6 +227,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
   const problems: string[] = [];
   const runner = runnerSchema.safeParse(env);
   if (!runner.success) problems.push(...problemsOf(runner.error));
+  const alerts = alertSchema.safeParse(withoutEmpty(env));
+  if (!alerts.success) problems.push(...problemsOf(alerts.error));
 
   let systems: SystemsConfig | undefined;
   const anySystemVariable = SYSTEM_VARIABLES.some(
@@ -158,7 +253,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
       };
     }
   }
-  if (problems.length > 0 || !runner.success) throw new ConfigError(problems);
+  if (problems.length > 0 || !runner.success || !alerts.success) throw new ConfigError(problems);
 
   const settings: Partial<SyncSettings> = {};
   if (runner.data.INTEROP_MAX_ATTEMPTS !== undefined)
@@ -188,6 +283,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
     cron: runner.data.INTEROP_CRON,
     settings,
     systems,
+    alerts: alertSettingsOf(alerts.data),
   };
 }
 
@@ -201,7 +297,17 @@ export function requireSystems(config: RunnerConfig): SystemsConfig {
 }
 
 /** Values that must never reach a log line, stored row or output (redacted if they ever do). */
-export function secretsOf(systems: SystemsConfig | undefined): string[] {
-  if (!systems) return [];
-  return [systems.primero.password, systems.oscar.password];
+export function secretsOf(
+  systems: SystemsConfig | undefined,
+  alerts: AlertSettings = {},
+): string[] {
+  const secrets = systems ? [systems.primero.password, systems.oscar.password] : [];
+  for (const url of [alerts.email?.smtpUrl, alerts.webhookUrl]) {
+    if (!url) continue;
+    // The whole URL (a webhook token may sit in its path) and, decoded, a password it carries.
+    secrets.push(url);
+    const password = new URL(url).password;
+    if (password) secrets.push(password, decodeURIComponent(password));
+  }
+  return secrets;
 }

@@ -70,6 +70,8 @@ export interface Overview {
   overdueReferrals: OverdueReferral[];
   /** What is wrong with the mapping tables (file:line and reason); runs are refused until fixed. */
   mappingProblems?: string[];
+  /** Systems scheduled runs stopped signing in to after repeated refusals (with a resume button). */
+  signInPaused?: Array<{ system: 'primero' | 'oscar'; message: string }>;
 }
 
 /**
@@ -99,6 +101,8 @@ export interface ConsoleBackend {
    * Runs the sync once and resolves when it has finished (or could not start). `onStarted` is
    * called with the stored run's id as soon as it exists, `onProgress` as steps advance.
    */
+  /** Lets scheduled runs sign in to that system again; false when it was not paused. */
+  resumeSignIn?(system: 'primero' | 'oscar'): Promise<boolean>;
   startRun(
     request: RunRequest,
     events: { onStarted?: (runId: string) => void; onProgress?: (progress: Progress) => void },

@@ -14,6 +14,7 @@ import type {
   SystemHealth,
   SystemName,
 } from './backend.ts';
+import { pauseMessage, pausedSystems, resumeSignIn } from '../runner/sign-in-brake.ts';
 
 export interface RunnerBackendOptions {
   /** How many runs the overview lists. */
@@ -95,7 +96,15 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
         retrying: carried?.retries.length ?? 0,
         overdueReferrals: latestOverdueReferrals(recent),
         ...(mappingProblems.length > 0 ? { mappingProblems } : {}),
+        signInPaused: pausedSystems(store).map((pause) => ({
+          system: pause.system,
+          message: pauseMessage(pause),
+        })),
       };
+    },
+
+    async resumeSignIn(system) {
+      return resumeSignIn(store, system);
     },
 
     async run(id: string): Promise<RunDetail | undefined> {

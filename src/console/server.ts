@@ -291,6 +291,14 @@ export function buildConsole(options: ConsoleOptions): ConsoleApp {
     return sendPage(reply, runDetailPage(run, signedIn(request)));
   });
 
+  app.post('/sign-in/:system/resume', async (request, reply) => {
+    const system = (request.params as { system: string }).system;
+    if ((system !== 'primero' && system !== 'oscar') || !options.backend.resumeSignIn)
+      return reply.redirect('/', 303);
+    await options.backend.resumeSignIn(system);
+    return reply.redirect('/?notice=resumed', 303);
+  });
+
   app.get('/dead-letters', async (request, reply) => {
     const items = await options.backend.deadLetters();
     return sendPage(reply, deadLettersPage(items, signedIn(request)));

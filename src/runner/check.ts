@@ -10,6 +10,8 @@ export interface SystemCheck {
   system: 'Primero' | 'OSCaR';
   url: string;
   ok: boolean;
+  /** The system accepted the credentials (a scheduled run may sign in to it again). */
+  signedIn: boolean;
   message: string;
 }
 
@@ -77,6 +79,7 @@ export async function checkSystems(systems: SystemsConfig): Promise<SystemCheck[
         system: 'Primero',
         url,
         ok: reach.ok,
+        signedIn: true,
         message:
           `signed in as ${username} (${signedIn.mode === 'token' ? 'token' : 'HTTP Basic'}) and listed cases ` +
           `(${cases.length} changed since now); ${reach.message}`,
@@ -86,6 +89,7 @@ export async function checkSystems(systems: SystemsConfig): Promise<SystemCheck[
         system: 'Primero',
         url,
         ok: false,
+        signedIn: false,
         message: redact(explain('Primero', url, error, 'PRIMERO_USERNAME and PRIMERO_PASSWORD')),
       };
     }
@@ -94,12 +98,19 @@ export async function checkSystems(systems: SystemsConfig): Promise<SystemCheck[
     const { url } = systems.oscar;
     try {
       await createOscarClient(systems.oscar, QUICK).signIn();
-      return { system: 'OSCaR', url, ok: true, message: `signed in as ${systems.oscar.email}` };
+      return {
+        system: 'OSCaR',
+        url,
+        ok: true,
+        signedIn: true,
+        message: `signed in as ${systems.oscar.email}`,
+      };
     } catch (error) {
       return {
         system: 'OSCaR',
         url,
         ok: false,
+        signedIn: false,
         message: redact(explain('OSCaR', url, error, 'OSCAR_EMAIL and OSCAR_PASSWORD')),
       };
     }

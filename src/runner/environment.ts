@@ -3,6 +3,9 @@
 import { Cron } from 'croner';
 import { loadDotEnv, readConfig, requireSystems, secretsOf } from '../config/env.ts';
 import type { RunnerConfig } from '../config/env.ts';
+import { createAlerter } from '../alerts/alerter.ts';
+import type { Alerter } from '../alerts/alerter.ts';
+import { channelsOf } from '../alerts/channels.ts';
 import type { LogSink } from '../log.ts';
 import type { SystemsConfig } from '../workflow/contract.ts';
 import { refusingOnBrokenTables } from './mapping-gate.ts';
@@ -11,6 +14,7 @@ import type { ProgressOutput } from './progress.ts';
 import { formatSummary, latestOverdueReferrals } from './report.ts';
 import type { StatusView } from './report.ts';
 import { createRunner } from './run-once.ts';
+import { pausedSystems } from './sign-in-brake.ts';
 import type { RunOnceOptions, RunWorkflow, Runner } from './run-once.ts';
 import type { Store } from './store.ts';
 
@@ -38,15 +42,28 @@ export function buildRunner(input: {
   echo?: LogSink;
 }): Runner {
   const systems = input.systems ?? requireSystems(input.config);
+  const alerts = alerterFor(input.store, input.config);
   const runner = createRunner({
     store: input.store,
     runWorkflow: input.runWorkflow,
     systems,
     settings: input.config.settings,
-    secrets: secretsOf(systems),
+    secrets: secretsOf(systems, input.config.alerts),
     ...(input.echo ? { echo: input.echo } : {}),
+    ...(alerts ? { alerts } : {}),
   });
   return refusingOnBrokenTables(runner);
+}
+
+/** The configured alert channels, or undefined when no alert variable is set. */
+export function alerterFor(store: Store, config: RunnerConfig): Alerter | undefined {
+  const channels = channelsOf(config.alerts);
+  if (channels.length === 0) return undefined;
+  return createAlerter({
+    store,
+    channels,
+    ...(config.alerts.consoleUrl ? { consoleUrl: config.alerts.consoleUrl } : {}),
+  });
 }
 
 export const EXIT_OK = 0;
@@ -112,6 +129,7 @@ export function statusView(store: Store, cron: string): StatusView {
     runs,
     deadLetters: store.listDeadLetters(),
     overdueReferrals: latestOverdueReferrals(recent),
+    signInPaused: pausedSystems(store),
     ...(runningNow ? { runningNow } : {}),
     ...(scheduler ? { scheduler } : {}),
   };

@@ -47,7 +47,7 @@ export function refusingOnBrokenTables(
   problems: () => string[] = () => mappingTableProblems(),
 ): Runner {
   return {
-    store: runner.store,
+    ...runner,
     async runOnce(options) {
       const found = problems();
       if (found.length > 0) return { status: 'refused', reason: mappingRefusal(found) };

@@ -3,6 +3,8 @@
 import { STEP_IDS } from '../workflow/contract.ts';
 import type { CarriedState, OverdueReferral, RunSummary, StepId } from '../workflow/contract.ts';
 import type { DeadLetter, LockInfo, LogLine, RunRecord, SchedulerInfo } from './store.ts';
+import { pauseMessage } from './sign-in-brake.ts';
+import type { SignInPause } from './sign-in-brake.ts';
 
 /** What each step moves, in the words of the people who use the sync. */
 export const STEP_LABELS: Record<StepId, string> = {
@@ -144,6 +146,8 @@ export interface StatusView {
   deadLetters: DeadLetter[];
   /** Referrals awaiting an NGO decision too long, as the last successful run saw them. */
   overdueReferrals: OverdueReferral[];
+  /** Systems scheduled runs no longer sign in to, after repeated refused sign-ins. */
+  signInPaused: SignInPause[];
 }
 
 /** The overdue referrals of the most recent successful run that reported them. */
@@ -179,6 +183,7 @@ export function formatStatus(view: StatusView): string {
       `Next scheduled run: none, no scheduler is running (start one with \`npx interop schedule\`; cron "${view.cron}")`,
     );
   }
+  for (const pause of view.signInPaused) lines.push(`PAUSED: ${pauseMessage(pause)}`);
   lines.push('', 'Last runs:', view.runs.length > 0 ? formatHistory(view.runs) : '  (none yet)');
   lines.push('', `Dead letters: ${view.deadLetters.length}`);
   for (const letter of view.deadLetters) {

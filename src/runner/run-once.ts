@@ -16,7 +16,11 @@ import type {
   SyncSettings,
   SystemsConfig,
 } from '../workflow/contract.ts';
+import type { Alerter } from '../alerts/alerter.ts';
+import { eventsOfRun } from '../alerts/events.ts';
 import { captureConsole } from './console-capture.ts';
+import { latestOverdueReferrals } from './report.ts';
+import { recordRunSignIns } from './sign-in-brake.ts';
 import { createRedactor, redactDeep } from './redact.ts';
 import { DEFAULT_LEASE_MS, deadLetterId } from './store.ts';
 import type { LockHandle, LockInfo, RunRecord, RunTrigger, Store } from './store.ts';
@@ -35,6 +39,8 @@ export interface RunnerDeps {
   echo?: LogSink;
   /** How long the lock holds without renewal; renewed every third of it while the run goes on. */
   leaseMs?: number;
+  /** Email and webhook alerts (src/alerts); none when absent. */
+  alerts?: Alerter;
 }
 
 export type RetryTarget = { runId: string } | { deadLetterId: string };
@@ -58,6 +64,8 @@ export type RunOnceResult =
 export interface Runner {
   readonly store: Store;
   runOnce(options: RunOnceOptions): Promise<RunOnceResult>;
+  /** Sends alert digests whose hour has passed (a scheduler tick that starts no run). */
+  flushAlerts(warn: (message: string) => void): Promise<void>;
 }
 
 /** `--since` as given by an operator: an ISO-8601 date-time (a bare date means its midnight UTC). */
@@ -194,11 +202,47 @@ export function createRunner(deps: RunnerDeps): Runner {
       const next = dryRun
         ? undefined
         : stateToStore(carried, redactDeep(outcome.next, redact), summary.ok);
+      const overdueBefore = latestOverdueReferrals(store.listRuns({ limit: 20 }));
       const finished = store.finishRun(run.id, { summary, ...(next ? { next } : {}) });
+      // A dry run signs in too: its refusals count toward the lockout like any other.
+      const paused = countSignIns(summary, sink);
+      if (deps.alerts) {
+        const known = new Set(overdueBefore.map((item) => item.key));
+        const newlyOverdue = summary.ok
+          ? (summary.overdueReferrals ?? []).filter((item) => !known.has(item.key))
+          : [];
+        const events = eventsOfRun({ run: finished, summary, newlyOverdue, paused });
+        await deliverAlerts(events, (message) => sink('warn', message));
+      }
       return { status: summary.ok ? 'succeeded' : 'failed', run: finished, summary };
     } finally {
       clearInterval(heartbeat);
       store.releaseLock(lock.handle);
+    }
+  }
+
+  /** The sign-in pause's bookkeeping; a finished run stays finished whatever happens here. */
+  function countSignIns(summary: RunSummary, sink: LogSink): ReturnType<typeof recordRunSignIns> {
+    try {
+      return recordRunSignIns(store, summary);
+    } catch (error) {
+      sink(
+        'warn',
+        `Sign-in refusals not counted: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return [];
+    }
+  }
+
+  /** Alerts never fail a run: whatever goes wrong is one scrubbed warning. */
+  async function deliverAlerts(
+    events: Parameters<Alerter['deliver']>[0],
+    warn: (message: string) => void,
+  ): Promise<void> {
+    try {
+      await deps.alerts?.deliver(events, (message) => warn(redact(message)));
+    } catch (error) {
+      warn(redact(`Alerts not sent: ${error instanceof Error ? error.message : String(error)}`));
     }
   }
 
@@ -221,7 +265,9 @@ export function createRunner(deps: RunnerDeps): Runner {
     };
   }
 
-  return { store, runOnce };
+  const flushAlerts = (warn: (message: string) => void) => deliverAlerts([], warn);
+
+  return { store, runOnce, flushAlerts };
 }
 
 /**

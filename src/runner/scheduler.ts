@@ -4,6 +4,7 @@
 import { Cron } from 'croner';
 import { cronProblem } from '../config/cron.ts';
 import type { Runner, RunOnceOptions, RunOnceResult } from './run-once.ts';
+import { pauseMessage, pausedSystems } from './sign-in-brake.ts';
 
 export interface ScheduleOptions {
   runner: Runner;
@@ -33,6 +34,42 @@ export function validateCron(pattern: string, source = 'cron pattern'): void {
   if (problem !== undefined) throw new Error(problem);
 }
 
+/**
+ * One tick's work: a run, unless a system's sign-in is paused (every run signs in to both, so
+ * none starts); alert digests whose hour has passed go out either way. Says what happened.
+ */
+export async function scheduledRun(
+  options: Pick<ScheduleOptions, 'runner' | 'say' | 'runOptions' | 'onRunFinished'>,
+  at = new Date().toISOString(),
+): Promise<void> {
+  const { runner, say } = options;
+  try {
+    const paused = pausedSystems(runner.store);
+    if (paused.length > 0) {
+      for (const pause of paused) say(`${at} tick skipped: ${pauseMessage(pause)}`);
+      await runner.flushAlerts((line) => say(`${at} ${line}`));
+      return;
+    }
+    const result = await runner.runOnce({ ...options.runOptions, trigger: 'schedule' });
+    if (result.status === 'refused') say(`${at} tick skipped: ${result.reason}`);
+    else say(`${at} ${runLine(result)}`);
+    options.onRunFinished?.(result);
+  } catch (error) {
+    say(`${at} run could not start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** "run <id> failed: <reason>" or "run <id> succeeded (2 failed items, 1 dead-lettered)". */
+function runLine(result: Exclude<RunOnceResult, { status: 'refused' }>): string {
+  const { summary } = result;
+  const items = [
+    summary.failed.length > 0 ? `${summary.failed.length} failed item(s)` : '',
+    summary.deadLettered.length > 0 ? `${summary.deadLettered.length} dead-lettered` : '',
+  ].filter(Boolean);
+  const error = summary.error ? `: ${summary.error}` : '';
+  return `run ${result.run.id} ${result.status}${items.length > 0 ? ` (${items.join(', ')})` : ''}${error}`;
+}
+
 export function startSchedule(options: ScheduleOptions): Schedule {
   const { runner, say } = options;
   validateCron(options.cron);
@@ -56,15 +93,7 @@ export function startSchedule(options: ScheduleOptions): Schedule {
     }
     current = (async () => {
       try {
-        const result = await runner.runOnce({ ...options.runOptions, trigger: 'schedule' });
-        if (result.status === 'refused') say(`${at} tick skipped: ${result.reason}`);
-        else {
-          const error = result.summary.error ? `: ${result.summary.error}` : '';
-          say(`${at} run ${result.run.id} ${result.status}${error}`);
-        }
-        options.onRunFinished?.(result);
-      } catch (error) {
-        say(`${at} run could not start: ${error instanceof Error ? error.message : String(error)}`);
+        await scheduledRun(options, at);
       } finally {
         current = undefined;
         heartbeat();

@@ -154,7 +154,29 @@ export interface Store {
   clearScheduler(pid?: number): void;
   schedulerInfo(): SchedulerInfo | undefined;
 
+  /** Alert digests (src/alerts/digest.ts): per kind, when one was last sent and what waits. */
+  alertDigest(kind: string): AlertDigestRow | undefined;
+  saveAlertDigest(kind: string, row: AlertDigestRow): void;
+
+  /** Per system, the runs refused at sign-in since the last accepted one (src/runner/sign-in-brake.ts). */
+  signInBrakes(): SignInBrakeRow[];
+  saveSignInBrake(row: SignInBrakeRow): void;
+
   close(): void;
+}
+
+export interface AlertDigestRow {
+  lastSentAt?: string;
+  /** JSON of the events collected since then. */
+  pending: string;
+}
+
+export interface SignInBrakeRow {
+  system: string;
+  refusedRuns: number;
+  /** When the schedule stopped signing in to this system; absent while it still does. */
+  pausedAt?: string;
+  reason?: string;
 }
 
 /** A run left `running` by a dead process: reported, never silently dropped. */
@@ -223,6 +245,17 @@ CREATE TABLE IF NOT EXISTS scheduler (
   cron TEXT NOT NULL,
   next_run_at TEXT,
   updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alert_digest (
+  kind TEXT PRIMARY KEY,
+  last_sent_at TEXT,
+  pending TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sign_in_brake (
+  system TEXT PRIMARY KEY,
+  refused_runs INTEGER NOT NULL,
+  paused_at TEXT,
+  reason TEXT
 );
 `;
 
@@ -360,6 +393,19 @@ export function openStore(home: string): Store {
        VALUES (1, @pid, @host, @cron, @nextRunAt, @updatedAt)`,
     ),
     clearScheduler: db.prepare('DELETE FROM scheduler WHERE id = 1 AND pid = ?'),
+    alertDigest: db.prepare<[string], { last_sent_at: string | null; pending: string }>(
+      'SELECT last_sent_at, pending FROM alert_digest WHERE kind = ?',
+    ),
+    saveAlertDigest: db.prepare(
+      'INSERT OR REPLACE INTO alert_digest (kind, last_sent_at, pending) VALUES (?, ?, ?)',
+    ),
+    signInBrakes: db.prepare<
+      [],
+      { system: string; refused_runs: number; paused_at: string | null; reason: string | null }
+    >('SELECT * FROM sign_in_brake ORDER BY system'),
+    saveSignInBrake: db.prepare(
+      'INSERT OR REPLACE INTO sign_in_brake (system, refused_runs, paused_at, reason) VALUES (?, ?, ?, ?)',
+    ),
   };
 
   // Another host's lock is only known by its lease; this host's holder is also checked for being
@@ -642,6 +688,37 @@ export function openStore(home: string): Store {
       };
       if (row.next_run_at) info.nextRunAt = row.next_run_at;
       return info;
+    },
+
+    alertDigest(kind) {
+      const row = statements.alertDigest.get(kind);
+      if (!row) return undefined;
+      return {
+        pending: row.pending,
+        ...(row.last_sent_at ? { lastSentAt: row.last_sent_at } : {}),
+      };
+    },
+
+    saveAlertDigest(kind, row) {
+      statements.saveAlertDigest.run(kind, row.lastSentAt ?? null, row.pending);
+    },
+
+    signInBrakes() {
+      return statements.signInBrakes.all().map((row) => ({
+        system: row.system,
+        refusedRuns: row.refused_runs,
+        ...(row.paused_at ? { pausedAt: row.paused_at } : {}),
+        ...(row.reason ? { reason: row.reason } : {}),
+      }));
+    },
+
+    saveSignInBrake(row) {
+      statements.saveSignInBrake.run(
+        row.system,
+        row.refusedRuns,
+        row.pausedAt ?? null,
+        row.reason ?? null,
+      );
     },
 
     close() {

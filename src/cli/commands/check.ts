@@ -5,6 +5,8 @@ import { ConfigError, readConfig, requireSystems } from '../../config/env.ts';
 import { loadDotEnv } from '../../config/env.ts';
 import { checkSystems } from '../../runner/check.ts';
 import { mappingTableProblems } from '../../runner/mapping-gate.ts';
+import { resumeAfterCheck } from '../../runner/sign-in-brake.ts';
+import { openStore } from '../../runner/store.ts';
 import { setLogSink } from '../../log.ts';
 
 export function register(program: Command): void {
@@ -16,8 +18,11 @@ export function register(program: Command): void {
     .action(async () => {
       loadDotEnv();
       let systems;
+      let home: string;
       try {
-        systems = requireSystems(readConfig(process.env));
+        const config = readConfig(process.env);
+        systems = requireSystems(config);
+        home = config.home;
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         for (const problem of error.problems)
@@ -43,6 +48,15 @@ export function register(program: Command): void {
         process.stdout.write(
           `${result.ok ? 'ok  ' : 'FAIL'} ${result.system}: ${result.message}\n`,
         );
+      const store = openStore(home);
+      const resumed = (() => {
+        try {
+          return resumeAfterCheck(store, results);
+        } finally {
+          store.close();
+        }
+      })();
+      for (const line of resumed) process.stdout.write(`${line}\n`);
       process.exitCode = results.every((result) => result.ok) && tableProblems.length === 0 ? 0 : 1;
     });
 }

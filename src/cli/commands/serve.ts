@@ -5,7 +5,7 @@ import { generateSignInToken } from '../../console/auth.ts';
 import { runnerBackend } from '../../console/runner-backend.ts';
 import { startConsole } from '../../console/server.ts';
 import { requireSystems, secretsOf } from '../../config/env.ts';
-import { loadRunWorkflow, loadRunnerConfig } from '../../runner/environment.ts';
+import { alerterFor, loadRunWorkflow, loadRunnerConfig } from '../../runner/environment.ts';
 import { mappingTableProblems, refusingOnBrokenTables } from '../../runner/mapping-gate.ts';
 import { createRunner } from '../../runner/run-once.ts';
 import { startSchedule, validateCron } from '../../runner/scheduler.ts';
@@ -69,13 +69,15 @@ export function register(program: Command): void {
       const say = (line: string) => process.stdout.write(`${line}\n`);
 
       const store = openStore(config.home);
+      const alerts = alerterFor(store, config);
       const syncRunner = createRunner({
         store,
         runWorkflow: await loadRunWorkflow(),
         systems,
         settings: config.settings,
         // The admin secret is cut out of log lines too, should it ever reach one.
-        secrets: [...secretsOf(systems), admin.secret],
+        secrets: [...secretsOf(systems, config.alerts), admin.secret],
+        ...(alerts ? { alerts } : {}),
       });
       // The timer and the console's Run refuse while a mapping table needs attention.
       const runner = refusingOnBrokenTables(syncRunner);

@@ -9,6 +9,7 @@ import { runHistoryTable } from './runs.ts';
 /** Notices the overview can show after a redirect; the query names one, never carries text. */
 export const NOTICES = {
   'signed-in': { tone: 'ok', text: 'Signed in.' },
+  resumed: { tone: 'ok', text: 'Scheduled runs sign in to that system again from the next tick.' },
 } as const;
 export type NoticeCode = keyof typeof NOTICES;
 
@@ -157,6 +158,23 @@ function mappingCard(problems: string[]): SafeHtml | string {
   </section>`;
 }
 
+/** A system the schedule stopped signing in to (never lock the API user), with its resume button. */
+function signInPausedCard(overview: Overview, csrfToken: string): SafeHtml | string {
+  const paused = overview.signInPaused ?? [];
+  if (paused.length === 0) return '';
+  return html`<section class="card" id="sign-in-paused">
+    <h2>Scheduled runs stopped signing in</h2>
+    ${paused.map(
+      (pause) =>
+        html`<div class="notice bad">${pause.message}</div>
+          <form method="post" action="/sign-in/${pause.system}/resume">
+            ${csrfField(csrfToken)}
+            <button type="submit" id="resume-${pause.system}">Resume ${pause.system}</button>
+          </form>`,
+    )}
+  </section>`;
+}
+
 export function overviewPage(
   overview: Overview,
   page: { nonce: string; csrfToken: string; notice?: NoticeCode },
@@ -165,7 +183,7 @@ export function overviewPage(
   const deadLetters = overview.deadLetters.slice(0, 5);
   const body = html`<h1>Overview</h1>
     ${notice ? html`<div class="notice ${notice.tone}">${notice.text}</div>` : ''}
-    ${mappingCard(overview.mappingProblems ?? [])}
+    ${mappingCard(overview.mappingProblems ?? [])} ${signInPausedCard(overview, page.csrfToken)}
     <div class="grid spaced">${systemsCard(overview.systems)} ${positionCard(overview)}</div>
     ${actionsCard(overview, page.csrfToken, new Date().toISOString().slice(0, 10))}
     <section class="card" id="runs">
