@@ -5,10 +5,13 @@ export type LogSink = (level: LogLevel, message: string) => void;
 
 // Log lines always go to stderr: stdout carries only a command's result (e.g. `run --json`), also
 // when a request still in flight logs after its run has finished. A job body on OpenFn.org has no
-// `process`: there the runtime's console is the run's log.
+// `process` (reached through globalThis so that no bare reference to it is compiled in): there the
+// runtime's console is the run's log.
+const stderr = (globalThis as { process?: { stderr?: { write(text: string): unknown } } }).process
+  ?.stderr;
 const consoleSink: LogSink = (level, message) => {
-  if (typeof process === 'undefined') console[level](message);
-  else process.stderr.write(`${level} ${message}\n`);
+  if (stderr) stderr.write(`${level} ${message}\n`);
+  else console[level](message);
 };
 let sink: LogSink = consoleSink;
 
