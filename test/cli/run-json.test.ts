@@ -1,8 +1,7 @@
 // `interop run --json` prints one JSON document on stdout in every outcome; log lines go to stderr,
 // also those of requests still in flight when a step failed (f1-j1 fetches the referrals of the
-// cases referring to OSCaR in parallel, jobs/f1-j1-get-primero-cases.ts: one refused fetch fails the
-// step while the other is still on the wire).
-import { spawn } from 'node:child_process';
+// cases referring to OSCaR in lanes, jobs/f1-j1-get-primero-cases.ts: one refused fetch fails the
+// step).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,27 +9,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { log, setLogSink } from '../../src/log.ts';
 import { worldSystems } from '../reliability/harness.ts';
 import { START } from '../reliability/world.ts';
+import { interop } from './interop-cli.ts';
 
-const ROOT = join(import.meta.dirname, '../..');
 const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
-
-function cli(args: string[], env: Record<string, string>, cwd: string) {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/interop.js'), ...args], {
-    cwd,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code) => resolve({ code, stdout, stderr })),
-  );
-}
 
 describe('run --json', () => {
   it('a failed step with a request still in flight: stdout is one JSON document', async () => {
@@ -46,9 +30,8 @@ describe('run --json', () => {
       ],
     });
     try {
-      const result = await cli(
-        ['run', '--json', '--since', START],
-        {
+      const result = await interop(['run', '--json', '--since', START], {
+        env: {
           INTEROP_HOME: home,
           PRIMERO_URL: systems.primero.url,
           PRIMERO_USERNAME: systems.systems.primero.username,
@@ -57,8 +40,8 @@ describe('run --json', () => {
           OSCAR_EMAIL: systems.systems.oscar.email,
           OSCAR_PASSWORD: systems.systems.oscar.password,
         },
-        home,
-      );
+        cwd: home,
+      });
       // The scenario really happened: the step failed, and the late request was answered.
       expect(systems.primero.requestCounts()[route]).toBeGreaterThanOrEqual(2);
       expect(result.code, result.stderr).toBe(1);
