@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_CREDENTIALS, startSystems } from '../e2e/helpers.ts';
+import { startSystems, systemsEnv } from '../e2e/helpers.ts';
 import type { Systems } from '../e2e/helpers.ts';
 import {
   BUDGET_START,
@@ -26,14 +26,7 @@ beforeAll(async () => {
   systems = await startSystems(budgetSeeds());
   env = {
     INTEROP_HOME: join(home, '.interop'),
-    PRIMERO_URL: systems.primero.url,
-    PRIMERO_USERNAME: DEMO_CREDENTIALS.primero.username,
-    PRIMERO_PASSWORD: DEMO_CREDENTIALS.primero.password,
-    // Runs seconds apart (hourly in real life): Basic auth avoids the emulator's sign-in throttle.
-    PRIMERO_BASIC_AUTH: 'true',
-    OSCAR_URL: systems.oscar.url,
-    OSCAR_EMAIL: DEMO_CREDENTIALS.oscar.email,
-    OSCAR_PASSWORD: DEMO_CREDENTIALS.oscar.password,
+    ...systemsEnv(systems),
     INTEROP_MAX_RUN_ITEMS: '16',
   };
 });

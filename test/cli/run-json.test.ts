@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { log, setLogSink } from '../../src/log.ts';
+import { systemsEnv } from '../e2e/helpers.ts';
 import { worldSystems } from '../reliability/harness.ts';
 import { START } from '../reliability/world.ts';
 import { interop } from './interop-cli.ts';
@@ -33,12 +34,7 @@ describe('run --json', () => {
       const result = await interop(['run', '--json', '--since', START], {
         env: {
           INTEROP_HOME: home,
-          PRIMERO_URL: systems.primero.url,
-          PRIMERO_USERNAME: systems.systems.primero.username,
-          PRIMERO_PASSWORD: systems.systems.primero.password,
-          OSCAR_URL: systems.oscar.url,
-          OSCAR_EMAIL: systems.systems.oscar.email,
-          OSCAR_PASSWORD: systems.systems.oscar.password,
+          ...systemsEnv(systems),
         },
         cwd: home,
       });

@@ -38,6 +38,18 @@ export interface Systems {
   close(): Promise<void>;
 }
 
+/** The six system variables of `npx interop` pointing at these emulators. */
+export function systemsEnv(systems: Systems): Record<string, string> {
+  return {
+    PRIMERO_URL: systems.primero.url,
+    PRIMERO_USERNAME: systems.systems.primero.username,
+    PRIMERO_PASSWORD: systems.systems.primero.password,
+    OSCAR_URL: systems.oscar.url,
+    OSCAR_EMAIL: systems.systems.oscar.email,
+    OSCAR_PASSWORD: systems.systems.oscar.password,
+  };
+}
+
 export interface SeedPair {
   primero?: unknown;
   oscar?: unknown;

@@ -13,7 +13,7 @@ import { startSchedule } from '../../src/runner/scheduler.ts';
 import { openStore } from '../../src/runner/store.ts';
 import type { Store } from '../../src/runner/store.ts';
 import { runWorkflow } from '../../src/workflow/run.ts';
-import type { Systems } from '../e2e/helpers.ts';
+import { systemsEnv, type Systems } from '../e2e/helpers.ts';
 import { FAST, expectNoLeaks, seen, worldSystems } from './harness.ts';
 import { START } from './world.ts';
 
@@ -95,12 +95,7 @@ describe('a second run while one is going', () => {
       env: {
         ...process.env,
         INTEROP_HOME: dir,
-        PRIMERO_URL: systems.primero.url,
-        PRIMERO_USERNAME: systems.systems.primero.username,
-        PRIMERO_PASSWORD: systems.systems.primero.password,
-        OSCAR_URL: systems.oscar.url,
-        OSCAR_EMAIL: systems.systems.oscar.email,
-        OSCAR_PASSWORD: systems.systems.oscar.password,
+        ...systemsEnv(systems),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

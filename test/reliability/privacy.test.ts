@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { STORE_FILE } from '../../src/runner/store.ts';
+import { systemsEnv } from '../e2e/helpers.ts';
 import { FAST, expectNoLeaks, worldSystems } from './harness.ts';
 import { PRIVATE_VALUES, START } from './world.ts';
 
@@ -62,12 +63,7 @@ describe('privacy', () => {
     try {
       const env = {
         INTEROP_HOME: home,
-        PRIMERO_URL: systems.primero.url,
-        PRIMERO_USERNAME: systems.systems.primero.username,
-        PRIMERO_PASSWORD: systems.systems.primero.password,
-        OSCAR_URL: systems.oscar.url,
-        OSCAR_EMAIL: systems.systems.oscar.email,
-        OSCAR_PASSWORD: systems.systems.oscar.password,
+        ...systemsEnv(systems),
         INTEROP_CONCURRENCY: String(FAST.concurrency),
       };
       const first = await cli(['run', '--json', '--verbose', '--since', START], env, home);
@@ -145,12 +141,7 @@ describe('privacy', () => {
     try {
       const env = {
         INTEROP_HOME: home,
-        PRIMERO_URL: systems.primero.url,
-        PRIMERO_USERNAME: systems.systems.primero.username,
-        PRIMERO_PASSWORD: systems.systems.primero.password,
-        OSCAR_URL: systems.oscar.url,
-        OSCAR_EMAIL: systems.systems.oscar.email,
-        OSCAR_PASSWORD: systems.systems.oscar.password,
+        ...systemsEnv(systems),
         INTEROP_CONCURRENCY: String(FAST.concurrency),
       };
       const run = await cli(['run', '--json', '--verbose', '--since', START], env, home);
