@@ -2,7 +2,7 @@
 // and the OSCaR requests they become. Pure functions: the jobs fetch, these decide, the jobs write.
 import type { PrimeroCase, PrimeroReferral, ServiceRow } from '../model/primero.ts';
 import { SERVICE_REFERRAL_STATUSES, SERVICE_RESPONSE_TYPES } from '../model/primero.ts';
-import type { OscarLink, OscarStatusUpdate, OscarUpsertPayload } from '../model/oscar.ts';
+import type { OscarStatusUpdate, OscarUpsertPayload } from '../model/oscar.ts';
 import type { SentRecord } from '../workflow/contract.ts';
 import type { FailureInput } from '../workflow/outcomes.ts';
 import type { UnreadablePrimeroCase } from '../clients/primero.ts';
@@ -16,60 +16,27 @@ import {
   riskLevelToOscar,
   toOscarLocationCode,
 } from '../mapping/index.ts';
-import type { ServiceRowStatus } from '../mapping/index.ts';
+import type {
+  DecisionForOscar,
+  LinkForOscar,
+  ReferralToOscar,
+  ToOscarBatch,
+} from '../model/to-oscar.ts';
+import { emptyToOscarBatch } from '../model/to-oscar.ts';
 
-/** A Primero referral of one service row to an OSCaR NGO, to become one upsert. */
-export interface ReferralToOscar {
-  key: string;
-  ids: { case_id: string; primero_id: string; service_id: string; referral_id: string };
-  /** Ledger key: the Primero referral itself, so a second referral of the same row is new. */
-  sentKey: string;
-  case: PrimeroCase;
-  row: ServiceRow;
-  referral: PrimeroReferral;
-  /**
-   * An earlier upsert of this referral got no confirmation (it may have landed) and no operator
-   * has asked to send it again: it is reported as a dead letter, never re-sent automatically.
-   */
-  unconfirmed?: true;
-}
+export { emptyToOscarBatch } from '../model/to-oscar.ts';
+export type {
+  DecisionForOscar,
+  LinkForOscar,
+  ReferralToOscar,
+  ToOscarBatch,
+} from '../model/to-oscar.ts';
 
 /**
  * Sent-ledger value of a referral whose upsert OSCaR did not confirm (no answer, 500/502/504):
  * OSCaR may hold it, and re-sending would create a second referral (apis.md §2.3).
  */
 export const UNCONFIRMED_SEND = 'unconfirmed';
-
-/** A MoSVY decision (accepted/rejected) on a referral that came from OSCaR. */
-export interface DecisionForOscar {
-  key: string;
-  ids: {
-    case_id: string;
-    primero_id: string;
-    service_id: string;
-    oscar_referral_id: string;
-    global_id: string;
-  };
-  sentKey: string;
-  rowStatus: ServiceRowStatus;
-}
-
-/** OSCaR learns the Primero case id of a child it already knows. */
-export interface LinkForOscar {
-  key: string;
-  ids: { case_id: string; primero_id: string; global_id: string };
-  sentKey: string;
-  link: OscarLink;
-}
-
-/** What f1-j1 hands to f1-j2. */
-export interface ToOscarBatch {
-  referrals: ReferralToOscar[];
-  decisions: DecisionForOscar[];
-  links: LinkForOscar[];
-}
-
-export const emptyToOscarBatch = (): ToOscarBatch => ({ referrals: [], decisions: [], links: [] });
 
 const rowsOf = (record: PrimeroCase): ServiceRow[] => record.services_section ?? [];
 

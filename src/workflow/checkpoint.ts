@@ -7,7 +7,7 @@ import { budgetLimit } from './budget.ts';
 import type { BudgetProgress } from './budget.ts';
 import { cursorTime, laterCursor } from './cursors.ts';
 import type { RunContext } from './state.ts';
-import { primeroListingStart } from '../sync/primero-reread.ts';
+import { primeroListingStart } from './primero-reread.ts';
 
 /** A Primero case's place in the order f1 works through a window. */
 export interface CaseKey {

@@ -5,20 +5,26 @@ import type { StepId, SystemsConfig } from './contract.ts';
 /** A job as the runtime takes it live: `export default [op, op, ...]`. */
 export type Job = Array<(state: any) => any>;
 
-/** The four job files (loaded on first use, so a test can run the plan with other jobs). */
+/** The job file of each step, in jobs/ (the OpenFn.org build reads the same files). */
+const JOB_FILES: Record<StepId, string> = {
+  'f1-j1': 'f1-j1-get-primero-cases.ts',
+  'f1-j2': 'f1-j2-cases-to-oscar.ts',
+  'f2-j1': 'f2-j1-get-oscar-cases.ts',
+  'f2-j2': 'f2-j2-upsert-cases-to-primero.ts',
+};
+
+/**
+ * The four jobs, loaded by file on first use as a runtime loads the expressions a plan names (so a
+ * test can run the plan with other jobs). Nothing in src/ imports jobs/: the jobs sit on top of the
+ * sync, which sits on top of the workflow (test/layout/import-cycles.test.ts).
+ */
 export async function loadJobs(): Promise<Record<StepId, Job>> {
-  const [f1j1, f1j2, f2j1, f2j2] = await Promise.all([
-    import('../../jobs/f1-j1-get-primero-cases.ts'),
-    import('../../jobs/f1-j2-cases-to-oscar.ts'),
-    import('../../jobs/f2-j1-get-oscar-cases.ts'),
-    import('../../jobs/f2-j2-upsert-cases-to-primero.ts'),
-  ]);
-  return {
-    'f1-j1': f1j1.default as Job,
-    'f1-j2': f1j2.default as Job,
-    'f2-j1': f2j1.default as Job,
-    'f2-j2': f2j2.default as Job,
+  const load = async (id: StepId) => {
+    const url = new URL(`../../jobs/${JOB_FILES[id]}`, import.meta.url);
+    const module = (await import(url.href)) as { default: Job };
+    return [id, module.default] as const;
   };
+  return Object.fromEntries(await Promise.all(ORDER.map(load))) as Record<StepId, Job>;
 }
 
 export const STEP_NAMES: Record<StepId, string> = {

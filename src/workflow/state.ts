@@ -3,8 +3,8 @@
 // stripped from every step's output, so it never reaches a stored state.
 import type { CarriedState, SentRecord, SyncSettings } from './contract.ts';
 import type { Report } from './outcomes.ts';
-import type { ToOscarBatch } from '../sync/primero-to-oscar.ts';
-import type { FromOscarBatch } from '../sync/oscar-to-primero.ts';
+import type { ToOscarBatch } from '../model/to-oscar.ts';
+import type { FromOscarBatch } from '../model/from-oscar.ts';
 import type { HandOffRef } from './hand-off.ts';
 
 export interface RunContext {

@@ -1,7 +1,7 @@
 // The sync against what the real Primero does that an API reference does not say (apis.md §3.1):
 // the real workflow on @openfn/runtime against both emulators. Each describe fails when the guard
 // it covers is removed: the write check (src/clients/primero-stored.ts), the 409 read
-// (createCase), the re-read margin (src/sync/primero-reread.ts).
+// (createCase), the re-read margin (src/workflow/primero-reread.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import { PRIMERO_PROFILES } from '../../demo/primero/index.ts';
 import type { PrimeroProfile } from '../../demo/primero/index.ts';

@@ -6,21 +6,10 @@ import { recordFailure, recordFetched, recordSkipped } from '../../workflow/outc
 import type { OscarClientRecord } from '../../model/oscar.ts';
 import { log } from '../../log.ts';
 import { WINDOW_ID, pendingOscarItems, windowStartOf } from './window.ts';
+import type { FromOscarBatch, OscarChild, PackedChild } from '../../model/from-oscar.ts';
 
-/** One child as OSCaR lists it: every record with its global_id (one per NGO that serves it). */
-export interface OscarChild {
-  globalId: string;
-  records: OscarClientRecord[];
-}
-
-/**
- * A child as it travels in the state from f2-j1 to f2-j2: the JSON text of its OscarChild.
- * @openfn/runtime copies the state (serialise, then parse) out of each step and into the next, and
- * keeps the previous step's copy while a step runs. Carried as objects, a 50 000-client window is
- * two million objects copied four times; carried as one string per child it is 50 000 strings, the
- * size of its JSON, and f2-j2 decodes each child only when its turn comes (docs/performance.md).
- */
-export type PackedChild = string & { readonly packedChild: unique symbol };
+// The batch types are declared below the sync (src/model/from-oscar.ts) so the step state can name them.
+export type { FromOscarBatch, OscarChild, PackedChild } from '../../model/from-oscar.ts';
 
 export function packChild(child: OscarChild): PackedChild {
   return JSON.stringify(child) as PackedChild;
@@ -29,14 +18,6 @@ export function packChild(child: OscarChild): PackedChild {
 /** The records were parsed and checked by f2-j1 (oscarClientRecordSchema): trusted here. */
 export function unpackChild(packed: PackedChild): OscarChild {
   return JSON.parse(packed) as OscarChild;
-}
-
-/** What f2-j1 hands to f2-j2. Holds child data for the length of one run only. */
-export interface FromOscarBatch {
-  /** The `since_date` OSCaR was asked for (the widened window start). */
-  since: string;
-  /** In global_id order (groupChildren). */
-  children: PackedChild[];
 }
 
 /** The listing as the OSCaR client returns it: parsed clients and the ones it could not parse. */
