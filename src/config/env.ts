@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { cronProblem } from './cron.ts';
 import type { SyncSettings, SystemsConfig } from '../workflow/contract.ts';
 import { MAX_CONCURRENCY } from '../workflow/lifecycle.ts';
-import type { AlertSettings } from '../alerts/settings.ts';
+import type { AlertSettings } from './alert-settings.ts';
 
 export const SYSTEM_VARIABLES = [
   'PRIMERO_URL',

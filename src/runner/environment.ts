@@ -3,9 +3,9 @@
 import { Cron } from 'croner';
 import { loadDotEnv, readConfig, requireSystems, secretsOf } from '../config/env.ts';
 import type { RunnerConfig } from '../config/env.ts';
-import { createAlerter } from '../alerts/alerter.ts';
-import type { Alerter } from '../alerts/alerter.ts';
-import { channelsOf } from '../alerts/channels.ts';
+import { createAlerter } from './alerts/alerter.ts';
+import type { Alerter } from './alerts/alerter.ts';
+import { channelsOf } from './alerts/channels.ts';
 import type { LogSink } from '../log.ts';
 import type { SystemsConfig } from '../workflow/contract.ts';
 import { refusingOnBrokenTables } from './mapping-gate.ts';

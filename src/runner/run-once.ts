@@ -16,8 +16,8 @@ import type {
   SyncSettings,
   SystemsConfig,
 } from '../workflow/contract.ts';
-import type { Alerter } from '../alerts/alerter.ts';
-import { eventsOfRun } from '../alerts/events.ts';
+import type { Alerter } from './alerts/alerter.ts';
+import { eventsOfRun } from './alerts/events.ts';
 import { captureConsole } from './console-capture.ts';
 import { latestOverdueReferrals } from './report.ts';
 import { recordRunSignIns } from './sign-in-brake.ts';
@@ -39,7 +39,7 @@ export interface RunnerDeps {
   echo?: LogSink;
   /** How long the lock holds without renewal; renewed every third of it while the run goes on. */
   leaseMs?: number;
-  /** Email and webhook alerts (src/alerts); none when absent. */
+  /** Email and webhook alerts (src/runner/alerts); none when absent. */
   alerts?: Alerter;
 }
 

@@ -2,7 +2,7 @@
 // directly in src/, or jobs/) is a node named by that folder; an import from one folder into another
 // is an edge. Imports are read with the TypeScript compiler's own pre-processor (ts.preProcessFile),
 // which sees `import`, `import type`, `export ... from` and dynamic `import()` alike.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 
@@ -11,10 +11,11 @@ export function layerOf(root: string, file: string): string | undefined {
   const parts = relative(root, file).split(sep);
   if (parts[0] === 'jobs') return 'jobs';
   if (parts[0] !== 'src' || parts.length < 2) return undefined;
-  return parts.length === 2 ? `src/${parts[1]}` : `src/${parts[1]}`;
+  return `src/${parts[1]}`;
 }
 
 function sourceFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return sourceFiles(path);

@@ -1,10 +1,10 @@
 // What is worth telling an administrator about a finished run, as alert events. Each event holds
 // ids, counts and reasons only (the run summary holds nothing else), and the console page to open.
-import type { OverdueReferral, RunSummary } from '../workflow/contract.ts';
-import type { SignInPause } from '../runner/sign-in-brake.ts';
-import { pauseMessage } from '../runner/sign-in-brake.ts';
-import { deadLetterId } from '../runner/store.ts';
-import type { RunRecord } from '../runner/store.ts';
+import type { OverdueReferral, RunSummary } from '../../workflow/contract.ts';
+import type { SignInPause } from '../sign-in-brake.ts';
+import { pauseMessage } from '../sign-in-brake.ts';
+import { deadLetterId } from '../store.ts';
+import type { RunRecord } from '../store.ts';
 
 export const ALERT_KINDS = [
   'run-failed',

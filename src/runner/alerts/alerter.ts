@@ -2,7 +2,7 @@
 // comes within the hour after a message of its kind waits in the run store and goes out with the
 // next message of that kind, once the hour is over (every run end checks). Sending failures are
 // logged, scrubbed, and never fail a run; undelivered events stay for the next try.
-import type { Store } from '../runner/store.ts';
+import type { Store } from '../store.ts';
 import type { AlertChannel } from './channels.ts';
 import { ALERT_KINDS } from './events.ts';
 import type { AlertEvent } from './events.ts';

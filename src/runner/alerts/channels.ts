@@ -1,7 +1,7 @@
 // Where an alert message goes: email through an SMTP server (nodemailer) and a JSON POST to a
 // webhook. Each channel throws on failure; the alerter logs it and never fails a run.
 import type { Transporter } from 'nodemailer';
-import type { AlertSettings } from './settings.ts';
+import type { AlertSettings } from '../../config/alert-settings.ts';
 import type { AlertMessage } from './message.ts';
 
 export interface AlertChannel {
