@@ -4,7 +4,7 @@
 // (ids only); it goes when Primero shows the referral decided (pruneSent), and one older than the
 // allowed days is reported as overdue in the run summary.
 import type { OverdueReferral, SentRecord } from '../../workflow/contract.ts';
-import type { ReferralToOscar } from '../primero-to-oscar.ts';
+import type { ReferralToOscar } from '../../model/to-oscar.ts';
 
 export const AWAITING_PREFIX = 'awaiting:';
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -5,7 +5,7 @@ import { log } from '../../log.ts';
 import { progressOf } from '../../workflow/budget.ts';
 import { compareCaseKeys, primeroWindow } from '../../workflow/checkpoint.ts';
 import type { AfterGetPrimeroCases } from '../../workflow/state.ts';
-import type { ReferralToOscar } from '../primero-to-oscar.ts';
+import type { ReferralToOscar } from '../../model/to-oscar.ts';
 
 export function deferReferrals(
   state: AfterGetPrimeroCases,

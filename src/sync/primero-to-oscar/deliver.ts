@@ -3,7 +3,6 @@
 // (OSCaR unreachable, 5xx, credentials refused) is thrown so the step fails and the window reruns,
 // except for a referral upsert OSCaR may have applied without confirming it: see unconfirmed().
 import { log } from '../../log.ts';
-import { ApiError, surelyUnprocessed } from '../../http/errors.ts';
 import type { OscarClient } from '../../clients/oscar.ts';
 import type { OscarStatusUpdate } from '../../model/oscar.ts';
 import type { FailedItem, SentRecord } from '../../workflow/contract.ts';
@@ -21,15 +20,17 @@ import { loadSent, saveSentChanges } from '../../workflow/carried-items.ts';
 import { runIdOf, takeHandOff } from '../../workflow/hand-off.ts';
 import { stepStore } from '../../workflow/state-store.ts';
 import { isItemError, reasonOf } from '../../workflow/step-context.ts';
+import { emptyToOscarBatch } from '../../model/to-oscar.ts';
+import type { DecisionForOscar, LinkForOscar, ReferralToOscar } from '../../model/to-oscar.ts';
+import { toOscarReferral, toOscarStatusUpdate } from './payloads.ts';
 import {
   UNCONFIRMED_SEND,
-  decisionSentValue,
-  emptyToOscarBatch,
+  decisionAlreadySent,
+  isUnconfirmedUpsert,
+  linkAlreadySent,
   pruneSent,
-  toOscarReferral,
-  toOscarStatusUpdate,
-} from '../primero-to-oscar.ts';
-import type { DecisionForOscar, LinkForOscar, ReferralToOscar } from '../primero-to-oscar.ts';
+  sentLedgerOf,
+} from './sent-ledger.ts';
 import { LOST_ON_UPDATE, decisionOfKnownChild, referralOfKnownChild } from './known-child.ts';
 import { globalIdsNeedingHolders, holdersFromListing } from './oscar-holders.ts';
 import { awaitingRecord, overdueReferrals } from './awaiting-decision.ts';
@@ -60,7 +61,7 @@ function delivery(state: AfterCasesToOscar, oscar: () => OscarClient): Delivery 
     state,
     oscar,
     now: new Date().toISOString(),
-    sent: new Map((state.sent ?? []).map((r) => [r.key, r])),
+    sent: sentLedgerOf(state.sent ?? []),
     holders: () =>
       (reading ??= (async () => {
         const known = (state as WithHolders).oscarHolders;
@@ -117,17 +118,8 @@ function failed(d: Delivery, kind: FailedItem['kind'], item: Item, error: unknow
   log.warn(`f1-j2: ${kind} ${item.key} failed (attempt ${failure.attempts}): ${failure.reason}`);
 }
 
-/**
- * Whether OSCaR may have applied an upsert it did not confirm: no answer (dropped, timed out), a
- * 5xx other than 503, or a success whose body could not be read. 429/503 and refused connections
- * are surely unprocessed (the transport repeats them; exhausted, they fail the step and the next
- * run sends again); 4xx are OSCaR refusing the item.
- */
-export function isUnconfirmedUpsert(error: unknown): boolean {
-  if (!(error instanceof ApiError) || surelyUnprocessed(error)) return false;
-  const status = error.status;
-  return status === undefined || status >= 500 || (status >= 200 && status < 300);
-}
+// Kept where callers found it: the rule itself is the sent ledger's (sent-ledger.ts).
+export { isUnconfirmedUpsert } from './sent-ledger.ts';
 
 /**
  * A referral OSCaR may hold without having confirmed it. Sending it again could create a second
@@ -173,12 +165,10 @@ async function readOscarHolders(
   state: AfterCasesToOscar,
   oscar: () => OscarClient,
 ): Promise<OscarHolders> {
-  const sent = new Map((state.sent ?? []).map((r) => [r.key, r.value]));
+  const sent = sentLedgerOf(state.sent ?? []);
   const pending = {
     ...state.toOscar,
-    decisions: state.toOscar.decisions.filter(
-      (item) => sent.get(item.sentKey) !== decisionSentValue(item),
-    ),
+    decisions: state.toOscar.decisions.filter((item) => !decisionAlreadySent(sent, item)),
   };
   const wanted = globalIdsNeedingHolders(pending);
   if (wanted.length === 0) return {};
@@ -311,7 +301,7 @@ export async function deliverDecisions(
   const d = delivery(state, oscar);
   const toSend: Array<{ item: DecisionForOscar; update: OscarStatusUpdate }> = [];
   const unsent = d.state.toOscar.decisions.filter((item) => {
-    const unchanged = d.sent.get(item.sentKey)?.value === decisionSentValue(item);
+    const unchanged = decisionAlreadySent(d.sent, item);
     if (unchanged) recordUnchanged(d.state.report, 'f1-j2', item.key);
     return !unchanged;
   });
@@ -364,7 +354,7 @@ export async function deliverLinks(
 ): Promise<AfterCasesToOscar> {
   const d = delivery(state, oscar);
   const toSend = d.state.toOscar.links.filter((item) => {
-    const unchanged = d.sent.get(item.sentKey)?.value === item.link.external_id;
+    const unchanged = linkAlreadySent(d.sent, item);
     if (unchanged) recordUnchanged(d.state.report, 'f1-j2', item.key);
     return !unchanged;
   });

@@ -5,7 +5,7 @@
 // carry so that OSCaR keeps what it holds.
 import { MappingError } from '../../mapping/index.ts';
 import type { OscarStatusUpdate, OscarUpsertPayload } from '../../model/oscar.ts';
-import type { DecisionForOscar } from '../primero-to-oscar.ts';
+import type { DecisionForOscar } from '../../model/to-oscar.ts';
 import type { HeldCopy, HeldValues } from './oscar-holders.ts';
 import { holdingOrgs } from './oscar-holders.ts';
 

@@ -6,7 +6,7 @@
 // already knows").
 import type { OscarClientList } from '../../clients/oscar.ts';
 import type { OscarClientRecord, OscarUpsertPayload } from '../../model/oscar.ts';
-import type { ToOscarBatch } from '../primero-to-oscar.ts';
+import type { ToOscarBatch } from '../../model/to-oscar.ts';
 
 /**
  * The attributes OSCaR's client update (Client.get_client_attribute) sets to what was sent or

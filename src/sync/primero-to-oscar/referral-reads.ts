@@ -1,13 +1,17 @@
 // f1-j1's referral reads (one GET per case that refers a service to OSCaR), in the order f1
 // finishes a window in and within the run's budget: the cases after the first read the budget
 // refuses are deferred whole, so the cases done always come before the ones left for the next run.
+// A read Primero refuses for one case (case-failures.ts) fails that case alone; the others go on.
 import type { PrimeroCase, PrimeroReferral } from '../../model/primero.ts';
 import type { RunBudget } from '../../workflow/budget.ts';
-import { hasReferralToOscar } from '../primero-to-oscar.ts';
+import { isCaseReadError } from './case-failures.ts';
+import { hasReferralToOscar } from './selection.ts';
 
 export interface ReferralReads {
-  /** Cases looked at in full this run, in the order given. */
+  /** Cases looked at in full this run, in the order given (without the failed ones). */
   done: PrimeroCase[];
+  /** Cases whose referrals Primero refused, with why: each fails alone. */
+  failed: Array<{ record: PrimeroCase; error: Error }>;
   /** Cases left for the next run (the tail of the order). */
   deferred: PrimeroCase[];
   referrals: Record<string, PrimeroReferral[]>;
@@ -25,6 +29,7 @@ export async function readReferralsInOrder(
   lanes: number,
 ): Promise<ReferralReads> {
   const referrals: Record<string, PrimeroReferral[]> = {};
+  const failed: ReferralReads['failed'] = [];
   let next = 0;
   let stopAt: number | undefined;
   let outage: { error: unknown } | undefined;
@@ -40,12 +45,19 @@ export async function readReferralsInOrder(
       try {
         referrals[record.id] = await read(record.id);
       } catch (error) {
-        outage ??= { error };
+        if (isCaseReadError(error)) failed.push({ record, error });
+        else outage ??= { error };
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(lanes, ordered.length)) }, lane));
   if (outage) throw outage.error;
   const end = stopAt ?? ordered.length;
-  return { done: ordered.slice(0, end), deferred: ordered.slice(end), referrals };
+  const failedIds = new Set(failed.map(({ record }) => record.id));
+  return {
+    done: ordered.slice(0, end).filter((record) => !failedIds.has(record.id)),
+    failed,
+    deferred: ordered.slice(end),
+    referrals,
+  };
 }

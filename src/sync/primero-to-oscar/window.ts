@@ -1,8 +1,12 @@
 // The window of Primero cases f1-j1 works on: which carried items need their case fetched again,
-// which carried items are settled, and the candidate cursor.
+// which are gone, the order the window is worked in, which carried items are settled, and the
+// candidate cursor.
+import type { UnreadablePrimeroCase } from '../../clients/primero.ts';
 import type { PrimeroCase } from '../../model/primero.ts';
+import type { ToOscarBatch } from '../../model/to-oscar.ts';
 import type { FailedItem } from '../../workflow/contract.ts';
-import type { ToOscarBatch } from '../primero-to-oscar.ts';
+import { compareCaseKeys } from '../../workflow/checkpoint.ts';
+import type { CaseKey } from '../../workflow/checkpoint.ts';
 
 const isF1Item = (item: FailedItem) =>
   (item.step === 'f1-j2' &&
@@ -24,6 +28,37 @@ export function caseIdsToRefetch(
     .map((item) => item.ids.primero_id)
     .filter((id): id is string => typeof id === 'string' && id !== '' && !inWindow.has(id));
   return [...new Set(ids)];
+}
+
+/**
+ * Cases fetched again for a retry that Primero no longer has (deleted, merged, out of scope):
+ * neither found readable nor of an unexpected shape. Their carried items are settled.
+ */
+export function goneCases(
+  refetch: readonly string[],
+  found: { cases: readonly PrimeroCase[]; unreadable: readonly UnreadablePrimeroCase[] },
+): string[] {
+  const seen = new Set([
+    ...found.cases.map((record) => record.id),
+    ...found.unreadable.flatMap((bad) => (bad.id === undefined ? [] : [bad.id])),
+  ]);
+  return refetch.filter((id) => !seen.has(id));
+}
+
+/** A case's place in the order f1 works through a window (src/workflow/checkpoint.ts). */
+export const caseKeyOf = (record: PrimeroCase): CaseKey => ({
+  at: record.last_updated_at,
+  id: record.id,
+});
+
+/**
+ * The window's cases in the order f1 finishes them: (last_updated_at, id), from where the last run
+ * stopped at its budget, so the cases a budget leaves are always the tail, deferred whole.
+ */
+export function windowOrder(cases: readonly PrimeroCase[], resumeAt?: CaseKey): PrimeroCase[] {
+  return cases
+    .filter((record) => !resumeAt || compareCaseKeys(caseKeyOf(record), resumeAt) >= 0)
+    .sort((a, b) => compareCaseKeys(caseKeyOf(a), caseKeyOf(b)));
 }
 
 /**
