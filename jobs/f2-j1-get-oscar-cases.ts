@@ -16,7 +16,7 @@ import {
 import { childrenAfter } from '../src/sync/oscar-to-primero/resume.ts';
 import { progressOf } from '../src/workflow/budget.ts';
 import { oscarResume } from '../src/workflow/checkpoint.ts';
-import { oscarClientFrom } from '../src/workflow/step-context.ts';
+import { lazyOscarClient } from '../src/workflow/step-context.ts';
 import { putHandOff, runIdOf } from '../src/workflow/hand-off.ts';
 import { stepStore } from '../src/workflow/state-store.ts';
 import type { AfterCasesToOscar, AfterGetOscarCases } from '../src/workflow/state.ts';
@@ -28,9 +28,9 @@ export default [
     // in earlier runs are left out.
     const resume = oscarResume(state.run);
     const since = resume && resume.since < window.since ? resume.since : window.since;
-    const oscar = oscarClientFrom(state);
+    const oscar = lazyOscarClient(state);
     const fetchStartedAt = new Date();
-    const listing = await oscar.listClients({ sinceDate: since });
+    const listing = await oscar().listClients({ sinceDate: since });
     const selected = selectClients({
       listing,
       excludedOrgs: state.run.settings.excludedOrgs ?? DEFAULT_EXCLUDED_ORGS,

@@ -10,7 +10,7 @@ import { log } from '../src/log.ts';
 import { upsertChildren } from '../src/sync/oscar-to-primero.ts';
 import { deferChildren } from '../src/sync/oscar-to-primero/resume.ts';
 import { budgetOf } from '../src/workflow/budget.ts';
-import { primeroClientFrom } from '../src/workflow/step-context.ts';
+import { lazyPrimeroClient } from '../src/workflow/step-context.ts';
 import { runIdOf, takeHandOff } from '../src/workflow/hand-off.ts';
 import { stepStore } from '../src/workflow/state-store.ts';
 import type { PackedChild } from '../src/sync/oscar-to-primero/clients.ts';
@@ -28,7 +28,7 @@ export default [
     const startedAt = new Date();
     const budget = budgetOf(run, report);
     const { started } = await upsertChildren(fromOscar, {
-      primero: primeroClientFrom(state),
+      primero: lazyPrimeroClient(state)(),
       syncUser: String(state.configuration?.username ?? ''),
       dryRun: run.dryRun,
       concurrency: run.settings.concurrency,
