@@ -83,6 +83,21 @@ const batchOf = (...cases: ReturnType<typeof caseOf>[]): ToOscarBatch => {
   );
 };
 const noCarried = { retries: [], deadLetters: [] };
+const decisionOf = (
+  globalId: string,
+  rowStatus: DecisionForOscar['rowStatus'],
+): DecisionForOscar => ({
+  key: 'f1-j2:decision:case-a:s1',
+  ids: {
+    case_id: 'case-a',
+    primero_id: 'a',
+    service_id: 's1',
+    oscar_referral_id: '12',
+    global_id: globalId,
+  },
+  sentKey: `decision:${globalId}:12`,
+  rowStatus,
+});
 const apiError = (status: number | undefined, code?: string) =>
   new ApiError(`GET /x - ${status ?? code}`, {
     system: 'primero',
@@ -248,18 +263,7 @@ describe('Which referrals go to OSCaR: what the carried state and the ledger say
 });
 
 describe('Sent ledger: decisions and links OSCaR has already (decisionAlreadySent, linkAlreadySent)', () => {
-  const decision: DecisionForOscar = {
-    key: 'f1-j2:decision:case-a:s1',
-    ids: {
-      case_id: 'case-a',
-      primero_id: 'a',
-      service_id: 's1',
-      oscar_referral_id: '12',
-      global_id: 'G1',
-    },
-    sentKey: 'decision:G1:12',
-    rowStatus: 'accepted_340953',
-  };
+  const decision = decisionOf('G1', 'accepted_340953');
   const link = linkForOscar(caseOf('a', { oscar_number: 'G1' })) as LinkForOscar;
 
   it('a decision is sent already when the ledger holds the status OSCaR was told', () => {
@@ -351,33 +355,17 @@ describe('Decisions and links: two Primero cases with one oscar_number (globalId
 });
 
 describe('Decisions and links: the update_statuses item (toOscarStatusUpdate)', () => {
-  const decision = (
-    globalId: string,
-    rowStatus: DecisionForOscar['rowStatus'],
-  ): DecisionForOscar => ({
-    key: 'f1-j2:decision:case-a:s1',
-    ids: {
-      case_id: 'case-a',
-      primero_id: 'a',
-      service_id: 's1',
-      oscar_referral_id: '12',
-      global_id: globalId,
-    },
-    sentKey: `decision:${globalId}:12`,
-    rowStatus,
-  });
-
   it('tells OSCaR Accepted or Exited for the numeric referral id of the child', () => {
-    expect(toOscarStatusUpdate(decision('G1', 'accepted_340953'))).toEqual({
+    expect(toOscarStatusUpdate(decisionOf('G1', 'accepted_340953'))).toEqual({
       client_global_id: 'G1',
       referral_id: 12,
       referral_status: 'Accepted',
     });
-    expect(toOscarStatusUpdate(decision('G1', 'rejected_936484')).referral_status).toBe('Exited');
+    expect(toOscarStatusUpdate(decisionOf('G1', 'rejected_936484')).referral_status).toBe('Exited');
   });
 
   it('refuses a case without oscar_number, naming the case and the referral', () => {
-    expect(() => toOscarStatusUpdate(decision('', 'accepted_340953'))).toThrow(
+    expect(() => toOscarStatusUpdate(decisionOf('', 'accepted_340953'))).toThrow(
       /case case-a has no oscar_number: OSCaR cannot find the client of referral 12/,
     );
   });
