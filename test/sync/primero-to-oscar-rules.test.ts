@@ -16,6 +16,14 @@ import {
   closedReferralIds,
   concernsOscar,
   decisionAlreadySent,
+  decisionKey,
+  decisionSentValue,
+  decisionsForOscar,
+  hasReferralToOscar,
+  isReferralToOscarRow,
+  linkKey,
+  referralKey,
+  referralsToOscar,
   globalIdsToCheck,
   goneCases,
   holderIds,
@@ -34,6 +42,7 @@ import {
   unreadableCaseFailure,
   windowOrder,
 } from '../../src/sync/primero-to-oscar.ts';
+import { readReferralsInOrder } from '../../src/sync/primero-to-oscar/referral-reads.ts';
 
 const caseOf = (id: string, extra: Record<string, unknown> = {}) =>
   parsePrimeroCase({
@@ -368,5 +377,87 @@ describe('Decisions and links: the update_statuses item (toOscarStatusUpdate)', 
     expect(() => toOscarStatusUpdate(decisionOf('', 'accepted_340953'))).toThrow(
       /case case-a has no oscar_number: OSCaR cannot find the client of referral 12/,
     );
+  });
+});
+
+describe('f1-j1: referral reads, one case refused at a time (readReferralsInOrder)', () => {
+  const always = { take: () => true };
+  const cases = [referring('a'), caseOf('plain'), referring('b'), referring('c')];
+
+  it('reads only cases referring to OSCaR; a case Primero refuses fails alone, the others are read', async () => {
+    const reads = await readReferralsInOrder(
+      cases,
+      async (id) => {
+        if (id === 'b') throw apiError(404);
+        return [referralOf(`r-${id}`, id)];
+      },
+      always,
+      2,
+    );
+    expect(Object.keys(reads.referrals).sort()).toEqual(['a', 'c']);
+    expect(
+      reads.failed.map(({ record, error }) => [record.id, (error as ApiError).status]),
+    ).toEqual([['b', 404]]);
+    expect(reads.done.map((record) => record.id)).toEqual(['a', 'plain', 'c']);
+    expect(reads.deferred).toEqual([]);
+  });
+
+  it('an outage of Primero fails the whole read, once nothing is in flight', async () => {
+    const read = async (id: string) => {
+      if (id === 'b') throw apiError(503);
+      return [];
+    };
+    await expect(readReferralsInOrder(cases, read, always, 2)).rejects.toThrow(/503/);
+  });
+
+  it('the cases after the first read the budget refuses are deferred whole', async () => {
+    let left = 1;
+    const budget = { take: () => left-- > 0 };
+    const reads = await readReferralsInOrder(cases, async () => [], budget, 1);
+    expect(reads.done.map((record) => record.id)).toEqual(['a', 'plain']);
+    expect(reads.deferred.map((record) => record.id)).toEqual(['b', 'c']);
+  });
+});
+
+describe('Which referrals go to OSCaR: items and their keys (referralsToOscar, decisionsForOscar, referralKey, decisionKey, linkKey)', () => {
+  it('hasReferralToOscar and isReferralToOscarRow: only referral_to_oscar rows make a case read its referrals', () => {
+    expect(hasReferralToOscar(referring('a'))).toBe(true);
+    expect(hasReferralToOscar(caseOf('b', { oscar_number: 'G1' }))).toBe(false);
+    expect(isReferralToOscarRow(referring('a').services_section![0]!)).toBe(true);
+  });
+
+  it('referralsToOscar keys an in-progress referral by case and row, its ledger key by the referral', () => {
+    const record = referring('a');
+    const rules = selectionRulesOf('2025-03-01T00:00:00Z', noCarried, new Map());
+    const [item] = referralsToOscar(record, [referralOf('r-a', 'a')], rules);
+    expect(item).toMatchObject({
+      key: referralKey(record, record.services_section![0]!),
+      sentKey: 'referral:r-a',
+      ids: { case_id: 'case-a', primero_id: 'a', service_id: 's-a', referral_id: 'r-a' },
+    });
+    expect(item!.key).toBe('f1-j2:referral:case-a:s-a');
+    expect(linkKey(record)).toBe('f1-j2:link:case-a');
+  });
+
+  it('decisionsForOscar keeps decided referral_from_oscar rows with a numeric OSCaR id; the ledger keeps what OSCaR was told (decisionSentValue)', () => {
+    const row = (unique_id: string, status: string, oscarId: string) => ({
+      unique_id,
+      service_response_type: 'referral_from_oscar',
+      referral_status_edf41f2: status,
+      oscar_referral_id_a4ac8a5: oscarId,
+    });
+    const record = caseOf('a', {
+      oscar_number: 'G1',
+      services_section: [
+        row('s1', 'accepted_340953', '12'),
+        row('s2', 'rejected_936484', 'x'),
+        row('s3', 'in_progress_xyz', '13'),
+      ],
+    });
+    const decisions = decisionsForOscar(record);
+    expect(decisions.map((d) => [d.key, d.sentKey])).toEqual([
+      [decisionKey(record, record.services_section![0]!), 'decision:G1:12'],
+    ]);
+    expect(decisionSentValue(decisions[0]!)).toBe('Accepted');
   });
 });
