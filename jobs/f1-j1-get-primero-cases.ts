@@ -11,6 +11,7 @@ import { fn } from '@openfn/language-http';
 import { log } from '../src/log.ts';
 import { findCasesForBatch } from '../src/sync/case-lookup.ts';
 import type { PrimeroCase, PrimeroReferral } from '../src/model/primero.ts';
+import { REFERRAL_IN_PROGRESS } from '../src/mapping/index.ts';
 import type { UnreadablePrimeroCase } from '../src/clients/primero.ts';
 import {
   ambiguousGlobalIdFailures,
@@ -159,7 +160,7 @@ export default [
       recordUnchanged(report, 'f1-j2', key);
     const closedReferralIds = Object.values(window.referrals)
       .flat()
-      .filter((referral) => referral.status !== 'in_progress')
+      .filter((referral) => referral.status !== REFERRAL_IN_PROGRESS)
       .map((referral) => referral.id);
     const primeroNextCursor = window.latest;
     return {

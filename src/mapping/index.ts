@@ -39,7 +39,11 @@ export {
   shippedTables,
 } from './shipped.ts';
 export {
+  OSCAR_REFERRAL_STATUSES,
+  PRIMERO_REFERRAL_STATUSES,
+  REFERRAL_IN_PROGRESS,
   SERVICE_ROW_STATUSES,
+  isDecidedOscarStatus,
   isDecidedServiceRowStatus,
   isServiceRowStatus,
   oscarStatusForServiceRow,

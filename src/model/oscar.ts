@@ -5,8 +5,9 @@ import * as z from 'zod/mini';
 // English messages, as classic zod gives them.
 import '../validation.ts';
 
-export const OSCAR_REFERRAL_STATUSES = ['Accepted', 'Active', 'Exited', 'Referred'] as const;
-export type OscarReferralStatus = (typeof OSCAR_REFERRAL_STATUSES)[number];
+// Referral statuses are mapping facts: declared in the mapping library.
+import { OSCAR_REFERRAL_STATUSES } from '../mapping/statuses.ts';
+export { OSCAR_REFERRAL_STATUSES, type OscarReferralStatus } from '../mapping/statuses.ts';
 
 /** The statuses upsert accepts in its top-level `referral_status` (Active is not among them). */
 export const OSCAR_UPSERT_REFERRAL_STATUSES = ['Accepted', 'Exited', 'Referred'] as const;

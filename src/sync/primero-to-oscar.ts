@@ -1,7 +1,7 @@
 // Primero -> OSCaR (f1): which referrals, decisions and links a window of Primero cases asks for,
 // and the OSCaR requests they become. Pure functions: the jobs fetch, these decide, the jobs write.
 import type { PrimeroCase, PrimeroReferral, ServiceRow } from '../model/primero.ts';
-import { SERVICE_REFERRAL_STATUSES, SERVICE_RESPONSE_TYPES } from '../model/primero.ts';
+import { SERVICE_RESPONSE_TYPES } from '../model/primero.ts';
 import type { OscarLink, OscarStatusUpdate, OscarUpsertPayload } from '../model/oscar.ts';
 import type { SentRecord } from '../workflow/contract.ts';
 import type { FailureInput } from '../workflow/outcomes.ts';
@@ -15,6 +15,8 @@ import {
   oscarStatusForServiceRow,
   riskLevelToOscar,
   toOscarLocationCode,
+  REFERRAL_IN_PROGRESS,
+  isDecidedServiceRowStatus,
 } from '../mapping/index.ts';
 import type { ServiceRowStatus } from '../mapping/index.ts';
 
@@ -134,7 +136,7 @@ export function referralsToOscar(
   const items = new Map<string, ReferralToOscar>();
   for (const referral of referrals) {
     const row = referral.service_record_id ? rows.get(referral.service_record_id) : undefined;
-    if (!row || referral.status !== 'in_progress') continue;
+    if (!row || referral.status !== REFERRAL_IN_PROGRESS) continue;
     const key = referralKey(record, row);
     const sentKey = `referral:${referral.id}`;
     const ledger = rules.sent.get(sentKey);
@@ -177,11 +179,7 @@ export function decisionsForOscar(record: PrimeroCase): DecisionForOscar[] {
   for (const row of rowsOf(record)) {
     if (row.service_response_type !== SERVICE_RESPONSE_TYPES.referralFromOscar) continue;
     const status = row.referral_status_edf41f2;
-    if (
-      status !== SERVICE_REFERRAL_STATUSES.accepted &&
-      status !== SERVICE_REFERRAL_STATUSES.rejected
-    )
-      continue;
+    if (!isDecidedServiceRowStatus(status)) continue;
     const oscarReferralId = (row.oscar_referral_id_a4ac8a5 ?? '').trim();
     if (!/^\d+$/.test(oscarReferralId)) continue;
     const globalId = record.oscar_number ?? '';
