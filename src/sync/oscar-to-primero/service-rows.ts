@@ -13,7 +13,7 @@ import {
 import type { OscarClientRecord, OscarService } from '../../model/oscar.ts';
 import { SERVICE_REFERRAL_STATUSES, SERVICE_RESPONSE_TYPES } from '../../model/primero.ts';
 import type { PrimeroReferral, ServiceRow, ServiceRowWrite } from '../../model/primero.ts';
-import type { OscarChild } from './clients.ts';
+import type { OscarChild } from './children.ts';
 import { ItemError } from './item-error.ts';
 
 /** Namespace of the name-based ids this project gives service rows (never change it: rows would
