@@ -11,7 +11,7 @@ export {
   type ProvinceRow,
   type RawTables,
   type ServicePair,
-  type ServiceRow,
+  type ServiceTableRow,
 } from './tables.ts';
 export {
   NOT_SPECIFIED_SERVICE,

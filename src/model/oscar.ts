@@ -13,7 +13,6 @@ export { OSCAR_REFERRAL_STATUSES, type OscarReferralStatus } from '../mapping/st
 export const OSCAR_UPSERT_REFERRAL_STATUSES = ['Accepted', 'Exited', 'Referred'] as const;
 
 export const OSCAR_LEVELS_OF_RISK = ['high', 'medium', 'low', 'no action'] as const;
-export type OscarLevelOfRisk = (typeof OSCAR_LEVELS_OF_RISK)[number];
 
 export const OSCAR_GENDERS = [
   'female',
@@ -117,7 +116,6 @@ export const oscarUpsertServiceSchema = z.object({
   uuid: z.optional(z.string()),
   name: z.string(),
 });
-export type OscarUpsertService = z.infer<typeof oscarUpsertServiceSchema>;
 
 // `satisfies` makes the compiler check that this shape has exactly the keys declared above.
 const upsertShape = {

@@ -266,10 +266,6 @@ export function parsePrimeroReferral(raw: unknown): PrimeroReferral {
   return parseWith(primeroReferralSchema, raw, 'referral');
 }
 
-export function parseServiceRow(raw: unknown): ServiceRow {
-  return parseWith(serviceRowSchema, raw, 'service row');
-}
-
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 

@@ -8,9 +8,6 @@ export { STEP_IDS } from './steps.ts';
 export type { StepId } from './steps.ts';
 import type { StepId } from './steps.ts';
 
-/** How one item (a referral, decision, link or case) ended in one step. */
-export type ItemOutcome = 'written' | 'unchanged' | 'failed';
-
 /** Credentials of the two systems; each step receives only its own system's part. */
 export interface SystemsConfig {
   /** `basicAuth` is for tests only: it skips the token sign-in the emulator throttles. */

@@ -58,14 +58,6 @@ export function oscarClientFrom(state: BaseState): OscarClient {
   );
 }
 
-/** Where this run's Primero window starts: the operator's explicit start, else the stored cursor. */
-export function primeroWindowStart(state: BaseState): string {
-  const start = state.run.since ?? state.run.carried.cursors.primero;
-  // runWorkflow refuses to start without one; this guards a step run on its own.
-  if (!start) throw new Error('No Primero cursor: give an explicit start (since)');
-  return start;
-}
-
 /**
  * Whether an error is about one item (bad data, OSCaR or Primero refusing that record) rather than
  * the system being unreachable, down or refusing our credentials. Item errors are recorded and the

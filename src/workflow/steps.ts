@@ -185,11 +185,6 @@ export function stepTitle(id: string): string {
   return STEPS.find((step) => step.id === id)?.title ?? id;
 }
 
-/** The system a step talks to: the kind of the credential it is given. */
-export function stepSystem(id: StepId): CredentialKind {
-  return stepSpec(id).credential;
-}
-
 /**
  * The credential as a JSON Schema, the way OpenFn adaptors declare theirs: every field required,
  * secrets `writeOnly` so no form or export shows them back.
