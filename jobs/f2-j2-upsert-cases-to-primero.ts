@@ -13,7 +13,7 @@ import { budgetOf } from '../src/workflow/budget.ts';
 import { lazyPrimeroClient } from '../src/workflow/step-context.ts';
 import { runIdOf, takeHandOff } from '../src/workflow/hand-off.ts';
 import { stepStore } from '../src/workflow/state-store.ts';
-import type { PackedChild } from '../src/sync/oscar-to-primero/clients.ts';
+import type { PackedChild } from '../src/sync/oscar-to-primero/children.ts';
 import type { AfterGetOscarCases, AfterUpsertCasesToPrimero } from '../src/workflow/state.ts';
 
 export default [

@@ -7,15 +7,13 @@ import { cronProblem } from './cron.ts';
 import type { SyncSettings, SystemsConfig } from '../workflow/contract.ts';
 import { MAX_CONCURRENCY } from '../workflow/lifecycle.ts';
 import type { AlertSettings } from './alert-settings.ts';
+import { CREDENTIAL_KINDS, credentialSpec, perCredential } from '../workflow/steps.ts';
+import type { CredentialField, CredentialKind } from '../workflow/steps.ts';
 
-export const SYSTEM_VARIABLES = [
-  'PRIMERO_URL',
-  'PRIMERO_USERNAME',
-  'PRIMERO_PASSWORD',
-  'OSCAR_URL',
-  'OSCAR_EMAIL',
-  'OSCAR_PASSWORD',
-] as const;
+/** The variables of both systems' credentials (src/workflow/steps.ts declares them). */
+export const SYSTEM_VARIABLES: readonly string[] = CREDENTIAL_KINDS.flatMap((kind) =>
+  credentialSpec(kind).fields.map((field) => field.env),
+);
 
 export const DEFAULT_HOME = './.interop';
 /** Every hour at minute 00, like the OpenFn.org trigger. */
@@ -80,17 +78,38 @@ const required = (name: string, what: string) =>
     .string({ error: `${name} is not set: give ${what}` })
     .min(1, { error: `${name} is empty: give ${what}` });
 
-const systemsSchema = z.object({
-  PRIMERO_URL: httpUrl('PRIMERO_URL', 'PRIMERO_USERNAME and PRIMERO_PASSWORD'),
-  PRIMERO_USERNAME: required('PRIMERO_USERNAME', 'the Primero API user name'),
-  PRIMERO_PASSWORD: required('PRIMERO_PASSWORD', "that user's password"),
-  OSCAR_URL: httpUrl('OSCAR_URL', 'OSCAR_EMAIL and OSCAR_PASSWORD'),
-  OSCAR_EMAIL: required('OSCAR_EMAIL', 'the email of the OSCaR admin (API) user').refine(
-    (value) => /^[^\s@]+@[^\s@]+$/.test(value),
-    { error: 'OSCAR_EMAIL must be an email address' },
+/** One credential field's variable, checked as its declaration says. */
+function fieldSchema(field: CredentialField, others: readonly CredentialField[]) {
+  if (field.format === 'url') {
+    const rest = others.filter((other) => other !== field).map((other) => other.env);
+    return httpUrl(field.env, rest.join(' and '));
+  }
+  const value = required(field.env, field.what);
+  if (field.format === 'email') {
+    return value.refine((text) => /^[^\s@]+@[^\s@]+$/.test(text), {
+      error: `${field.env} must be an email address`,
+    });
+  }
+  return value;
+}
+
+const systemsSchema = z.object(
+  Object.fromEntries(
+    CREDENTIAL_KINDS.flatMap((kind) => {
+      const { fields } = credentialSpec(kind);
+      return fields.map((field) => [field.env, fieldSchema(field, fields)]);
+    }),
   ),
-  OSCAR_PASSWORD: required('OSCAR_PASSWORD', "that user's password"),
-});
+);
+
+/** The credential of each system from the parsed variables, keyed as the steps read it. */
+function systemsOf(variables: Record<string, string>): SystemsConfig {
+  return perCredential((kind: CredentialKind) =>
+    Object.fromEntries(
+      credentialSpec(kind).fields.map((field) => [field.key, variables[field.env] ?? '']),
+    ),
+  ) as unknown as SystemsConfig;
+}
 
 /** A whole number from 1 (to `max`, when given), with one message that states the range. */
 const positiveInteger = (name: string, max = Infinity) => {
@@ -239,18 +258,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
     if (!parsed.success) problems.push(...problemsOf(parsed.error));
     else {
       // No Primero auth setting: the client works out token or HTTP Basic from the sign-in answer.
-      systems = {
-        primero: {
-          url: parsed.data.PRIMERO_URL,
-          username: parsed.data.PRIMERO_USERNAME,
-          password: parsed.data.PRIMERO_PASSWORD,
-        },
-        oscar: {
-          url: parsed.data.OSCAR_URL,
-          email: parsed.data.OSCAR_EMAIL,
-          password: parsed.data.OSCAR_PASSWORD,
-        },
-      };
+      systems = systemsOf(parsed.data as Record<string, string>);
     }
   }
   if (problems.length > 0 || !runner.success || !alerts.success) throw new ConfigError(problems);
@@ -301,7 +309,14 @@ export function secretsOf(
   systems: SystemsConfig | undefined,
   alerts: AlertSettings = {},
 ): string[] {
-  const secrets = systems ? [systems.primero.password, systems.oscar.password] : [];
+  const secrets = systems
+    ? CREDENTIAL_KINDS.flatMap((kind) =>
+        credentialSpec(kind)
+          .fields.filter((field) => field.secret)
+          .map((field) => (systems[kind] as Record<string, unknown>)[field.key])
+          .filter((value): value is string => typeof value === 'string' && value !== ''),
+      )
+    : [];
   for (const url of [alerts.email?.smtpUrl, alerts.webhookUrl]) {
     if (!url) continue;
     // The whole URL (a webhook token may sit in its path) and, decoded, a password it carries.

@@ -15,6 +15,7 @@ import type {
   SystemName,
 } from './backend.ts';
 import { pauseMessage, pausedSystems, resumeSignIn } from '../runner/sign-in-brake.ts';
+import { CREDENTIAL_KINDS, credentialSpec } from '../workflow/steps.ts';
 
 export interface RunnerBackendOptions {
   /** How many runs the overview lists. */
@@ -41,24 +42,22 @@ function toListItem(run: RunRecord): RunListItem {
 }
 
 /**
- * A run that finished without failing as a whole had both systems answer signed-in requests. The
- * summary records no per-system sign-in time, so a failed run's error is attributed to the system
- * it names; an error naming neither is shown for both.
+ * A run that finished without failing as a whole had both systems answer signed-in requests. A
+ * failed run's problem belongs to the system its summary's `failure` names; a failure that names
+ * no system (a run recorded before it existed, or a step that failed on its own) is shown for both.
  */
 export function systemHealth(runs: RunRecord[]): SystemHealth[] {
   const finished = runs.filter((run) => run.status === 'succeeded' || run.status === 'failed');
-  return (['Primero', 'OSCaR'] as SystemName[]).map((system) => {
-    const health: SystemHealth = { system };
+  return CREDENTIAL_KINDS.map((kind) => {
+    const health: SystemHealth = { system: credentialSpec(kind).system as SystemName };
     for (const run of finished) {
       if (run.status === 'succeeded') {
         health.lastSignInAt = run.finishedAt ?? run.startedAt;
         break;
       }
-      const error = run.error ?? run.summary?.error ?? '';
-      const other = system === 'Primero' ? /oscar/i : /primero/i;
-      const names = new RegExp(system, 'i');
-      if (!health.lastProblem && (names.test(error) || !other.test(error)))
-        health.lastProblem = error || 'run failed';
+      const failedSystem = run.summary?.failure?.system;
+      if (!health.lastProblem && (failedSystem === undefined || failedSystem === kind))
+        health.lastProblem = run.error || run.summary?.error || 'run failed';
     }
     return health;
   });

@@ -4,7 +4,7 @@ import { agencyMappingFrom } from './agencies.ts';
 import { MappingError } from './errors.ts';
 import { PROVINCE_COUNT } from './provinces.ts';
 import { serviceMappingFrom } from './services.ts';
-import type { MappingFiles, MappingTables, ServiceRow } from './tables.ts';
+import type { MappingFiles, MappingTables, ServiceTableRow } from './tables.ts';
 
 /** `needs-attention` fails the check; `resolved-by-rule` is an ambiguity a declared rule settles;
  * `note` is harmless but worth knowing. */
@@ -90,7 +90,7 @@ function checkServices(tables: MappingTables): MappingFinding[] {
     }
   };
 
-  const pairOf = (r: ServiceRow): string => `${r.oscarName} -> ${r.primeroSubtype}`;
+  const pairOf = (r: ServiceTableRow): string => `${r.oscarName} -> ${r.primeroSubtype}`;
   for (const [pair, count] of countBy(tables.services, pairOf)) {
     if (count > 1) {
       const again = tables.services.findLastIndex((row) => pairOf(row) === pair);

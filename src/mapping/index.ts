@@ -11,7 +11,7 @@ export {
   type ProvinceRow,
   type RawTables,
   type ServicePair,
-  type ServiceRow,
+  type ServiceTableRow,
 } from './tables.ts';
 export {
   NOT_SPECIFIED_SERVICE,
@@ -39,7 +39,11 @@ export {
   shippedTables,
 } from './shipped.ts';
 export {
+  OSCAR_REFERRAL_STATUSES,
+  PRIMERO_REFERRAL_STATUSES,
+  REFERRAL_IN_PROGRESS,
   SERVICE_ROW_STATUSES,
+  isDecidedOscarStatus,
   isDecidedServiceRowStatus,
   isServiceRowStatus,
   oscarStatusForServiceRow,

@@ -1,6 +1,6 @@
 // Services: OSCaR names <-> Primero subtype + type, both directions derived from services.json.
 import { MappingError } from './errors.ts';
-import type { MappingTables, ServiceRow } from './tables.ts';
+import type { MappingTables, ServiceTableRow } from './tables.ts';
 
 /** Sent to OSCaR for a Primero service row without a subtype. OSCaR rejects it on purpose, so the
  * case worker sees the rejection and fills the subtype in (partners' agreed rule). */
@@ -73,8 +73,8 @@ export function serviceMappingFrom(
 }
 
 // Identical rows are harmless here (check-mappings reports them); collapse them before deciding.
-function distinctPairs(rows: readonly ServiceRow[]): ServiceRow[] {
-  const seen = new Map<string, ServiceRow>();
+function distinctPairs(rows: readonly ServiceTableRow[]): ServiceTableRow[] {
+  const seen = new Map<string, ServiceTableRow>();
   for (const row of rows) {
     const key = `${row.primeroSubtype}\u0000${row.primeroType}`;
     const previous = seen.get(key);

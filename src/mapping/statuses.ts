@@ -9,18 +9,43 @@ export const SERVICE_ROW_STATUS = {
   rejected: 'rejected_936484',
 } as const;
 export type ServiceRowStatus = (typeof SERVICE_ROW_STATUS)[keyof typeof SERVICE_ROW_STATUS];
-export type OscarReferralStatus = 'Referred' | 'Accepted' | 'Active' | 'Exited';
-export type PrimeroReferralStatus = 'in_progress' | 'accepted' | 'rejected';
+
+/**
+ * The statuses an OSCaR referral can have: OSCaR's Referral model validates `referral_status`
+ * against exactly these (shared spec apis.md §2, "Referral validation"), so no other value is
+ * ever listed. `Rejected` is not one: an NGO that declines a child exits it.
+ */
+export const OSCAR_REFERRAL_STATUSES = ['Accepted', 'Active', 'Exited', 'Referred'] as const;
+export type OscarReferralStatus = (typeof OSCAR_REFERRAL_STATUSES)[number];
+
+/** A Primero referral's statuses (`Referral#process!`, shared spec apis.md §1). */
+export const PRIMERO_REFERRAL_STATUSES = [
+  'in_progress',
+  'accepted',
+  'rejected',
+  'done',
+  'revoked',
+] as const;
+export type PrimeroReferralStatus = (typeof PRIMERO_REFERRAL_STATUSES)[number];
+
+/** The Primero referral statuses a service row's status stands for: waiting, or decided. */
+export type ReferralDecisionStatus = Extract<
+  PrimeroReferralStatus,
+  'in_progress' | 'accepted' | 'rejected'
+>;
+
+/** A Primero referral still waiting for a decision: the only status a decision may change. */
+export const REFERRAL_IN_PROGRESS = 'in_progress' satisfies PrimeroReferralStatus;
 
 interface StatusRow {
   serviceRow: ServiceRowStatus;
   /** What we send to OSCaR for this row status. */
   oscar: OscarReferralStatus;
-  /** Further OSCaR statuses that mean the same decision when they come back. OSCaR's
-   * `Active` is an accepted child being served; `Rejected` is not an OSCaR status today, but the
-   * original jobs read it as a rejection, so an old or hand-edited value still means one. */
-  oscarAlsoMeans: readonly string[];
-  primeroReferral: PrimeroReferralStatus;
+  /** Further OSCaR statuses that mean the same decision when they come back: OSCaR's `Active`
+   * is an accepted child being served. (The original jobs also read `Rejected` as a rejection;
+   * OSCaR refuses to store it, so it never comes back.) */
+  oscarAlsoMeans: readonly OscarReferralStatus[];
+  primeroReferral: ReferralDecisionStatus;
 }
 
 const STATUS_ROWS: readonly StatusRow[] = [
@@ -39,7 +64,7 @@ const STATUS_ROWS: readonly StatusRow[] = [
   {
     serviceRow: SERVICE_ROW_STATUS.rejected,
     oscar: 'Exited',
-    oscarAlsoMeans: ['Rejected'],
+    oscarAlsoMeans: [],
     primeroReferral: 'rejected',
   },
 ];
@@ -54,7 +79,15 @@ export function isServiceRowStatus(value: unknown): value is ServiceRowStatus {
 
 /** A service row that carries a decision (accepted or rejected) rather than a pending referral. */
 export function isDecidedServiceRowStatus(value: unknown): value is ServiceRowStatus {
-  return isServiceRowStatus(value) && rowFor(value).primeroReferral !== 'in_progress';
+  return isServiceRowStatus(value) && rowFor(value).primeroReferral !== REFERRAL_IN_PROGRESS;
+}
+
+/** An OSCaR referral status that carries the NGO's decision (`Accepted`, `Active`, `Exited`);
+ * false for `Referred` and for anything that is no OSCaR status. */
+export function isDecidedOscarStatus(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const row = rowForOscar(value);
+  return row !== undefined && row.primeroReferral !== REFERRAL_IN_PROGRESS;
 }
 
 /** `accepted_340953` -> `Accepted`, `rejected_936484` -> `Exited`, `pending_310366` -> `Referred`. */
@@ -66,7 +99,7 @@ export function oscarStatusForServiceRow(row: ServiceRowStatus): OscarReferralSt
  * `Referred` -> `pending_310366`; throws MappingError for anything else. */
 export function serviceRowStatusForOscar(status: OscarReferralStatus | string): ServiceRowStatus {
   const name = status.trim();
-  const row = STATUS_ROWS.find((r) => r.oscar === name || r.oscarAlsoMeans.includes(name));
+  const row = rowForOscar(name);
   if (row === undefined) {
     throw new MappingError(
       `OSCaR referral status ${JSON.stringify(name)} is not one of ` +
@@ -77,8 +110,15 @@ export function serviceRowStatusForOscar(status: OscarReferralStatus | string): 
 }
 
 /** The Primero referral status for a row status: accepted/rejected, or in_progress while pending. */
-export function primeroReferralStatusForServiceRow(row: ServiceRowStatus): PrimeroReferralStatus {
+export function primeroReferralStatusForServiceRow(row: ServiceRowStatus): ReferralDecisionStatus {
   return rowFor(row).primeroReferral;
+}
+
+function rowForOscar(status: string): StatusRow | undefined {
+  const name = status.trim();
+  return STATUS_ROWS.find(
+    (r) => r.oscar === name || (r.oscarAlsoMeans as readonly string[]).includes(name),
+  );
 }
 
 function rowFor(status: ServiceRowStatus): StatusRow {

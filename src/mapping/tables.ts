@@ -13,9 +13,10 @@ export interface ServicePair {
   primeroType: string;
 }
 
-/** A row of services.json. `preferredForOscar` picks the subtype an OSCaR name maps to when the
+/** A row of services.json (not a Primero `services_section` row: that is model/primero.ts ServiceRow).
+ * `preferredForOscar` picks the subtype an OSCaR name maps to when the
  * name appears on more than one row (the documented rule for ambiguous names). */
-export interface ServiceRow extends ServicePair {
+export interface ServiceTableRow extends ServicePair {
   preferredForOscar?: boolean;
 }
 
@@ -34,7 +35,7 @@ export interface MappingFiles {
 }
 
 export interface MappingTables {
-  services: readonly ServiceRow[];
+  services: readonly ServiceTableRow[];
   provinces: readonly ProvinceRow[];
   /** OSCaR organisation short names (tenant names) that have an `agency-<org>-user` in Primero. */
   agencies: readonly string[];
@@ -129,7 +130,7 @@ export interface RawTables {
 /** Validate raw JSON values; throws MappingError naming the file, the entry and the field. */
 export function parseMappingTables(raw: RawTables, files: MappingFiles): MappingTables {
   return {
-    services: parseTable('services', raw.services, files.services) as ServiceRow[],
+    services: parseTable('services', raw.services, files.services) as ServiceTableRow[],
     provinces: parseTable('provinces', raw.provinces, files.provinces) as ProvinceRow[],
     agencies: parseTable('agencies', raw.agencies, files.agencies) as string[],
     files,

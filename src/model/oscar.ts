@@ -5,14 +5,14 @@ import * as z from 'zod/mini';
 // English messages, as classic zod gives them.
 import '../validation.ts';
 
-export const OSCAR_REFERRAL_STATUSES = ['Accepted', 'Active', 'Exited', 'Referred'] as const;
-export type OscarReferralStatus = (typeof OSCAR_REFERRAL_STATUSES)[number];
+// Referral statuses are mapping facts: declared in the mapping library.
+import { OSCAR_REFERRAL_STATUSES } from '../mapping/statuses.ts';
+export { OSCAR_REFERRAL_STATUSES, type OscarReferralStatus } from '../mapping/statuses.ts';
 
 /** The statuses upsert accepts in its top-level `referral_status` (Active is not among them). */
 export const OSCAR_UPSERT_REFERRAL_STATUSES = ['Accepted', 'Exited', 'Referred'] as const;
 
 export const OSCAR_LEVELS_OF_RISK = ['high', 'medium', 'low', 'no action'] as const;
-export type OscarLevelOfRisk = (typeof OSCAR_LEVELS_OF_RISK)[number];
 
 export const OSCAR_GENDERS = [
   'female',
@@ -116,7 +116,6 @@ export const oscarUpsertServiceSchema = z.object({
   uuid: z.optional(z.string()),
   name: z.string(),
 });
-export type OscarUpsertService = z.infer<typeof oscarUpsertServiceSchema>;
 
 // `satisfies` makes the compiler check that this shape has exactly the keys declared above.
 const upsertShape = {

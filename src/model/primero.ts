@@ -110,14 +110,8 @@ export const SERVICE_RESPONSE_TYPES = {
 // The service-row referral statuses are mapping facts: declared in the mapping library.
 export { SERVICE_ROW_STATUS as SERVICE_REFERRAL_STATUSES } from '../mapping/statuses.ts';
 
-export const REFERRAL_STATUSES = [
-  'in_progress',
-  'accepted',
-  'rejected',
-  'done',
-  'revoked',
-] as const;
-export type PrimeroReferralStatus = (typeof REFERRAL_STATUSES)[number];
+import { PRIMERO_REFERRAL_STATUSES } from '../mapping/statuses.ts';
+export { type PrimeroReferralStatus } from '../mapping/statuses.ts';
 
 const str = z.nullish(z.string());
 const bool = z.nullish(z.boolean());
@@ -186,7 +180,7 @@ export type PrimeroCase = z.infer<typeof primeroCaseSchema>;
 export const primeroReferralSchema = z.looseObject({
   id: z.string(),
   type: str,
-  status: z.enum(REFERRAL_STATUSES),
+  status: z.enum(PRIMERO_REFERRAL_STATUSES),
   record_id: z.string(),
   record_type: str,
   transitioned_to: str,
@@ -270,10 +264,6 @@ export function parsePrimeroCase(raw: unknown): PrimeroCase {
 
 export function parsePrimeroReferral(raw: unknown): PrimeroReferral {
   return parseWith(primeroReferralSchema, raw, 'referral');
-}
-
-export function parseServiceRow(raw: unknown): ServiceRow {
-  return parseWith(serviceRowSchema, raw, 'service row');
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -1,4 +1,5 @@
-// `npx interop build-openfn`: the four bodies, project.yaml and the deploy config, in one folder.
+// `npx interop build-openfn`: the four bodies, project.yaml, the deploy config and the JSON Schema
+// of each credential, in one folder.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { installedAdaptor, type InstalledAdaptor } from './adaptor.ts';
@@ -12,6 +13,7 @@ import {
   type OpenfnJob,
 } from './jobs.ts';
 import { projectSpecYaml } from './project-spec.ts';
+import { credentialJsonSchema } from '../workflow/steps.ts';
 
 export const DEFAULT_OUT_DIR = 'dist/openfn';
 
@@ -68,6 +70,13 @@ export async function buildOpenfn(options: BuildOpenfnOptions): Promise<BuildOpe
     files.push(path);
   };
   for (const body of bodies) await write(`${body.step}.js`, body.text);
+  // What each credential must hold, for the admin who creates it on OpenFn.org (secrets writeOnly).
+  for (const kind of new Set(jobs.map((job) => job.credential))) {
+    await write(
+      `${kind}-credential.schema.json`,
+      `${JSON.stringify(credentialJsonSchema(kind), null, 2)}\n`,
+    );
+  }
   await write(
     'project.yaml',
     projectSpecYaml({

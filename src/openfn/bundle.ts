@@ -12,6 +12,7 @@ import { sep } from 'node:path';
 import { build, type Message, type Metafile } from 'esbuild';
 import type { InstalledAdaptor } from './adaptor.ts';
 import { CREDENTIAL_FIELDS, type OpenfnJob } from './jobs.ts';
+import { credentialSpec } from '../workflow/steps.ts';
 
 /**
  * OpenFn.org compiles every body in the run's memory-capped worker thread, on every run
@@ -200,7 +201,7 @@ function header(job: OpenfnJob, options: JobBodyOptions, inlined: JobBody['inlin
     `To change it, edit ${job.source} or the repository modules listed below in the interop`,
     `repository, run npm test and push to master (docs/deploy.md).`,
     `Adaptor: ${options.adaptor.specifier}.`,
-    `Credential: the ${job.credential === 'primero' ? 'Primero' : 'OSCaR'} credential {${fields}}, read from state.configuration.`,
+    `Credential: the ${credentialSpec(job.credential).system} credential {${fields}}, read from state.configuration.`,
     ``,
     ...wrap('Inlined from the repository:', inlined.files),
     ...(inlined.packages.length > 0 ? wrap('Inlined npm packages:', inlined.packages) : []),

@@ -9,6 +9,7 @@
 // stores every step output as a dataclip. So a run starts from whatever input it is given (the
 // last final state, f1-j1's last output, `{}`, or an admin's custom input `{"since": ...}`).
 import { log } from '../log.ts';
+import { START_EXAMPLE } from '../time.ts';
 import type { CarriedState, RunSummary, SyncSettings } from '../workflow/contract.ts';
 import { windowStart } from '../workflow/cursors.ts';
 import { closeRun, openRun } from '../workflow/lifecycle.ts';
@@ -41,7 +42,7 @@ export interface LightningRunOutput {
 
 export const FIRST_RUN_MESSAGE =
   'No cursor yet: on OpenFn.org, start the first run by hand with the custom input ' +
-  '{"since": "2025-01-01T00:00:00Z"} (the date the sync should start from); see docs/deploy.md';
+  `{"since": "${START_EXAMPLE}"} (the date the sync should start from); see docs/deploy.md`;
 
 /** Settings an admin gave in custom input, kept for the runs after it. */
 export const SETTINGS_KEY = 'settings';

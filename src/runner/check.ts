@@ -3,6 +3,7 @@
 import { createOscarClient } from '../clients/oscar.ts';
 import { createPrimeroClient } from '../clients/primero.ts';
 import { ApiError } from '../http/errors.ts';
+import { signInVariables, urlVariable } from '../workflow/steps.ts';
 import type { SystemsConfig } from '../workflow/contract.ts';
 import { createRedactor } from './redact.ts';
 
@@ -26,7 +27,7 @@ function explain(
 ): string {
   if (error instanceof ApiError) {
     if (error.status === undefined) {
-      return `${system} at ${url} did not answer (${error.message}): check ${system === 'Primero' ? 'PRIMERO_URL' : 'OSCAR_URL'} and the network`;
+      return `${system} at ${url} did not answer (${error.message}): check ${urlVariable(system === 'Primero' ? 'primero' : 'oscar')} and the network`;
     }
     if (error.status === 401 || error.status === 403) {
       return `${system} at ${url} refused the sign-in (${error.status}): check ${variables}`;
@@ -90,7 +91,7 @@ export async function checkSystems(systems: SystemsConfig): Promise<SystemCheck[
         url,
         ok: false,
         signedIn: false,
-        message: redact(explain('Primero', url, error, 'PRIMERO_USERNAME and PRIMERO_PASSWORD')),
+        message: redact(explain('Primero', url, error, signInVariables('primero').join(' and '))),
       };
     }
   };
@@ -111,7 +112,7 @@ export async function checkSystems(systems: SystemsConfig): Promise<SystemCheck[
         url,
         ok: false,
         signedIn: false,
-        message: redact(explain('OSCaR', url, error, 'OSCAR_EMAIL and OSCAR_PASSWORD')),
+        message: redact(explain('OSCaR', url, error, signInVariables('oscar').join(' and '))),
       };
     }
   };

@@ -1,18 +1,17 @@
 // How the CLI shows runs, summaries and the runner's state as text. Only ids, counts, reasons and
 // times: the store holds nothing else.
 import { STEP_IDS } from '../workflow/contract.ts';
+import { STEPS } from '../workflow/steps.ts';
 import type { CarriedState, OverdueReferral, RunSummary, StepId } from '../workflow/contract.ts';
 import type { DeadLetter, LockInfo, LogLine, RunRecord, SchedulerInfo } from './store.ts';
 import { pauseMessage } from './sign-in-brake.ts';
 import type { SignInPause } from './sign-in-brake.ts';
 
-/** What each step moves, in the words of the people who use the sync. */
-export const STEP_LABELS: Record<StepId, string> = {
-  'f1-j1': 'Primero cases read',
-  'f1-j2': 'referrals, decisions, links -> OSCaR',
-  'f2-j1': 'OSCaR clients read',
-  'f2-j2': 'cases, services, decisions -> Primero',
-};
+/** What each step moves, in the words of the people who use the sync (src/workflow/steps.ts). */
+export const STEP_LABELS = Object.fromEntries(STEPS.map((step) => [step.id, step.moves])) as Record<
+  StepId,
+  string
+>;
 
 /** Kinds of items (`<step>:<kind>` of their keys) in the words of the people who use the sync. */
 export const KIND_LABELS: Record<string, string> = {

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { setLogSink } from '../log.ts';
 import type { LogLevel, LogSink } from '../log.ts';
+import { instantMs, notATime } from '../time.ts';
 import { STEP_IDS } from '../workflow/contract.ts';
 import type {
   CarriedState,
@@ -70,14 +71,8 @@ export interface Runner {
 
 /** `--since` as given by an operator: an ISO-8601 date-time (a bare date means its midnight UTC). */
 export function parseSince(text: string): string {
-  const trimmed = text.trim();
-  const shape = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-  const time = Date.parse(trimmed.length === 10 ? `${trimmed}T00:00:00Z` : trimmed);
-  if (!shape.test(trimmed) || Number.isNaN(time)) {
-    throw new Error(
-      `--since must be an ISO-8601 date-time such as 2024-05-01T00:00:00Z (got "${text}")`,
-    );
-  }
+  const time = instantMs(text);
+  if (Number.isNaN(time)) throw notATime(`--since "${text}"`);
   if (time > Date.now())
     throw new Error(`--since ${text} is in the future: give a start in the past`);
   return new Date(time).toISOString();
@@ -305,12 +300,9 @@ export function keepCursorsForward(
   return { ...next, cursors };
 }
 
-/** Primero cursors are ISO-8601 UTC; OSCaR's are `YYYY-MM-DD HH:MM:SS` (UTC, as the runner writes them). */
+/** An unreadable cursor counts as the earliest: any readable one moves past it. */
 function cursorTime(cursor: string): number {
-  const iso = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(cursor)
-    ? `${cursor.replace(' ', 'T')}Z`
-    : cursor;
-  const time = Date.parse(iso);
+  const time = instantMs(cursor);
   return Number.isNaN(time) ? Number.NEGATIVE_INFINITY : time;
 }
 

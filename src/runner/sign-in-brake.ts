@@ -5,6 +5,7 @@
 // signing in to that system until `npx interop check` succeeds or an administrator resumes it.
 import type { RunSummary } from '../workflow/contract.ts';
 import type { SignInBrakeRow, Store } from './store.ts';
+import { signInVariables } from '../workflow/steps.ts';
 
 export const BRAKE_SYSTEMS = ['primero', 'oscar'] as const;
 export type BrakeSystem = (typeof BRAKE_SYSTEMS)[number];
@@ -98,8 +99,7 @@ export function resumeAfterCheck(
 
 /** What `status`, the scheduler and the console say about a paused system. */
 export function pauseMessage(pause: SignInPause): string {
-  const variables =
-    pause.system === 'primero' ? 'PRIMERO_USERNAME/PRIMERO_PASSWORD' : 'OSCAR_EMAIL/OSCAR_PASSWORD';
+  const variables = signInVariables(pause.system).join('/');
   return (
     `scheduled runs stopped signing in to ${SYSTEM_LABEL[pause.system]} at ${pause.pausedAt}: ` +
     `${pause.reason}; fix ${variables}, then \`npx interop check\` or \`npx interop resume ${pause.system}\``

@@ -8,14 +8,14 @@ export {
   packChild,
   selectClients,
   unpackChild,
-} from './oscar-to-primero/clients.ts';
+} from './oscar-to-primero/children.ts';
 export type {
   FromOscarBatch,
   OscarChild,
   OscarListing,
   PackedChild,
   SelectionInput,
-} from './oscar-to-primero/clients.ts';
+} from './oscar-to-primero/children.ts';
 export { ItemError } from './oscar-to-primero/item-error.ts';
 export {
   alwaysFields,

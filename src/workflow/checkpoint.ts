@@ -5,7 +5,8 @@
 import type { BudgetStop, CarriedState, Checkpoint } from './contract.ts';
 import { budgetLimit } from './budget.ts';
 import type { BudgetProgress } from './budget.ts';
-import { cursorTime, laterCursor } from './cursors.ts';
+import { laterCursor } from './cursors.ts';
+import { NO_START_MESSAGE, instantMs } from '../time.ts';
 import type { RunContext } from './state.ts';
 import { primeroListingStart } from './primero-reread.ts';
 
@@ -30,7 +31,7 @@ export interface PrimeroWindow {
   resumeAt?: CaseKey;
 }
 
-const earlier = (a: string, b: string) => (cursorTime(a) <= cursorTime(b) ? a : b);
+const earlier = (a: string, b: string) => (instantMs(a) <= instantMs(b) ? a : b);
 
 /**
  * The Primero window of this run: the operator's start or the cursor, resumed at the checkpoint
@@ -40,7 +41,7 @@ const earlier = (a: string, b: string) => (cursorTime(a) <= cursorTime(b) ? a : 
 export function primeroWindow(run: Pick<RunContext, 'since' | 'carried'>): PrimeroWindow {
   const start = run.since ?? run.carried.cursors.primero;
   // runWorkflow refuses to start without one; this guards a step run on its own.
-  if (!start) throw new Error('No Primero cursor: give an explicit start (since)');
+  if (!start) throw new Error(NO_START_MESSAGE);
   const checkpoint = run.carried.checkpoint?.primero;
   if (!checkpoint) {
     // A fresh window from the stored cursor starts a margin earlier (late commits); an operator's

@@ -1,17 +1,18 @@
 // The seam between the sync (jobs + workflow) and whoever runs it (CLI runner, console, tests,
 // benchmark). Runner and console see only these types: never a field name of either system.
 import type { LogSink } from '../log.ts';
+import type { Credential, CredentialKind } from './steps.ts';
 
-export const STEP_IDS = ['f1-j1', 'f1-j2', 'f2-j1', 'f2-j2'] as const;
-export type StepId = (typeof STEP_IDS)[number];
-
-/** How one item (a referral, decision, link or case) ended in one step. */
-export type ItemOutcome = 'written' | 'unchanged' | 'failed';
+// The steps' ids and order are declared with the rest of their facts in steps.ts.
+export { STEP_IDS } from './steps.ts';
+export type { StepId } from './steps.ts';
+import type { StepId } from './steps.ts';
 
 /** Credentials of the two systems; each step receives only its own system's part. */
 export interface SystemsConfig {
-  primero: { url: string; username: string; password: string; basicAuth?: boolean };
-  oscar: { url: string; email: string; password: string };
+  /** `basicAuth` is for tests only: it skips the token sign-in the emulator throttles. */
+  primero: Credential<'primero'> & { basicAuth?: boolean };
+  oscar: Credential<'oscar'>;
 }
 
 export interface SyncSettings {
@@ -179,8 +180,17 @@ export interface RunSummary {
   overdueReferrals?: OverdueReferral[];
   /** When the run failed as a whole: the reason (scrubbed). */
   error?: string;
+  /** When a step failed the run: which, and the system whose answer failed it (never read `error`
+   * to find these). Absent in runs recorded before it existed. */
+  failure?: RunFailure;
   /** Present when the run stopped at its budget: how far it got; the next run continues. */
   budget?: BudgetStop;
+}
+
+/** The step that failed a run and, when a system's answer (or none) failed it, that system. */
+export interface RunFailure {
+  step: StepId;
+  system?: CredentialKind;
 }
 
 /** A run that stopped at its budget: done of total per direction, and the line the log shows. */

@@ -1,21 +1,7 @@
 // Cursors the OpenFn.org way: a run starts from the final state of the last successful run (or an
 // operator's explicit start), and only a successful run hands on new ones, never moving backwards.
 import type { CarriedState } from './contract.ts';
-
-export const NO_CURSOR_MESSAGE =
-  'No cursor yet: give an explicit start, e.g. `npx interop run --since 2025-01-01T00:00:00Z`';
-
-/** Milliseconds of an ISO-8601 instant or an OSCaR `YYYY-MM-DD HH:MM:SS` (UTC); NaN otherwise. */
-export function cursorTime(cursor: string): number {
-  const text = cursor.trim();
-  const oscarForm = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(text);
-  return Date.parse(oscarForm ? `${text.replace(' ', 'T')}Z` : text);
-}
-
-/** OSCaR's `since_date` form of an instant: `YYYY-MM-DD HH:MM:SS` (UTC). */
-export function toOscarCursor(iso: string): string {
-  return new Date(cursorTime(iso)).toISOString().slice(0, 19).replace('T', ' ');
-}
+import { NO_START_MESSAGE, instantMs as cursorTime, notATime, toOscarTime } from '../time.ts';
 
 /** The later of two cursors; an absent or unreadable candidate keeps the stored one. */
 export function laterCursor(
@@ -36,17 +22,17 @@ export function windowStart(
   since: string | undefined,
 ): { from: CarriedState['cursors'] } | { error: string } {
   if (since !== undefined) {
-    if (Number.isNaN(cursorTime(since))) {
-      return {
-        error: `The explicit start "${since.slice(0, 40)}" is not an ISO-8601 date-time such as 2025-01-01T00:00:00Z`,
-      };
-    }
+    if (Number.isNaN(cursorTime(since)))
+      return { error: notATime(`The explicit start "${since.slice(0, 40)}"`).message };
     return {
-      from: { primero: new Date(cursorTime(since)).toISOString(), oscar: toOscarCursor(since) },
+      from: {
+        primero: new Date(cursorTime(since)).toISOString(),
+        oscar: toOscarTime(cursorTime(since)),
+      },
     };
   }
   const { primero, oscar } = carried.cursors;
-  if (!primero || !oscar) return { error: NO_CURSOR_MESSAGE };
+  if (!primero || !oscar) return { error: NO_START_MESSAGE };
   return { from: { primero, oscar } };
 }
 

@@ -1,14 +1,16 @@
 // runWorkflow: one run of the four-step workflow on the real @openfn/runtime. It takes the carried
 // state of the last successful run, runs the plan with each step's own credential, and returns the
 // summary and the state to carry on. A failed run hands back the carried state: nothing moves.
-import run from '@openfn/runtime';
+import run, { NOTIFY_JOB_COMPLETE, NOTIFY_JOB_START } from '@openfn/runtime';
+import type { NotifyEvents, NotifyEventsLookup } from '@openfn/runtime';
 import createLogger from '@openfn/logger';
 import { log, setLogSink } from '../log.ts';
 import type { LogLevel, LogSink } from '../log.ts';
 import { STEP_IDS } from './contract.ts';
-import type { RunOutcome, RunWorkflowOptions, StepId } from './contract.ts';
+import type { RunFailure, RunOutcome, RunWorkflowOptions, StepId } from './contract.ts';
 import { closeRun, openRun } from './lifecycle.ts';
-import { STEP_NAMES, buildPlan, loadJobs } from './plan.ts';
+import { buildPlan, loadJobs } from './plan.ts';
+import { stepTitle } from './steps.ts';
 import type { Job } from './plan.ts';
 import type { AfterUpsertCasesToPrimero } from './state.ts';
 import { openSentJournal } from './sent-journal.ts';
@@ -18,8 +20,18 @@ import { buildSummary } from './summary.ts';
 
 export { DEFAULT_SETTINGS } from './lifecycle.ts';
 
+/**
+ * A step's error as the runtime keeps it in `state.errors[step]`. An error thrown under an
+ * adaptor operation (every job's `fn`) is an AdaptorError whose `details` hold the thrown error's
+ * own fields, so an ApiError's `system` survives.
+ */
+interface StepErrorReport {
+  message?: string;
+  details?: { name?: unknown; system?: unknown };
+}
+
 type FinalState = Partial<AfterUpsertCasesToPrimero> & {
-  errors?: Record<string, { message?: string }>;
+  errors?: Record<string, StepErrorReport>;
 };
 
 // Runtime log lines carry ANSI colours when written to a terminal; the sink stores plain text.
@@ -53,7 +65,9 @@ function runtimeLogger(name: string, sink: LogSink, level: 'debug' | 'info') {
 /** A step error as the summary states it: the step and the error's first line, bounded. */
 function stepError(step: string, message: string | undefined): string {
   const line = (message ?? 'unknown error').split('\n')[0] ?? '';
-  const name = STEP_NAMES[step as StepId] ?? step;
+  // Mid-sentence, the title starts in lower case: "Step f2-j1 (get OSCaR cases) failed".
+  const title = stepTitle(step);
+  const name = title.charAt(0).toLowerCase() + title.slice(1);
   return `Step ${step} (${name}) failed: ${line.length > 300 ? `${line.slice(0, 300)}...` : line}`;
 }
 
@@ -100,29 +114,24 @@ export async function runWorkflow(
   let crash: string | undefined;
   try {
     const plan = buildPlan(options.systems, jobs ?? (await loadJobs()));
-    const result = await run(
-      plan as never,
-      input as never,
-      {
-        logger: runtimeLogger('R', sink, 'info'),
-        callbacks: {
-          notify: (event: string, payload: { jobId?: string }) => {
-            const index = STEP_IDS.indexOf(payload.jobId as StepId);
-            if (index < 0) return;
-            if (event === 'job-start')
-              options.onProgress?.({ step: STEP_IDS[index]!, done: index, total: STEP_IDS.length });
-            if (event === 'job-complete') {
-              options.onProgress?.({
-                step: STEP_IDS[index]!,
-                done: index + 1,
-                total: STEP_IDS.length,
-              });
-            }
-          },
-        },
-      } as never,
-    );
-    final = result as FinalState;
+    const notify = (event: NotifyEvents, payload: NotifyEventsLookup[NotifyEvents]) => {
+      const index = STEP_IDS.indexOf(payload.jobId as StepId);
+      if (index < 0) return;
+      if (event === NOTIFY_JOB_START)
+        options.onProgress?.({ step: STEP_IDS[index]!, done: index, total: STEP_IDS.length });
+      if (event === NOTIFY_JOB_COMPLETE) {
+        options.onProgress?.({
+          step: STEP_IDS[index]!,
+          done: index + 1,
+          total: STEP_IDS.length,
+        });
+      }
+    };
+    // A plan with one start hands back the final state of its last step (not a map of leaves).
+    final = (await run(plan, input, {
+      logger: runtimeLogger('R', sink, 'info'),
+      callbacks: { notify },
+    })) as FinalState;
   } catch (error) {
     crash = stepError('workflow', (error as Error)?.message ?? String(error));
   } finally {
@@ -132,6 +141,7 @@ export async function runWorkflow(
   }
 
   const failedStep = final?.errors ? Object.keys(final.errors)[0] : undefined;
+  const failure = failedStep ? failureOf(failedStep, final?.errors?.[failedStep]) : undefined;
   const error =
     crash ??
     (failedStep ? stepError(failedStep, final?.errors?.[failedStep]?.message) : undefined) ??
@@ -150,6 +160,7 @@ export async function runWorkflow(
       to: carried.cursors,
       ...(final?.report ? { report: final.report } : {}),
       error,
+      ...(failure ? { failure } : {}),
     });
     return { summary, next };
   }
@@ -167,4 +178,15 @@ export async function runWorkflow(
   sink('info', `Run finished${dryRun ? ' (dry run)' : ''}: ${counts.join('; ')}`);
   if (summary.budget) sink('info', summary.budget.message);
   return { summary, next };
+}
+
+/** Which step failed and, when a system's answer (or silence) failed it, which system. */
+function failureOf(step: string, report: StepErrorReport | undefined): RunFailure | undefined {
+  if (!(STEP_IDS as readonly string[]).includes(step)) return undefined;
+  const details = report?.details;
+  const system =
+    details?.name === 'ApiError' && (details.system === 'primero' || details.system === 'oscar')
+      ? details.system
+      : undefined;
+  return { step: step as StepId, ...(system ? { system } : {}) };
 }

@@ -9,13 +9,16 @@ import { createPrimeroClient } from '../clients/primero.ts';
 import { PrimeroRecordError } from '../model/primero.ts';
 import type { PrimeroClient } from '../clients/primero.ts';
 import type { SystemsConfig } from './contract.ts';
+import { credentialSpec, type CredentialKind } from './steps.ts';
 import type { BaseState } from './state.ts';
 
-function configurationOf(
+/** The step's credential, checked against its declaration in steps.ts. */
+function configurationOf<K extends CredentialKind>(
   state: BaseState,
-  system: 'Primero' | 'OSCaR',
-  keys: string[],
-): Record<string, unknown> {
+  kind: K,
+): SystemsConfig[K] & Record<string, unknown> {
+  const { system, fields } = credentialSpec(kind);
+  const keys = fields.map((field) => field.key);
   const configuration = state.configuration ?? {};
   const missing = keys.filter(
     (key) => typeof configuration[key] !== 'string' || configuration[key] === '',
@@ -26,15 +29,11 @@ function configurationOf(
         `with ${keys.join(', ')}`,
     );
   }
-  return configuration;
+  return configuration as SystemsConfig[K] & Record<string, unknown>;
 }
 
 export function primeroClientFrom(state: BaseState): PrimeroClient {
-  const config = configurationOf(state, 'Primero', [
-    'url',
-    'username',
-    'password',
-  ]) as SystemsConfig['primero'];
+  const config = configurationOf(state, 'primero');
   return createPrimeroClient(
     {
       url: config.url,
@@ -52,23 +51,11 @@ function transportOptions(state: BaseState) {
 }
 
 export function oscarClientFrom(state: BaseState): OscarClient {
-  const config = configurationOf(state, 'OSCaR', [
-    'url',
-    'email',
-    'password',
-  ]) as SystemsConfig['oscar'];
+  const config = configurationOf(state, 'oscar');
   return createOscarClient(
     { url: config.url, email: config.email, password: config.password },
     transportOptions(state),
   );
-}
-
-/** Where this run's Primero window starts: the operator's explicit start, else the stored cursor. */
-export function primeroWindowStart(state: BaseState): string {
-  const start = state.run.since ?? state.run.carried.cursors.primero;
-  // runWorkflow refuses to start without one; this guards a step run on its own.
-  if (!start) throw new Error('No Primero cursor: give an explicit start (since)');
-  return start;
 }
 
 /**

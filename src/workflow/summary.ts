@@ -1,6 +1,6 @@
 // The run's summary: counts per step and outcome, failed items' ids and reasons, planned writes in
 // a dry run. This is all the runner and the console ever see of a run: no field of either system.
-import type { BudgetStop, CarriedState, FailedItem, RunSummary } from './contract.ts';
+import type { BudgetStop, CarriedState, FailedItem, RunFailure, RunSummary } from './contract.ts';
 import { emptyReport } from './outcomes.ts';
 import type { Report } from './outcomes.ts';
 
@@ -13,6 +13,7 @@ export function buildSummary(input: {
   report?: Report;
   deadLettered?: FailedItem[];
   error?: string;
+  failure?: RunFailure;
   budget?: BudgetStop;
 }): RunSummary {
   const report = input.report ?? emptyReport();
@@ -30,6 +31,7 @@ export function buildSummary(input: {
     planned: report.planned,
     ...(report.overdueReferrals ? { overdueReferrals: report.overdueReferrals } : {}),
     ...(input.error !== undefined ? { error: input.error } : {}),
+    ...(input.failure ? { failure: input.failure } : {}),
     ...(input.budget ? { budget: input.budget } : {}),
   };
 }

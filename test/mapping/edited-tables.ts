@@ -2,10 +2,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { shippedTables, type ProvinceRow, type ServiceRow } from '../../src/mapping/index.ts';
+import { shippedTables, type ProvinceRow, type ServiceTableRow } from '../../src/mapping/index.ts';
 
 export interface EditableTables {
-  services: ServiceRow[];
+  services: ServiceTableRow[];
   provinces: ProvinceRow[];
   agencies: string[];
 }

@@ -6,7 +6,7 @@ import {
   primeroServiceFor,
   serviceMappingFrom,
   servicePairs,
-  type ServiceRow,
+  type ServiceTableRow,
 } from '../../src/mapping/index.ts';
 
 // Written out independently of src/mapping/services.json (original-jobs.md §4.8), so deleting or
@@ -141,7 +141,7 @@ describe('service table: OSCaR -> Primero', () => {
     (oscarName, subtype) => {
       expect(primeroServiceFor(oscarName)).toEqual({ subtype, type: 'mental_health_support' });
       const marked = servicePairs.filter(
-        (row) => row.oscarName === oscarName && (row as ServiceRow).preferredForOscar === true,
+        (row) => row.oscarName === oscarName && (row as ServiceTableRow).preferredForOscar === true,
       );
       expect(marked.map((row) => row.primeroSubtype)).toEqual([subtype]);
     },
@@ -179,7 +179,7 @@ describe('service table: the shipped rows', () => {
 
 describe('service table rules on an edited table', () => {
   const files = { services: 'edited/services.json', provinces: '', agencies: '' };
-  const mappingOf = (services: ServiceRow[]) => serviceMappingFrom({ services, files });
+  const mappingOf = (services: ServiceTableRow[]) => serviceMappingFrom({ services, files });
 
   it('refuses to guess when a name has two subtypes and none is preferred', () => {
     const mapping = mappingOf([

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   MappingError,
+  OSCAR_REFERRAL_STATUSES,
   SERVICE_ROW_STATUSES,
+  isDecidedOscarStatus,
   isDecidedServiceRowStatus,
   isServiceRowStatus,
   oscarStatusForServiceRow,
@@ -25,18 +27,22 @@ describe('status: OSCaR referral -> Primero service row (decisions read by f2-j2
     ['Accepted', 'accepted_340953'],
     ['Active', 'accepted_340953'],
     ['Exited', 'rejected_936484'],
-    ['Rejected', 'rejected_936484'],
     ['Referred', 'pending_310366'],
   ])('%s -> %s', (oscar, row) => {
     expect(serviceRowStatusForOscar(oscar)).toBe(row);
   });
 
-  it.each(['', 'accepted', 'Accetped', 'Closed'])('reports unknown status %j', (status) => {
-    expect(() => serviceRowStatusForOscar(status)).toThrow(MappingError);
-    expect(() => serviceRowStatusForOscar(status)).toThrow(
-      /is not one of Referred, Accepted, Active, Exited/,
-    );
-  });
+  // OSCaR's Referral model refuses any other value (shared spec apis.md §2), `Rejected` included,
+  // though the original jobs read it as a rejection.
+  it.each(['', 'accepted', 'Accetped', 'Closed', 'Rejected'])(
+    'reports unknown status %j',
+    (status) => {
+      expect(() => serviceRowStatusForOscar(status)).toThrow(MappingError);
+      expect(() => serviceRowStatusForOscar(status)).toThrow(
+        /is not one of Referred, Accepted, Active, Exited/,
+      );
+    },
+  );
 });
 
 describe('status: Primero service row -> Primero referral', () => {
@@ -66,6 +72,22 @@ describe('status: which row statuses are decisions', () => {
     expect(isServiceRowStatus('pending_310366')).toBe(true);
     expect(isServiceRowStatus('accepted')).toBe(false);
     expect(isServiceRowStatus(undefined)).toBe(false);
+  });
+
+  it('an OSCaR status is a decision exactly when its row status is one', () => {
+    for (const status of OSCAR_REFERRAL_STATUSES) {
+      expect(isDecidedOscarStatus(status), status).toBe(
+        isDecidedServiceRowStatus(serviceRowStatusForOscar(status)),
+      );
+    }
+    expect(OSCAR_REFERRAL_STATUSES.filter(isDecidedOscarStatus)).toEqual([
+      'Accepted',
+      'Active',
+      'Exited',
+    ]);
+    expect(isDecidedOscarStatus(' Exited ')).toBe(true);
+    expect(isDecidedOscarStatus('Rejected')).toBe(false);
+    expect(isDecidedOscarStatus(null)).toBe(false);
   });
 
   it('treats accepted and rejected as decisions, pending and anything else as not', () => {

@@ -51,11 +51,13 @@ afterAll(async () => {
 });
 
 describe('job bodies', () => {
-  it('writes one body per job, project.yaml and config.json', () => {
+  it('writes one body per job, project.yaml, config.json and the schema of each credential', () => {
     expect(build.files.map((f) => f.slice(outDir.length + 1)).sort()).toEqual([
       'config.json',
       'f1-j1.js',
       'f1-j2.js',
+      'oscar-credential.schema.json',
+      'primero-credential.schema.json',
       'project.yaml',
     ]);
     expect(build.adaptor.specifier).toBe('@openfn/language-http@7.2.10');

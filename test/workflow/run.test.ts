@@ -5,6 +5,8 @@ import { runWorkflow } from '../../src/workflow/run.ts';
 import type { CarriedState, StepId } from '../../src/workflow/contract.ts';
 import type { Job } from '../../src/workflow/plan.ts';
 import { recordFailure } from '../../src/workflow/outcomes.ts';
+import { fn } from '@openfn/language-http';
+import { ApiError } from '../../src/http/errors.ts';
 
 const systems = {
   primero: { url: 'http://127.0.0.1:1', username: 'u', password: 'primero-secret' },
@@ -85,6 +87,28 @@ describe('cursors', () => {
     expect(outcome.summary.ok).toBe(false);
     expect(outcome.summary.error).toMatch(/^Step f2-j1 \(get OSCaR cases\) failed: .*503/);
     expect(outcome.next).toEqual({ ...carried, sent: [] });
+  });
+
+  it("carries the failed step and the system whose answer failed it, from the ApiError's own field", async () => {
+    const outcome = await runWorkflow(
+      { systems, carried },
+      jobs({
+        // Under the adaptor's `fn`, as every job runs: the runtime keeps the thrown error's fields.
+        'f2-j1': [
+          fn(async () => {
+            // The message names the other system: only the error's `system` field may count.
+            throw new ApiError('Primero-side reference in the text; 503', {
+              system: 'oscar',
+              status: 503,
+              method: 'GET',
+              path: '/api/v1/organizations/clients',
+              retryable: true,
+            });
+          }),
+        ],
+      }),
+    );
+    expect(outcome.summary.failure).toEqual({ step: 'f2-j1', system: 'oscar' });
   });
 });
 

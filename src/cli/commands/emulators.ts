@@ -8,6 +8,7 @@ import {
 } from '../../../demo/index.ts';
 import { PRIMERO_PROFILES, defaultPrimeroProfile } from '../../../demo/primero/index.ts';
 import type { PrimeroProfile } from '../../../demo/primero/index.ts';
+import { credentialAssignments } from '../../workflow/steps.ts';
 
 const port = (value: string) => {
   const n = Number(value);
@@ -76,8 +77,8 @@ export function register(program: Command): void {
             `OSCaR emulator:   ${oscar.url}  (demo user ${oscar.email} / ${oscar.password})`,
             'Admin surface:    <url>/__emulator/ (state, requests, faults), see demo/README.md',
             'To sync against them:',
-            `  PRIMERO_URL=${primero.url} PRIMERO_USERNAME=${primero.username} PRIMERO_PASSWORD=${primero.password} \\`,
-            `  OSCAR_URL=${oscar.url} OSCAR_EMAIL=${oscar.email} OSCAR_PASSWORD=${oscar.password} \\`,
+            `  ${credentialAssignments('primero', primero)} \\`,
+            `  ${credentialAssignments('oscar', oscar)} \\`,
             `  npx interop run --since ${DEMO_SEED_START}`,
             'Press Ctrl-C to stop.',
             '',

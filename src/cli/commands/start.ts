@@ -11,6 +11,8 @@ import {
   runAndReport,
 } from '../../runner/environment.ts';
 import { openStore } from '../../runner/store.ts';
+import { SYSTEM_VARIABLES } from '../../config/env.ts';
+import { CREDENTIAL_KINDS, urlVariable } from '../../workflow/steps.ts';
 
 export function register(program: Command): void {
   program
@@ -48,7 +50,7 @@ export function register(program: Command): void {
       }
 
       say(
-        'No systems configured (PRIMERO_URL, OSCAR_URL, ...): running the demo against the bundled emulators.',
+        `No systems configured (${CREDENTIAL_KINDS.map(urlVariable).join(', ')}, ...): running the demo against the bundled emulators.`,
       );
       // The emulators log nothing of interest here; keep the terminal for the summary.
       const demo = await startDemoSystems();
@@ -72,7 +74,7 @@ export function register(program: Command): void {
           `Store (demo): ${store.path}. See \`INTEROP_HOME=${join(config.home, 'demo')} npx interop history\`.`,
         );
         say(
-          'To sync real systems, set PRIMERO_URL, PRIMERO_USERNAME, PRIMERO_PASSWORD, OSCAR_URL, OSCAR_EMAIL, OSCAR_PASSWORD (or a .env file) and run `npx interop check`.',
+          `To sync real systems, set ${SYSTEM_VARIABLES.join(', ')} (or a .env file) and run \`npx interop check\`.`,
         );
       } finally {
         store.close();

@@ -3,13 +3,13 @@
 import { html, trustedHtml } from '../html.ts';
 import type { SafeHtml } from '../html.ts';
 import type { StepId } from '../../workflow/contract.ts';
+import { STEPS } from '../../workflow/steps.ts';
 
-export const STEP_TITLES: Record<StepId, string> = {
-  'f1-j1': 'Get Primero cases',
-  'f1-j2': 'Cases to OSCaR',
-  'f2-j1': 'Get OSCaR cases',
-  'f2-j2': 'Cases to Primero',
-};
+/** Each step's title as src/workflow/steps.ts declares it. */
+export const STEP_TITLES = Object.fromEntries(STEPS.map((step) => [step.id, step.title])) as Record<
+  StepId,
+  string
+>;
 
 const STYLESHEET = `
 :root { --fg:#1d2330; --muted:#5b6474; --line:#d9dde5; --bg:#f5f6f8; --card:#fff; --ok:#17663a;

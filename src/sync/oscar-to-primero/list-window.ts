@@ -2,7 +2,7 @@
 // pending, or resumed where a budget cut it short), select them (clients.ts), and put the children
 // in the run's store for f2-j2; the step output holds their count and the candidate cursor.
 import { log } from '../../log.ts';
-import { DEFAULT_EXCLUDED_ORGS, selectClients } from './clients.ts';
+import { DEFAULT_EXCLUDED_ORGS, selectClients } from './children.ts';
 import { oscarWindow, toOscarTime } from './window.ts';
 import { childrenAfter } from './resume.ts';
 import { progressOf } from '../../workflow/budget.ts';

@@ -20,7 +20,7 @@ import type {
   ServiceRow,
   ServiceRowWrite,
 } from '../../model/primero.ts';
-import type { OscarChild } from './clients.ts';
+import type { OscarChild } from './children.ts';
 import { ItemError } from './item-error.ts';
 import { planServiceRows, SERVICE_ROW_NAMESPACE } from './service-rows.ts';
 import type { ReferralDecision } from './service-rows.ts';

@@ -5,8 +5,8 @@
 import { log } from '../../log.ts';
 import { progressOf } from '../../workflow/budget.ts';
 import type { Report } from '../../workflow/outcomes.ts';
-import type { PackedChild } from './clients.ts';
-import { unpackChild } from './clients.ts';
+import type { PackedChild } from './children.ts';
+import { unpackChild } from './children.ts';
 
 /** The children (in global_id order) after `doneThrough`; decodes only a few to find the place. */
 export function childrenAfter(

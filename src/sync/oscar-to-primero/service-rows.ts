@@ -2,7 +2,9 @@
 // across runs, and the decisions OSCaR made on referrals MoSVY sent (behaviour.md, f2-j2).
 import { v5 as uuidv5 } from 'uuid';
 import {
+  REFERRAL_IN_PROGRESS,
   agencyForOrg,
+  isDecidedOscarStatus,
   isDecidedServiceRowStatus,
   primeroReferralStatusForServiceRow,
   primeroServiceFor,
@@ -11,14 +13,12 @@ import {
 import type { OscarClientRecord, OscarService } from '../../model/oscar.ts';
 import { SERVICE_REFERRAL_STATUSES, SERVICE_RESPONSE_TYPES } from '../../model/primero.ts';
 import type { PrimeroReferral, ServiceRow, ServiceRowWrite } from '../../model/primero.ts';
-import type { OscarChild } from './clients.ts';
+import type { OscarChild } from './children.ts';
 import { ItemError } from './item-error.ts';
 
 /** Namespace of the name-based ids this project gives service rows (never change it: rows would
  * lose their identity and be duplicated). */
 export const SERVICE_ROW_NAMESPACE = '9b2c89fe-e537-46de-933f-b597e1482d5f';
-
-const DECIDED_OSCAR_STATUSES = new Set(['Accepted', 'Active', 'Exited']);
 
 /** One entry of a client's `services`, with the record (and so the NGO) it came from. */
 export interface ServiceEntry {
@@ -44,8 +44,7 @@ export interface ServiceRowsPlan {
 const isReferralEntry = (entry: ServiceEntry) =>
   entry.service.referral_id !== null && entry.service.referral_id !== undefined;
 const isDecided = (entry: ServiceEntry) =>
-  isReferralEntry(entry) &&
-  DECIDED_OSCAR_STATUSES.has((entry.service.referral_status ?? '').trim());
+  isReferralEntry(entry) && isDecidedOscarStatus(entry.service.referral_status);
 
 /**
  * The row id this project gives an entry: a name-based UUID of OSCaR identities that do not change
@@ -226,9 +225,9 @@ function decideReferral(
 ): { rowStatus?: ServiceRowWrite['referral_status_edf41f2']; updates: ReferralDecision[] } {
   const rowStatus = serviceRowStatusForOscar(entry.service.referral_status ?? '');
   const referralStatus = primeroReferralStatusForServiceRow(rowStatus);
-  if (referralStatus === 'in_progress') return { updates: [] };
+  if (referralStatus === REFERRAL_IN_PROGRESS) return { updates: [] };
   const forRow = referrals.filter((referral) => referral.service_record_id === row.unique_id);
-  const inProgress = forRow.filter((referral) => referral.status === 'in_progress');
+  const inProgress = forRow.filter((referral) => referral.status === REFERRAL_IN_PROGRESS);
   if (inProgress.length > 0) {
     return {
       rowStatus,

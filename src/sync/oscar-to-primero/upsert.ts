@@ -11,8 +11,8 @@ import {
   recordWritten,
 } from '../../workflow/outcomes.ts';
 import { isItemError, reasonOf } from '../../workflow/step-context.ts';
-import type { FromOscarBatch, OscarChild } from './clients.ts';
-import { caseKey, unpackChild } from './clients.ts';
+import type { FromOscarBatch, OscarChild } from './children.ts';
+import { caseKey, unpackChild } from './children.ts';
 import { findCasesForBatch } from '../case-lookup.ts';
 import { PrimeroRecordError } from '../../model/primero.ts';
 import { ItemError } from './item-error.ts';

@@ -8,12 +8,9 @@ import type { RunContext } from '../../workflow/state.ts';
 /** The id under which a failed f2 item remembers the `since_date` of the window it was seen in. */
 export const WINDOW_ID = 'oscar_since';
 
-const OSCAR_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+import { NO_START_MESSAGE, instantMs, isOscarTime, notATime, toOscarTime } from '../../time.ts';
 
-/** OSCaR's `since_date` form, `YYYY-MM-DD HH:MM:SS`, in UTC. */
-export function toOscarTime(instant: Date): string {
-  return instant.toISOString().slice(0, 19).replace('T', ' ');
-}
+export { toOscarTime };
 
 /**
  * Reads a cursor or an operator's start: an OSCaR time (`2025-01-31 10:00:00`, UTC) or any
@@ -21,23 +18,9 @@ export function toOscarTime(instant: Date): string {
  * UTC wall time is read as an earlier instant and the window only grows (re-reading is harmless).
  */
 export function parseOscarTime(text: string, what: string): string {
-  const value = text.trim();
-  if (OSCAR_TIME.test(value)) {
-    if (Number.isNaN(Date.parse(`${value.replace(' ', 'T')}Z`))) throw badTime(what);
-    return value;
-  }
-  const isoLike = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
-  const ms = isoLike.test(value)
-    ? Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value)
-    : NaN;
-  if (Number.isNaN(ms)) throw badTime(what);
-  return toOscarTime(new Date(ms));
-}
-
-function badTime(what: string): Error {
-  return new Error(
-    `${what} is not a time: give an ISO-8601 instant (2025-01-31T10:00:00Z) or an OSCaR time (2025-01-31 10:00:00)`,
-  );
+  const ms = instantMs(text);
+  if (Number.isNaN(ms)) throw notATime(what);
+  return toOscarTime(ms);
 }
 
 function isF2Item(item: FailedItem): boolean {
@@ -60,9 +43,7 @@ export interface OscarWindow {
 export function oscarWindow(run: Pick<RunContext, 'since' | 'carried'>): OscarWindow {
   const given = run.since ?? run.carried.cursors.oscar;
   if (given === undefined || given.trim() === '') {
-    throw new Error(
-      'No OSCaR cursor: this is the first run. Give a start, e.g. `npx interop run --since 2025-01-31T00:00:00Z`.',
-    );
+    throw new Error(NO_START_MESSAGE);
   }
   const cursor = parseOscarTime(
     given,
@@ -72,7 +53,7 @@ export function oscarWindow(run: Pick<RunContext, 'since' | 'carried'>): OscarWi
   let widenedFor = 0;
   for (const item of run.carried.retries.filter(isF2Item)) {
     const seenSince = item.ids[WINDOW_ID];
-    if (seenSince === undefined || !OSCAR_TIME.test(seenSince)) continue;
+    if (seenSince === undefined || !isOscarTime(seenSince)) continue;
     if (seenSince < cursor) widenedFor += 1;
     if (seenSince < since) since = seenSince;
   }
@@ -85,7 +66,7 @@ export function oscarWindow(run: Pick<RunContext, 'since' | 'carried'>): OscarWi
  */
 export function windowStartOf(key: string, retries: readonly FailedItem[], since: string): string {
   const earlier = retries.find((item) => item.key === key)?.ids[WINDOW_ID];
-  return earlier !== undefined && OSCAR_TIME.test(earlier) && earlier < since ? earlier : since;
+  return earlier !== undefined && isOscarTime(earlier) && earlier < since ? earlier : since;
 }
 
 /** The f2 items still pending from earlier runs. */

@@ -2,7 +2,8 @@
 // "Which referrals go to OSCaR", "Decisions and links"). Whether OSCaR has them already is the sent
 // ledger's answer (sent-ledger.ts).
 import type { PrimeroCase, PrimeroReferral, ServiceRow } from '../../model/primero.ts';
-import { SERVICE_REFERRAL_STATUSES, SERVICE_RESPONSE_TYPES } from '../../model/primero.ts';
+import { SERVICE_RESPONSE_TYPES } from '../../model/primero.ts';
+import { REFERRAL_IN_PROGRESS, isDecidedServiceRowStatus } from '../../mapping/index.ts';
 import type {
   DecisionForOscar,
   LinkForOscar,
@@ -128,7 +129,7 @@ export function referralsToOscar(
 }
 
 /** A referral still waiting in Primero: only these are sent, and their ledger records kept. */
-const isOpenReferral = (referral: PrimeroReferral) => referral.status === 'in_progress';
+const isOpenReferral = (referral: PrimeroReferral) => referral.status === REFERRAL_IN_PROGRESS;
 
 /**
  * Primero referrals seen no longer in progress (decided, revoked, done): their ledger records can
@@ -152,11 +153,7 @@ export function decisionsForOscar(record: PrimeroCase): DecisionForOscar[] {
   for (const row of rowsOf(record)) {
     if (row.service_response_type !== SERVICE_RESPONSE_TYPES.referralFromOscar) continue;
     const status = row.referral_status_edf41f2;
-    if (
-      status !== SERVICE_REFERRAL_STATUSES.accepted &&
-      status !== SERVICE_REFERRAL_STATUSES.rejected
-    )
-      continue;
+    if (!isDecidedServiceRowStatus(status)) continue;
     const oscarReferralId = (row.oscar_referral_id_a4ac8a5 ?? '').trim();
     if (!/^\d+$/.test(oscarReferralId)) continue;
     const globalId = record.oscar_number ?? '';
