@@ -5,10 +5,12 @@
 // Decides: create / update / unchanged, owner, service rows, decisions (src/sync/oscar-to-primero).
 // Writes: only what differs from Primero's copy; in a dry run, records the writes as planned.
 // Within the run's budget: the children it leaves are deferred to the next run, in order.
+// Hands on: the children OSCaR lists without their services yet (no link), read again next run.
 import { fn } from '@openfn/language-http';
 import { log } from '../src/log.ts';
 import { upsertChildren } from '../src/sync/oscar-to-primero.ts';
 import { deferChildren } from '../src/sync/oscar-to-primero/resume.ts';
+import { trackAwaiting } from '../src/sync/oscar-to-primero/awaiting-services.ts';
 import { budgetOf } from '../src/workflow/budget.ts';
 import { primeroClientFrom } from '../src/workflow/step-context.ts';
 import { runIdOf, takeHandOff } from '../src/workflow/hand-off.ts';
@@ -27,6 +29,7 @@ export default [
     const fromOscar = { since: state.fromOscar.since, children };
     const startedAt = new Date();
     const budget = budgetOf(run, report);
+    const awaiting = trackAwaiting(run.carried.awaitingServices ?? []);
     const { started } = await upsertChildren(fromOscar, {
       primero: primeroClientFrom(state),
       syncUser: String(state.configuration?.username ?? ''),
@@ -37,6 +40,13 @@ export default [
       now: startedAt.toISOString(),
       today: startedAt,
       mayStart: () => budget.take('f2'),
+      awaiting,
+    });
+    const { awaiting: awaitingServices } = awaiting.finish({
+      report,
+      carried: run.carried,
+      now: startedAt.toISOString(),
+      maxAttempts: run.settings.maxAttempts,
     });
     deferChildren({ fromOscar, report }, started);
     const counts = report.steps['f2-j2'];
@@ -47,6 +57,6 @@ export default [
           : ''),
     );
     // The children's data is not needed after this step: keep it out of the final state.
-    return { ...state, fromOscar: { since: fromOscar.since, children: [] } };
+    return { ...state, fromOscar: { since: fromOscar.since, children: [] }, awaitingServices };
   }),
 ];

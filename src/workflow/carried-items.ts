@@ -20,6 +20,7 @@ export const CARRIED_FIELDS: {
   deadLetters: 'items',
   sent: 'items',
   checkpoint: 'value',
+  awaitingServices: 'items',
 };
 
 export const CARRIED_PREFIX = 'carried:';

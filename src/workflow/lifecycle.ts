@@ -109,7 +109,12 @@ function settledDeadLetters(deadLetters: CarriedState['deadLetters'], report: Re
  */
 export function closeRun(
   final: Pick<BaseState, 'run' | 'report'> &
-    Partial<Pick<AfterUpsertCasesToPrimero, 'primeroNextCursor' | 'oscarNextCursor' | 'sent'>>,
+    Partial<
+      Pick<
+        AfterUpsertCasesToPrimero,
+        'primeroNextCursor' | 'oscarNextCursor' | 'sent' | 'awaitingServices'
+      >
+    >,
   from: CarriedState['cursors'],
 ): { summary: RunSummary; next: CarriedState } {
   const { run, report } = final;
@@ -126,6 +131,7 @@ export function closeRun(
       retries: retry.retries,
       deadLetters: settledDeadLetters(retry.deadLetters, report),
       sent: final.sent ?? carried.sent ?? [],
+      awaitingServices: final.awaitingServices ?? carried.awaitingServices ?? [],
     },
     carried,
     report.budget,

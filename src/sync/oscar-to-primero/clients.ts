@@ -6,6 +6,7 @@ import { recordFailure, recordFetched, recordSkipped } from '../../workflow/outc
 import type { OscarClientRecord } from '../../model/oscar.ts';
 import { log } from '../../log.ts';
 import { WINDOW_ID, pendingOscarItems, windowStartOf } from './window.ts';
+import { awaitingKey } from './awaiting-services.ts';
 
 /** One child as OSCaR lists it: every record with its global_id (one per NGO that serves it). */
 export interface OscarChild {
@@ -138,7 +139,10 @@ export function selectClients(input: SelectionInput): FromOscarBatch {
   const usable: OscarClientRecord[] = [];
   let excludedCount = 0;
   for (const record of listing.clients) {
-    seen.add(caseKey(record.global_id)).add(clientKey({ globalId: record.global_id, index: -1 }));
+    seen
+      .add(caseKey(record.global_id))
+      .add(clientKey({ globalId: record.global_id, index: -1 }))
+      .add(awaitingKey(record.global_id));
     if (record.organization_name && record.slug) {
       seen.add(clientKey({ organization: record.organization_name, slug: record.slug, index: -1 }));
     }
