@@ -40,6 +40,9 @@ export interface InvalidOscarClient {
   /** Position in OSCaR's `data` array. */
   index: number;
   globalId?: string;
+  /** The organisation and slug OSCaR listed it with, when they are text: its stable identity. */
+  organization_name?: string;
+  slug?: string;
   /** Field names and what was wrong, never the values. */
   reason: string;
 }
@@ -226,10 +229,20 @@ export function createOscarClient(
           result.clients.push(parsed.data);
           return;
         }
-        const globalId = (raw as { global_id?: unknown } | null)?.global_id;
+        const record = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<
+          string,
+          unknown
+        >;
+        const text = (value: unknown) =>
+          typeof value === 'string' && value.trim() !== '' ? value : undefined;
+        const globalId = text(record.global_id);
+        const organization = text(record.organization_name);
+        const slug = text(record.slug);
         result.invalid.push({
           index,
-          ...(typeof globalId === 'string' && globalId !== '' ? { globalId } : {}),
+          ...(globalId ? { globalId } : {}),
+          ...(organization ? { organization_name: organization } : {}),
+          ...(slug ? { slug } : {}),
           reason: describeZodIssues(parsed.error),
         });
       });
