@@ -5,6 +5,7 @@
 import { log } from '../log.ts';
 import { describeErrorBody } from '../http/error-text.ts';
 import { ApiError, createTransport } from '../http/transport.ts';
+import { RecordRefusedError } from '../http/record-error.ts';
 import type { HttpRequest, HttpResponse, TransportOptions } from '../http/transport.ts';
 import {
   OSCAR_LINK_FIELDS,
@@ -88,15 +89,25 @@ export function scrubOscarReason(body: unknown): string {
   return describeErrorBody(body) || 'no readable reason';
 }
 
-function rejection(error: ApiError, what: string): ApiError {
-  return new ApiError(`OSCaR rejected ${what}: ${error.status} ${scrubOscarReason(error.body)}`, {
-    system: 'oscar',
-    status: error.status,
-    method: error.method,
-    path: error.path,
-    retryable: false,
-    ...(error.body !== undefined ? { body: error.body } : {}),
-  });
+/**
+ * OSCaR refused one record (any 4xx but 401): that item fails, the run goes on. OSCaR's interop
+ * paths carry no id (the records travel in the body), so no id is ever placed in a URL here.
+ */
+function rejection(error: ApiError, what: string, recordId?: string): RecordRefusedError {
+  const kind = error.status === 403 ? 'forbidden' : error.status === 404 ? 'not-found' : 'rejected';
+  return new RecordRefusedError(
+    `OSCaR rejected ${what}: ${error.status} ${scrubOscarReason(error.body)}`,
+    {
+      system: 'oscar',
+      status: error.status,
+      method: error.method,
+      path: error.path,
+      retryable: false,
+      kind,
+      ...(recordId !== undefined ? { recordId } : {}),
+      ...(error.body !== undefined ? { body: error.body } : {}),
+    },
+  );
 }
 
 function malformed(path: string, method: string, status: number, detail: string): ApiError {
@@ -275,7 +286,7 @@ export function createOscarClient(
           error.status < 500 &&
           error.status !== 401
         ) {
-          throw rejection(error, what);
+          throw rejection(error, what, organization.external_id ?? organization.global_id);
         }
         throw error;
       }
