@@ -133,7 +133,7 @@ async function aboutCase<T>(caseId: string, what: string, request: () => Promise
     return await request();
   } catch (error) {
     if (error instanceof PrimeroRecordError && error.recordId === undefined)
-      throw new PrimeroRecordError(`${error.message} (${what})`, caseId);
+      throw new PrimeroRecordError(error.message, caseId);
     throw recordRefusal(error, caseId, what);
   }
 }
