@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OscarClientRecord } from '../../src/model/oscar.ts';
 import { emptyReport, nextRetryState } from '../../src/workflow/outcomes.ts';
-import type { CarriedState } from '../../src/workflow/contract.ts';
+import type { AwaitingServices, CarriedState } from '../../src/workflow/contract.ts';
 import { oscarWindow } from '../../src/sync/oscar-to-primero.ts';
 import type { OscarChild } from '../../src/sync/oscar-to-primero.ts';
 import { awaitingKey, trackAwaiting } from '../../src/sync/oscar-to-primero/awaiting-services.ts';
@@ -25,6 +25,16 @@ function child(externalId: string | null): OscarChild {
   return { globalId: G, records: [record] };
 }
 
+/** The carried entry of G, upserted unlinked in `runs` runs. */
+const watched = (runs: number): AwaitingServices => ({
+  key: awaitingKey(G),
+  globalId: G,
+  organization: 'cif',
+  slug: 'cif-7',
+  since: SINCE,
+  runs,
+});
+
 const carried = (over: Partial<CarriedState> = {}): CarriedState => ({
   cursors: { oscar: '2025-03-09 00:00:00' },
   retries: [],
@@ -42,16 +52,7 @@ describe('children awaiting their services', () => {
       now: NOW,
       maxAttempts: 5,
     });
-    expect(awaiting).toEqual([
-      {
-        key: awaitingKey(G),
-        globalId: G,
-        organization: 'cif',
-        slug: 'cif-7',
-        since: SINCE,
-        runs: 1,
-      },
-    ]);
+    expect(awaiting).toEqual([watched(1)]);
 
     const run2 = trackAwaiting(awaiting);
     run2.upserted(child(null), '2025-03-09 00:00:00');
@@ -67,14 +68,7 @@ describe('children awaiting their services', () => {
   });
 
   it('a child this run did not reach keeps its entry unchanged', () => {
-    const entry = {
-      key: awaitingKey(G),
-      globalId: G,
-      organization: 'cif',
-      slug: 'cif-7',
-      since: SINCE,
-      runs: 9,
-    };
+    const entry = watched(9);
     const tracker = trackAwaiting([entry]);
     const report = emptyReport();
     expect(
@@ -84,27 +78,13 @@ describe('children awaiting their services', () => {
   });
 
   it('the next window starts where the earliest awaiting child was seen', () => {
-    const entry = {
-      key: awaitingKey(G),
-      globalId: G,
-      organization: 'cif',
-      slug: 'cif-7',
-      since: SINCE,
-      runs: 1,
-    };
+    const entry = watched(1);
     const window = oscarWindow({ carried: carried({ awaitingServices: [entry] }) });
     expect(window).toEqual({ since: SINCE, cursor: '2025-03-09 00:00:00', widenedFor: 1 });
   });
 
   it('listed unlinked in more runs than maxAttempts: a dead letter naming organisation and slug, and no more widening', () => {
-    const entry = {
-      key: awaitingKey(G),
-      globalId: G,
-      organization: 'cif',
-      slug: 'cif-7',
-      since: SINCE,
-      runs: 5,
-    };
+    const entry = watched(5);
     const tracker = trackAwaiting([entry]);
     tracker.upserted(child(''), '2025-03-09 00:00:00');
     const report = emptyReport();
