@@ -1,6 +1,7 @@
 // f2-j1 — get OSCaR cases (OSCaR -> Primero, step 1).
 // Fetches: every client OSCaR lists since the window start (the cursor, widened back to the window
-// of any client still pending from an earlier run: OSCaR has no get-by-id).
+// of any client still pending from an earlier run, or still awaiting its services: OSCaR has no
+// get-by-id).
 // Decides: drops excluded organisations, fails unusable clients, groups the rest by global_id.
 // Writes: nothing in either system; puts the children in the run's store for f2-j2 and hands on
 // their count and the candidate cursor (this fetch's start).
@@ -19,11 +20,17 @@ import { oscarResume } from '../src/workflow/checkpoint.ts';
 import { oscarClientFrom } from '../src/workflow/step-context.ts';
 import { putHandOff, runIdOf } from '../src/workflow/hand-off.ts';
 import { stepStore } from '../src/workflow/state-store.ts';
+import { loadAwaiting } from '../src/workflow/carried-items.ts';
 import type { AfterCasesToOscar, AfterGetOscarCases } from '../src/workflow/state.ts';
 
 export default [
   fn(async (state: AfterCasesToOscar): Promise<AfterGetOscarCases> => {
-    const window = oscarWindow(state.run);
+    // Children whose services OSCaR still hides are listed again (kept in the run's store).
+    const awaitingServices = await loadAwaiting(stepStore(state));
+    const window = oscarWindow({
+      ...state.run,
+      carried: { ...state.run.carried, awaitingServices },
+    });
     // A window the budget cut short is listed again from its own start; the children finished
     // in earlier runs are left out.
     const resume = oscarResume(state.run);

@@ -11,6 +11,7 @@ import { log } from '../src/log.ts';
 import { upsertChildren } from '../src/sync/oscar-to-primero.ts';
 import { deferChildren } from '../src/sync/oscar-to-primero/resume.ts';
 import { trackAwaiting } from '../src/sync/oscar-to-primero/awaiting-services.ts';
+import { loadAwaiting, saveAwaitingChanges } from '../src/workflow/carried-items.ts';
 import { budgetOf } from '../src/workflow/budget.ts';
 import { primeroClientFrom } from '../src/workflow/step-context.ts';
 import { runIdOf, takeHandOff } from '../src/workflow/hand-off.ts';
@@ -29,7 +30,8 @@ export default [
     const fromOscar = { since: state.fromOscar.since, children };
     const startedAt = new Date();
     const budget = budgetOf(run, report);
-    const awaiting = trackAwaiting(run.carried.awaitingServices ?? []);
+    const store = stepStore(state);
+    const awaiting = trackAwaiting(await loadAwaiting(store));
     const { started } = await upsertChildren(fromOscar, {
       primero: primeroClientFrom(state),
       syncUser: String(state.configuration?.username ?? ''),
@@ -42,12 +44,14 @@ export default [
       mayStart: () => budget.take('f2'),
       awaiting,
     });
-    const { awaiting: awaitingServices } = awaiting.finish({
+    // Kept in the run's store (one item per child), never in the step output.
+    const watched = awaiting.finish({
       report,
       carried: run.carried,
       now: startedAt.toISOString(),
       maxAttempts: run.settings.maxAttempts,
     });
+    if (!run.dryRun) await saveAwaitingChanges(store, watched);
     deferChildren({ fromOscar, report }, started);
     const counts = report.steps['f2-j2'];
     log.info(
@@ -57,6 +61,6 @@ export default [
           : ''),
     );
     // The children's data is not needed after this step: keep it out of the final state.
-    return { ...state, fromOscar: { since: fromOscar.since, children: [] }, awaitingServices };
+    return { ...state, fromOscar: { since: fromOscar.since, children: [] } };
   }),
 ];

@@ -1,7 +1,7 @@
 // The state that flows through the four steps: one declaration of what each step reads and adds.
 // `configuration` is injected per step by the runtime (its own system's credentials only) and
 // stripped from every step's output, so it never reaches a stored state.
-import type { AwaitingServices, CarriedState, SentRecord, SyncSettings } from './contract.ts';
+import type { CarriedState, SentRecord, SyncSettings } from './contract.ts';
 import type { Report } from './outcomes.ts';
 import type { ToOscarBatch } from '../sync/primero-to-oscar.ts';
 import type { FromOscarBatch } from '../sync/oscar-to-primero.ts';
@@ -64,10 +64,5 @@ export interface AfterGetOscarCases extends AfterCasesToOscar {
   fromOscarHandOff: HandOffRef;
 }
 
-/**
- * f2-j2 (upsert cases to Primero) adds outcomes in `report` and the children still awaiting their
- * services (ids only).
- */
-export interface AfterUpsertCasesToPrimero extends AfterGetOscarCases {
-  awaitingServices?: AwaitingServices[];
-}
+/** f2-j2 (upsert cases to Primero) adds nothing but outcomes in `report`. */
+export type AfterUpsertCasesToPrimero = AfterGetOscarCases;

@@ -27,12 +27,15 @@ export interface AwaitingTracker {
   /** The list to carry into the next run; fails (dead-letters) the children waited on too long. */
   finish(input: { report: Report; carried: CarriedState; now: string; maxAttempts: number }): {
     awaiting: AwaitingServices[];
+    /** What the store must write and remove (by entry key) to hold `awaiting`. */
+    set: AwaitingServices[];
+    remove: string[];
   };
 }
 
 /** Starts from the carried list; children this run did not reach keep their entry as it was. */
-export function trackAwaiting(carried: readonly AwaitingServices[]): AwaitingTracker {
-  const entries = new Map(carried.map((entry) => [entry.key, { ...entry }]));
+export function trackAwaiting(stored: readonly AwaitingServices[]): AwaitingTracker {
+  const entries = new Map(stored.map((entry) => [entry.key, { ...entry }]));
   const seen = new Set<string>();
   return {
     upserted(child, since) {
@@ -60,9 +63,11 @@ export function trackAwaiting(carried: readonly AwaitingServices[]): AwaitingTra
     },
     finish({ report, carried, now, maxAttempts }) {
       const awaiting: AwaitingServices[] = [];
+      const set: AwaitingServices[] = [];
       for (const entry of entries.values()) {
         if (!seen.has(entry.key) || entry.runs <= maxAttempts) {
           awaiting.push(entry);
+          if (seen.has(entry.key)) set.push(entry);
           continue;
         }
         // Listed unlinked in more runs than an item may fail: stop widening the window for it
@@ -89,15 +94,9 @@ export function trackAwaiting(carried: readonly AwaitingServices[]): AwaitingTra
           { atLeastAttempts: maxAttempts },
         );
       }
-      return { awaiting };
+      const kept = new Set(awaiting.map((entry) => entry.key));
+      const remove = stored.map((entry) => entry.key).filter((key) => !kept.has(key));
+      return { awaiting, set, remove };
     },
   };
-}
-
-/** The earliest window start a watched child was seen in, for the next listing. */
-export function awaitingSince(carried: Pick<CarriedState, 'awaitingServices'>): string | undefined {
-  let earliest: string | undefined;
-  for (const entry of carried.awaitingServices ?? [])
-    if (earliest === undefined || entry.since < earliest) earliest = entry.since;
-  return earliest;
 }

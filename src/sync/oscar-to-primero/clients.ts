@@ -63,17 +63,23 @@ export function caseKey(globalId: string): string {
 }
 
 /**
- * A key part for any text: letters, digits and `. @ + -` stay, every other byte is `_` and its
- * hex code, so two different texts never share a part and the store accepts it (assertKey).
- * Bounded, so an absurd slug cannot make the key too long for the store.
+ * A key part for any text: letters, digits and `. @ + -` stay, every other character is written
+ * `_` and the hex codes of its UTF-8 bytes (`_u` and the code unit for a lone surrogate), so two
+ * different texts never share a part and the store accepts it (assertKey). Bounded, so an absurd
+ * slug cannot make the key too long for the store. No TextEncoder: OpenFn.org's sandbox has none.
  */
 function keyPart(text: string): string {
   let part = '';
-  for (const byte of new TextEncoder().encode(text)) {
-    const char = String.fromCharCode(byte);
-    part += /[A-Za-z0-9.@+-]/.test(char)
-      ? char
-      : `_${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  for (const char of text) {
+    if (/^[A-Za-z0-9.@+-]$/.test(char)) part += char;
+    else if (/^[!'()*~_]$/.test(char)) part += `_${char.charCodeAt(0).toString(16).toUpperCase()}`;
+    else {
+      try {
+        part += encodeURIComponent(char).replace(/%/g, '_');
+      } catch {
+        part += `_u${char.charCodeAt(0).toString(16).toUpperCase()}`;
+      }
+    }
     if (part.length >= 96) break;
   }
   return part;
