@@ -5,10 +5,13 @@
 // Decides: create / update / unchanged, owner, service rows, decisions (src/sync/oscar-to-primero).
 // Writes: only what differs from Primero's copy; in a dry run, records the writes as planned.
 // Within the run's budget: the children it leaves are deferred to the next run, in order.
+// Hands on: the children OSCaR lists without their services yet (no link), read again next run.
 import { fn } from '@openfn/language-http';
 import { log } from '../src/log.ts';
 import { upsertChildren } from '../src/sync/oscar-to-primero.ts';
 import { deferChildren } from '../src/sync/oscar-to-primero/resume.ts';
+import { trackAwaiting } from '../src/sync/oscar-to-primero/awaiting-services.ts';
+import { loadAwaiting, saveAwaitingChanges } from '../src/workflow/carried-items.ts';
 import { budgetOf } from '../src/workflow/budget.ts';
 import { lazyPrimeroClient } from '../src/workflow/step-context.ts';
 import { runIdOf, takeHandOff } from '../src/workflow/hand-off.ts';
@@ -27,6 +30,8 @@ export default [
     const fromOscar = { since: state.fromOscar.since, children };
     const startedAt = new Date();
     const budget = budgetOf(run, report);
+    const store = stepStore(state);
+    const awaiting = trackAwaiting(await loadAwaiting(store));
     const { started } = await upsertChildren(fromOscar, {
       primero: lazyPrimeroClient(state)(),
       syncUser: String(state.configuration?.username ?? ''),
@@ -37,7 +42,16 @@ export default [
       now: startedAt.toISOString(),
       today: startedAt,
       mayStart: () => budget.take('f2'),
+      awaiting,
     });
+    // Kept in the run's store (one item per child), never in the step output.
+    const watched = awaiting.finish({
+      report,
+      carried: run.carried,
+      now: startedAt.toISOString(),
+      maxAttempts: run.settings.maxAttempts,
+    });
+    if (!run.dryRun) await saveAwaitingChanges(store, watched);
     deferChildren({ fromOscar, report }, started);
     const counts = report.steps['f2-j2'];
     log.info(

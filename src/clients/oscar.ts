@@ -5,6 +5,7 @@
 import { log } from '../log.ts';
 import { describeErrorBody } from '../http/error-text.ts';
 import { ApiError, createTransport } from '../http/transport.ts';
+import { RecordRefusedError } from '../http/record-error.ts';
 import type { HttpRequest, HttpResponse, TransportOptions } from '../http/transport.ts';
 import {
   OSCAR_LINK_FIELDS,
@@ -40,6 +41,9 @@ export interface InvalidOscarClient {
   /** Position in OSCaR's `data` array. */
   index: number;
   globalId?: string;
+  /** The organisation and slug OSCaR listed it with, when they are text: its stable identity. */
+  organization_name?: string;
+  slug?: string;
   /** Field names and what was wrong, never the values. */
   reason: string;
 }
@@ -85,15 +89,25 @@ export function scrubOscarReason(body: unknown): string {
   return describeErrorBody(body) || 'no readable reason';
 }
 
-function rejection(error: ApiError, what: string): ApiError {
-  return new ApiError(`OSCaR rejected ${what}: ${error.status} ${scrubOscarReason(error.body)}`, {
-    system: 'oscar',
-    status: error.status,
-    method: error.method,
-    path: error.path,
-    retryable: false,
-    ...(error.body !== undefined ? { body: error.body } : {}),
-  });
+/**
+ * OSCaR refused one record (any 4xx but 401): that item fails, the run goes on. OSCaR's interop
+ * paths carry no id (the records travel in the body), so no id is ever placed in a URL here.
+ */
+function rejection(error: ApiError, what: string, recordId?: string): RecordRefusedError {
+  const kind = error.status === 403 ? 'forbidden' : error.status === 404 ? 'not-found' : 'rejected';
+  return new RecordRefusedError(
+    `OSCaR rejected ${what}: ${error.status} ${scrubOscarReason(error.body)}`,
+    {
+      system: 'oscar',
+      status: error.status,
+      method: error.method,
+      path: error.path,
+      retryable: false,
+      kind,
+      ...(recordId !== undefined ? { recordId } : {}),
+      ...(error.body !== undefined ? { body: error.body } : {}),
+    },
+  );
 }
 
 function malformed(path: string, method: string, status: number, detail: string): ApiError {
@@ -226,10 +240,20 @@ export function createOscarClient(
           result.clients.push(parsed.data);
           return;
         }
-        const globalId = (raw as { global_id?: unknown } | null)?.global_id;
+        const record = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<
+          string,
+          unknown
+        >;
+        const text = (value: unknown) =>
+          typeof value === 'string' && value.trim() !== '' ? value : undefined;
+        const globalId = text(record.global_id);
+        const organization = text(record.organization_name);
+        const slug = text(record.slug);
         result.invalid.push({
           index,
-          ...(typeof globalId === 'string' && globalId !== '' ? { globalId } : {}),
+          ...(globalId ? { globalId } : {}),
+          ...(organization ? { organization_name: organization } : {}),
+          ...(slug ? { slug } : {}),
           reason: describeZodIssues(parsed.error),
         });
       });
@@ -262,7 +286,7 @@ export function createOscarClient(
           error.status < 500 &&
           error.status !== 401
         ) {
-          throw rejection(error, what);
+          throw rejection(error, what, organization.external_id ?? organization.global_id);
         }
         throw error;
       }

@@ -9,6 +9,7 @@
 import { util } from '@openfn/language-http';
 import { log } from '../log.ts';
 import { ApiError, createTransport } from '../http/transport.ts';
+import { pathSegment, recordRefusal } from '../http/record-error.ts';
 import type { HttpRequest, HttpResponse, TransportOptions } from '../http/transport.ts';
 import {
   PrimeroRecordError,
@@ -111,8 +112,31 @@ const CASES = '/api/v2/cases';
  */
 export const DEFAULT_PRIMERO_PAGE_SIZE = 500;
 
-const caseUrl = (id: string) => `${CASES}/${encodeURIComponent(id)}`;
-const referralsUrl = (caseId: string) => `${caseUrl(caseId)}/referrals`;
+// Every id in a path is one encoded segment; an id that cannot be one fails its item, not the run.
+const caseUrl = (id: string, method: string) =>
+  `${CASES}/${pathSegment(id, { system: 'primero', method, path: `${CASES}/:id`, what: 'case' })}`;
+const referralsUrl = (caseId: string, method: string) => `${caseUrl(caseId, method)}/referrals`;
+const referralUrl = (caseId: string, referralId: string, method: string) =>
+  `${referralsUrl(caseId, method)}/${pathSegment(referralId, {
+    system: 'primero',
+    method,
+    path: `${CASES}/:id/referrals/:id`,
+    what: `referral of case ${caseId}`,
+  })}`;
+
+/**
+ * Runs a request about one case: a 403/404/410/422 or an answer of an unexpected shape fails that
+ * case (RecordRefusedError, PrimeroRecordError with its id), never the listing or the run.
+ */
+async function aboutCase<T>(caseId: string, what: string, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    if (error instanceof PrimeroRecordError && error.recordId === undefined)
+      throw new PrimeroRecordError(error.message, caseId);
+    throw recordRefusal(error, caseId, what);
+  }
+}
 
 function dataOf(response: HttpResponse, where: string): unknown {
   const body = response.body as { data?: unknown } | undefined;
@@ -351,8 +375,10 @@ export function createPrimeroClient(
   }
 
   async function getCase(id: string): Promise<PrimeroCase> {
-    const response = await send({ method: 'GET', path: caseUrl(id) });
-    return parsePrimeroCase(dataOf(response, `GET ${CASES}/:id`));
+    return aboutCase(id, `case ${id}`, async () => {
+      const response = await send({ method: 'GET', path: caseUrl(id, 'GET') });
+      return parsePrimeroCase(dataOf(response, `GET ${CASES}/:id`));
+    });
   }
 
   /**
@@ -363,7 +389,11 @@ export function createPrimeroClient(
     try {
       return await getCase(id);
     } catch (error) {
-      if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
+      if (
+        error instanceof ApiError &&
+        error.status !== undefined &&
+        (error.status === 403 || error.status === 404)
+      ) {
         throw new PrimeroRecordError(
           `${what}, but user ${config.username} cannot read it (${error.status}): it is outside ` +
             'the API user\'s scope; give that user group permission "all" (see npx interop check)',
@@ -431,7 +461,9 @@ export function createPrimeroClient(
           `Refusing to PATCH case ${id} with data.id ${data.id}: the id in the body must match the URL`,
         );
       }
-      const response = await send({ method: 'PATCH', path: caseUrl(id), body: { data } });
+      const response = await aboutCase(id, `update of case ${id}`, () =>
+        send({ method: 'PATCH', path: caseUrl(id, 'PATCH'), body: { data } }),
+      );
       // The answer holds only the fields that changed: when it shows all that was sent, that is
       // enough; otherwise the case is read to tell a dropped field from an unchanged one.
       const answer = (response.body as { data?: unknown } | undefined)?.data;
@@ -441,17 +473,25 @@ export function createPrimeroClient(
     },
 
     async listReferrals(caseId) {
-      const response = await send({ method: 'GET', path: referralsUrl(caseId) });
-      return listOf(response, `GET ${CASES}/:id/referrals`).map(referralOf);
+      return aboutCase(caseId, `referrals of case ${caseId}`, async () => {
+        const response = await send({ method: 'GET', path: referralsUrl(caseId, 'GET') });
+        return listOf(response, `GET ${CASES}/:id/referrals`).map(referralOf);
+      });
     },
 
     async updateReferral(caseId, referralId, data) {
-      const response = await send({
-        method: 'PATCH',
-        path: `${referralsUrl(caseId)}/${encodeURIComponent(referralId)}`,
-        body: { data },
-      });
-      const referral = referralOf(dataOf(response, `PATCH ${CASES}/:id/referrals/:id`));
+      const referral = await aboutCase(
+        caseId,
+        `referral ${referralId} of case ${caseId}`,
+        async () => {
+          const response = await send({
+            method: 'PATCH',
+            path: referralUrl(caseId, referralId, 'PATCH'),
+            body: { data },
+          });
+          return referralOf(dataOf(response, `PATCH ${CASES}/:id/referrals/:id`));
+        },
+      );
       // An illegal or repeated transition is a silent no-op answered 200 (Referral#process!).
       if (referral.status !== data.status) {
         throw new PrimeroRecordError(
@@ -464,13 +504,15 @@ export function createPrimeroClient(
 
     async createReferral(caseId, data) {
       // Creating a referral is not idempotent: a retried POST could refer the child twice.
-      const response = await send({
-        method: 'POST',
-        path: referralsUrl(caseId),
-        body: { data },
-        retry: false,
+      return aboutCase(caseId, `new referral of case ${caseId}`, async () => {
+        const response = await send({
+          method: 'POST',
+          path: referralsUrl(caseId, 'POST'),
+          body: { data },
+          retry: false,
+        });
+        return referralOf(dataOf(response, `POST ${CASES}/:id/referrals`));
       });
-      return referralOf(dataOf(response, `POST ${CASES}/:id/referrals`));
     },
 
     async signIn() {

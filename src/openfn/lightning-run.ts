@@ -15,7 +15,13 @@ import { windowStart } from '../workflow/cursors.ts';
 import { closeRun, openRun } from '../workflow/lifecycle.ts';
 import { OPENFN_MAX_RUN_SECONDS } from '../workflow/budget.ts';
 import { emptyCarried } from '../workflow/lifecycle.ts';
-import { loadCarried, loadSent, saveCarried, withoutLedger } from '../workflow/carried-items.ts';
+import {
+  loadAwaiting,
+  loadCarried,
+  loadSent,
+  saveCarried,
+  withoutLedger,
+} from '../workflow/carried-items.ts';
 import { clearHandOffs, HAND_OFF_PREFIX, runIdOf } from '../workflow/hand-off.ts';
 import { stepStore } from '../workflow/state-store.ts';
 import type { AfterUpsertCasesToPrimero, BaseState } from '../workflow/state.ts';
@@ -111,7 +117,8 @@ export async function finishRun(
   const store = stepStore(state);
   // f1-j2 wrote the ledger to the Collection record by record; it is the ledger to keep.
   const sent = await loadSent(store);
-  const { summary, next } = closeRun({ ...state, run, report, sent }, from);
+  const awaitingServices = await loadAwaiting(store);
+  const { summary, next } = closeRun({ ...state, run, report, sent, awaitingServices }, from);
   if (!run.dryRun) await saveCarried(store, next);
   await clearHandOffs(store, runIdOf(state as BaseState));
   log.info(

@@ -2,7 +2,7 @@
 // one item per element of the list fields (each retry, dead letter and sent-ledger record, keyed
 // by its own key), so a change writes only what changed. A new field of CarriedState is one line
 // in CARRIED_FIELDS (the compiler insists): 'value' or 'items'.
-import type { CarriedState, SentRecord } from './contract.ts';
+import type { AwaitingServices, CarriedState, SentRecord } from './contract.ts';
 import type { StateStore, StoredItem } from './state-store.ts';
 import { assertKey } from './state-store.ts';
 
@@ -20,6 +20,7 @@ export const CARRIED_FIELDS: {
   deadLetters: 'items',
   sent: 'items',
   checkpoint: 'value',
+  awaitingServices: 'items',
 };
 
 export const CARRIED_PREFIX = 'carried:';
@@ -100,11 +101,31 @@ export async function loadSent(store: StateStore): Promise<SentRecord[]> {
   return (await store.list(prefix)).map((item) => item.value as SentRecord);
 }
 
+/** The children awaiting their services as the store holds them now (one item each). */
+export async function loadAwaiting(store: StateStore): Promise<AwaitingServices[]> {
+  const prefix = `${fieldKey('awaitingServices')}:`;
+  return (await store.list(prefix)).map((item) => item.value as AwaitingServices);
+}
+
+/** Children awaiting their services as they change: written (or removed) one item each. */
+export async function saveAwaitingChanges(
+  store: StateStore,
+  changes: { set: readonly AwaitingServices[]; remove: readonly string[] },
+): Promise<void> {
+  if (changes.set.length > 0)
+    await store.set(
+      changes.set.map((entry) => ({ key: itemKey('awaitingServices', entry.key), value: entry })),
+    );
+  if (changes.remove.length > 0)
+    await store.remove(changes.remove.map((key) => itemKey('awaitingServices', key)));
+}
+
 /**
- * The run context's copy of the carried state leaves the ledger out: it may hold thousands of
- * records and every step output would repeat them. Steps read it from the run's store.
+ * The run context's copy of the carried state leaves the ledger and the children awaiting their
+ * services out: either may hold thousands of records and every step output would repeat them.
+ * Steps read them from the run's store.
  */
 export function withoutLedger(carried: CarriedState): CarriedState {
-  const { sent: _sent, ...rest } = carried;
+  const { sent: _sent, awaitingServices: _awaiting, ...rest } = carried;
   return rest;
 }

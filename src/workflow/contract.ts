@@ -91,6 +91,24 @@ export interface CarriedState {
    * finished its windows. The cursors stay at the start of an unfinished window until it is done.
    */
   checkpoint?: Checkpoint;
+  /**
+   * OSCaR children upserted while OSCaR still hid their services (no link yet): the next runs
+   * list them again until they are linked (src/sync/oscar-to-primero/awaiting-services.ts).
+   */
+  awaitingServices?: AwaitingServices[];
+}
+
+/** An OSCaR child whose services OSCaR lists only once the client has its Primero case id. */
+export interface AwaitingServices {
+  /** `f2-j2:link:<global_id>`. */
+  key: string;
+  globalId: string;
+  organization: string;
+  slug: string;
+  /** The `since_date` of the window it was first upserted in: later listings start there. */
+  since: string;
+  /** Runs that upserted it without its link. */
+  runs: number;
 }
 
 /** How far the runs got in windows a budget cut short (src/workflow/checkpoint.ts). */

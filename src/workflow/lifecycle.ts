@@ -1,7 +1,7 @@
 // How a run opens and closes, whoever runs it: runWorkflow locally (src/workflow/run.ts) and the
 // first and last operations of the OpenFn.org bodies (src/openfn/lightning-run.ts). Pure: no
 // runtime, no I/O, so it can be bundled into a job body.
-import type { CarriedState, RunSummary, SyncSettings } from './contract.ts';
+import type { AwaitingServices, CarriedState, RunSummary, SyncSettings } from './contract.ts';
 import { nextCursors, windowStart } from './cursors.ts';
 import { emptyReport, nextRetryState } from './outcomes.ts';
 import type { Report } from './outcomes.ts';
@@ -109,7 +109,10 @@ function settledDeadLetters(deadLetters: CarriedState['deadLetters'], report: Re
  */
 export function closeRun(
   final: Pick<BaseState, 'run' | 'report'> &
-    Partial<Pick<AfterUpsertCasesToPrimero, 'primeroNextCursor' | 'oscarNextCursor' | 'sent'>>,
+    Partial<Pick<AfterUpsertCasesToPrimero, 'primeroNextCursor' | 'oscarNextCursor' | 'sent'>> & {
+      /** As f2-j2 left them in the run's store. */
+      awaitingServices?: AwaitingServices[];
+    },
   from: CarriedState['cursors'],
 ): { summary: RunSummary; next: CarriedState } {
   const { run, report } = final;
@@ -126,6 +129,7 @@ export function closeRun(
       retries: retry.retries,
       deadLetters: settledDeadLetters(retry.deadLetters, report),
       sent: final.sent ?? carried.sent ?? [],
+      awaitingServices: final.awaitingServices ?? carried.awaitingServices ?? [],
     },
     carried,
     report.budget,

@@ -15,7 +15,7 @@ import type { Job } from './plan.ts';
 import type { AfterUpsertCasesToPrimero } from './state.ts';
 import { openSentJournal } from './sent-journal.ts';
 import { memoryStateStore, registerRunStore } from './state-store.ts';
-import { carriedToItems, loadSent, withoutLedger } from './carried-items.ts';
+import { carriedToItems, loadAwaiting, loadSent, withoutLedger } from './carried-items.ts';
 import { buildSummary } from './summary.ts';
 
 export { DEFAULT_SETTINGS } from './lifecycle.ts';
@@ -97,7 +97,9 @@ export async function runWorkflow(
   // is stored anywhere, so this process's memory is enough; it goes with the run. The runner
   // keeps the lasting facts (src/runner/store.ts) from what the run hands back.
   const store = memoryStateStore();
-  await store.set(carriedToItems({ sent: carried.sent ?? [] }));
+  await store.set(
+    carriedToItems({ sent: carried.sent ?? [], awaitingServices: carried.awaitingServices ?? [] }),
+  );
   input.run.carried = withoutLedger(carried);
 
   const sink: LogSink = options.logSink ?? ((level, message) => log[level](message));
@@ -167,7 +169,8 @@ export async function runWorkflow(
 
   const report = final!.report!;
   const sent = await loadSent(store);
-  const closed = closeRun({ ...final!, run: input.run, report, sent }, from);
+  const awaitingServices = await loadAwaiting(store);
+  const closed = closeRun({ ...final!, run: input.run, report, sent, awaitingServices }, from);
   const { summary } = closed;
   // A dry run hands on what it got, ledger included.
   const next = dryRun ? carried : closed.next;

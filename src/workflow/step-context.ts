@@ -2,6 +2,7 @@
 // from the configuration the runtime injected, the window start, and the rule that tells an outage
 // (fail the step, so the cursors stay) from a bad item (record it, go on).
 import { ApiError } from '../http/transport.ts';
+import { RecordRefusedError } from '../http/record-error.ts';
 import { MappingError } from '../mapping/index.ts';
 import { createOscarClient } from '../clients/oscar.ts';
 import type { OscarClient } from '../clients/oscar.ts';
@@ -67,6 +68,8 @@ export function isItemError(error: unknown): error is Error {
   if (error instanceof MappingError) return true;
   // One Primero record of an unexpected shape: that record fails, the others go on.
   if (error instanceof PrimeroRecordError) return error.recordId !== undefined;
+  // An unsafe id, or a 403/404/422 about one record (src/http/record-error.ts).
+  if (error instanceof RecordRefusedError) return true;
   if (error instanceof ApiError) {
     const status = error.status;
     return (

@@ -158,6 +158,11 @@ describe('listClients', () => {
     expect(invalid).toHaveLength(1);
     expect(invalid[0]!.reason).toMatch(/^global_id: /);
     expect(invalid[0]!.globalId).toBeUndefined();
+    // Its organisation and slug are its identity from run to run (issue 15 item 4).
+    expect(invalid[0]).toMatchObject({
+      organization_name: expect.any(String),
+      slug: expect.any(String),
+    });
     expect(clients.length).toBeGreaterThan(1);
   });
 });

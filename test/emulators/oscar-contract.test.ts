@@ -308,6 +308,10 @@ describe('GET /api/v1/organizations/clients', () => {
   });
 
   it('serializes the others with ClientShareExternalSerializer (Part B): resource and services only with an external_id', async () => {
+    // oscar-web (9dd3a12) organizations_controller.rb l.38 serializes the non-referred clients
+    // with ClientShareExternalSerializer, whose #services (client_share_external_serializer.rb
+    // l.70-74) returns related_services only when external_id is present, [] otherwise; #resource
+    // (l.66-68) likewise. Referred clients (organization_client_serializer.rb l.81-83) always.
     const clients = await list();
     const shared = clients.find((c) => c.global_id === G_SHARED)!;
     const linked = clients.find((c) => c.global_id === G_LINKED)!;
@@ -640,6 +644,9 @@ describe('POST /api/v1/organizations/clients/upsert: validations', () => {
 
 describe('PUT /api/v1/organizations/clients/update_links', () => {
   it('sets external ids without touching updated_at, skips unknown global_ids', async () => {
+    // oscar-web (9dd3a12) organizations_controller.rb l.117-134 (update_link) calls
+    // Client.update_external_ids (client.rb l.386-393), which writes with update_columns: no
+    // callbacks, no validation, updated_at unchanged.
     const before = cif().clients.find((c) => c.global_id === G_SHARED)!;
     const result = await call('PUT', '/api/v1/organizations/clients/update_links', {
       data: [
@@ -664,6 +671,17 @@ describe('PUT /api/v1/organizations/clients/update_links', () => {
     const listed = (await list()).find((c) => c.global_id === G_SHARED)!;
     expect(listed.resource).toBe('primero');
     expect(listed.services).toHaveLength(1);
+  });
+
+  it('a linked client is not listed again by a since_date after its last edit: the link moves no date', async () => {
+    // Part B's SQL (organizations_controller.rb l.309-311) keeps a client only when DATE(created_at)
+    // or DATE(updated_at) is on or after since_date; update_columns left updated_at where it was.
+    await call('PUT', '/api/v1/organizations/clients/update_links', {
+      data: [{ global_id: G_SHARED, external_id: 'case-shared', external_id_display: 'd1d2d3' }],
+    });
+    expect(ids(await list('2024-03-06 00:00:00'))).not.toContain(G_SHARED);
+    const again = (await list('2024-03-05 00:00:00')).find((c) => c.global_id === G_SHARED)!;
+    expect(again.services).toHaveLength(1);
   });
 
   it('answers 500 without data (the real controller raises)', async () => {

@@ -7,6 +7,7 @@ import type { OscarClientRecord } from '../../model/oscar.ts';
 import { log } from '../../log.ts';
 import { WINDOW_ID, pendingOscarItems, windowStartOf } from './window.ts';
 import type { FromOscarBatch, OscarChild, PackedChild } from '../../model/from-oscar.ts';
+import { awaitingKey } from './awaiting-services.ts';
 
 // The batch types are declared below the sync (src/model/from-oscar.ts) so the step state can name them.
 export type { FromOscarBatch, OscarChild, PackedChild } from '../../model/from-oscar.ts';
@@ -42,16 +43,51 @@ export function caseKey(globalId: string): string {
   return `f2-j2:case:${globalId}`;
 }
 
-/** The retry key of a client f2-j1 could not read. Without any id, only its position is known. */
+/**
+ * A key part for any text: letters, digits and `. @ + -` stay, every other character is written
+ * `_` and the hex codes of its UTF-8 bytes (`_u` and the code unit for a lone surrogate), so two
+ * different texts never share a part and the store accepts it (assertKey). Bounded, so an absurd
+ * slug cannot make the key too long for the store. No TextEncoder: OpenFn.org's sandbox has none.
+ */
+function keyPart(text: string): string {
+  let part = '';
+  for (const char of text) {
+    if (/^[A-Za-z0-9.@+-]$/.test(char)) part += char;
+    else if (/^[!'()*~_]$/.test(char)) part += `_${char.charCodeAt(0).toString(16).toUpperCase()}`;
+    else {
+      try {
+        part += encodeURIComponent(char).replace(/%/g, '_');
+      } catch {
+        part += `_u${char.charCodeAt(0).toString(16).toUpperCase()}`;
+      }
+    }
+    if (part.length >= 96) break;
+  }
+  return part;
+}
+
+/**
+ * The retry key of a client f2-j1 could not sync. Its global_id when usable, else its
+ * organisation and slug (OSCaR lists both for every client, and neither moves when another client
+ * changes); its position in the listing only when OSCaR sent neither, the one key that is not
+ * stable (docs/sync-rules-oscar-to-primero.md).
+ */
 export function clientKey(ref: {
   globalId?: string;
   organization?: string;
   slug?: string;
   index: number;
 }): string {
-  if (ref.globalId) return `f2-j1:client:${ref.globalId}`;
-  if (ref.organization && ref.slug) return `f2-j1:client:${ref.organization}:${ref.slug}`;
+  if (ref.globalId && USABLE_GLOBAL_ID.test(ref.globalId)) return `f2-j1:client:${ref.globalId}`;
+  if (ref.organization && ref.slug)
+    return `f2-j1:client:${keyPart(ref.organization)}:${keyPart(ref.slug)}`;
   return `f2-j1:client:position-${ref.index}`;
+}
+
+/** How a reason names a client: slug and organisation, never a name. */
+function clientLabel(ref: { organization?: string; slug?: string; globalId?: string }): string {
+  const which = ref.slug ? ref.slug : ref.globalId ? `with global_id ${ref.globalId}` : '(no slug)';
+  return `${which} of ${ref.organization || '(no organisation)'}`;
 }
 
 const isPositionKey = (key: string) => key.startsWith('f2-j1:client:position-');
@@ -119,7 +155,10 @@ export function selectClients(input: SelectionInput): FromOscarBatch {
   const usable: OscarClientRecord[] = [];
   let excludedCount = 0;
   for (const record of listing.clients) {
-    seen.add(caseKey(record.global_id)).add(clientKey({ globalId: record.global_id, index: -1 }));
+    seen
+      .add(caseKey(record.global_id))
+      .add(clientKey({ globalId: record.global_id, index: -1 }))
+      .add(awaitingKey(record.global_id));
     if (record.organization_name && record.slug) {
       seen.add(clientKey({ organization: record.organization_name, slug: record.slug, index: -1 }));
     }
@@ -128,19 +167,20 @@ export function selectClients(input: SelectionInput): FromOscarBatch {
       continue;
     }
     if (!USABLE_GLOBAL_ID.test(record.global_id)) {
-      const key = clientKey({
+      const ref = {
         organization: record.organization_name ?? '',
         slug: record.slug ?? '',
-        index: -1,
-      });
+        index: listing.clients.indexOf(record),
+      };
+      const key = clientKey(ref);
       seen.add(key);
       fail({
         key,
         kind: 'client',
-        ids: { organization: record.organization_name ?? '', slug: record.slug ?? '' },
+        ids: { organization: ref.organization, slug: ref.slug },
         reason:
-          `OSCaR client ${record.slug ?? '(no slug)'} of ${record.organization_name ?? '(no organisation)'} has a ` +
-          'global_id that is not an OSCaR global id (letters and digits only): correct it in OSCaR',
+          `OSCaR client ${clientLabel(ref)} has a global_id that is not an OSCaR global id ` +
+          '(letters and digits only): correct it in OSCaR',
       });
       continue;
     }
@@ -154,6 +194,10 @@ export function selectClients(input: SelectionInput): FromOscarBatch {
   }
 
   for (const bad of listing.invalid) {
+    if (excluded.has((bad.organization_name ?? '').trim().toLowerCase())) {
+      recordSkipped(report, 'f2-j1');
+      continue;
+    }
     const ref = {
       index: bad.index,
       ...(bad.globalId ? { globalId: bad.globalId } : {}),
@@ -162,12 +206,14 @@ export function selectClients(input: SelectionInput): FromOscarBatch {
     };
     const key = clientKey(ref);
     seen.add(key);
-    const ids: Record<string, string> = { position: String(bad.index) };
+    const ids: Record<string, string> = {};
     if (bad.globalId) ids.global_id = bad.globalId;
     if (bad.organization_name) ids.organization = bad.organization_name;
     if (bad.slug) ids.slug = bad.slug;
+    // Only a client OSCaR sent without slug and global_id is told by its place in the listing.
+    if (isPositionKey(key)) ids.position = String(bad.index);
     const which =
-      bad.globalId ?? (bad.slug ? `${bad.slug}` : `at position ${bad.index} of the listing`);
+      bad.slug || bad.globalId ? clientLabel(ref) : `at position ${bad.index} of the listing`;
     fail({
       key,
       kind: 'client',

@@ -1,5 +1,5 @@
 // f2-j1's one operation: list OSCaR's clients of the window (widened back for clients still
-// pending, or resumed where a budget cut it short), select them (clients.ts), and put the children
+// pending or still awaiting their services, or resumed where a budget cut it short), select them (children.ts), and put the children
 // in the run's store for f2-j2; the step output holds their count and the candidate cursor.
 import { log } from '../../log.ts';
 import { DEFAULT_EXCLUDED_ORGS, selectClients } from './children.ts';
@@ -10,13 +10,19 @@ import { oscarResume } from '../../workflow/checkpoint.ts';
 import type { OscarClient } from '../../clients/oscar.ts';
 import { putHandOff, runIdOf } from '../../workflow/hand-off.ts';
 import { stepStore } from '../../workflow/state-store.ts';
+import { loadAwaiting } from '../../workflow/carried-items.ts';
 import type { AfterCasesToOscar, AfterGetOscarCases } from '../../workflow/state.ts';
 
 export async function listWindow(
   state: AfterCasesToOscar,
   oscar: () => OscarClient,
 ): Promise<AfterGetOscarCases> {
-  const window = oscarWindow(state.run);
+  // Children whose services OSCaR still hides are listed again (kept in the run's store).
+  const awaitingServices = await loadAwaiting(stepStore(state));
+  const window = oscarWindow({
+    ...state.run,
+    carried: { ...state.run.carried, awaitingServices },
+  });
   // A window the budget cut short is listed again from its own start; the children finished
   // in earlier runs are left out.
   const resume = oscarResume(state.run);

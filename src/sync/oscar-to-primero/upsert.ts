@@ -19,6 +19,7 @@ import { ItemError } from './item-error.ts';
 import { chooseCase, lookupOf, planCaseUpsert } from './plan.ts';
 import type { CasePlan } from './plan.ts';
 import { needsReferrals } from './service-rows.ts';
+import type { AwaitingTracker } from './awaiting-services.ts';
 import { WINDOW_ID, windowStartOf } from './window.ts';
 
 /** The part of the Primero client f2-j2 uses (the scan, when it has it, for batch look-ups). */
@@ -43,6 +44,8 @@ export interface UpsertContext {
    * for the next run. Absent: every child goes.
    */
   mayStart?: () => boolean;
+  /** Told of each child upserted (not in a dry run): the children whose services OSCaR hides. */
+  awaiting?: Pick<AwaitingTracker, 'upserted'>;
 }
 
 /**
@@ -127,6 +130,7 @@ export async function upsertChild(
     if (wrote) recordWritten(ctx.report, 'f2-j2', key);
     else if (plan.action === 'unchanged' && plan.decisions.length === 0)
       recordUnchanged(ctx.report, 'f2-j2', key);
+    if (!ctx.dryRun) ctx.awaiting?.upserted(child, since);
   } catch (error) {
     if (!(error instanceof ItemError) && !isItemError(error)) throw error;
     const failure = { key, step: 'f2-j2' as const, kind: 'case' as const, reason: reasonOf(error) };

@@ -32,7 +32,7 @@ export interface OscarWindow {
   since: string;
   /** The start the run was given (operator's start, else the stored cursor). */
   cursor: string;
-  /** Pending f2 items whose window made this one wider than the cursor. */
+  /** Pending f2 items and children awaiting services whose window made this one wider. */
   widenedFor: number;
 }
 
@@ -56,6 +56,12 @@ export function oscarWindow(run: Pick<RunContext, 'since' | 'carried'>): OscarWi
     if (seenSince === undefined || !isOscarTime(seenSince)) continue;
     if (seenSince < cursor) widenedFor += 1;
     if (seenSince < since) since = seenSince;
+  }
+  // Children whose services OSCaR still hides are listed again from the window they were seen in.
+  for (const entry of run.carried.awaitingServices ?? []) {
+    if (!isOscarTime(entry.since)) continue;
+    if (entry.since < cursor) widenedFor += 1;
+    if (entry.since < since) since = entry.since;
   }
   return { since, cursor, widenedFor };
 }
