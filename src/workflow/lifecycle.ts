@@ -125,7 +125,8 @@ export function closeRun(
       cursors,
       retries: retry.retries,
       deadLetters: settledDeadLetters(retry.deadLetters, report),
-      sent: final.sent ?? carried.sent ?? [],
+      // Absent when the run's store keeps the ledger record by record: nothing rewrites it here.
+      ...((final.sent ?? carried.sent) ? { sent: final.sent ?? carried.sent } : {}),
     },
     carried,
     report.budget,
