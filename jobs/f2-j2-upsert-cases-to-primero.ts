@@ -1,5 +1,6 @@
 // f2-j2 — upsert cases to Primero (OSCaR -> Primero, step 2).
 // Takes: the children f2-j1 put in the run's store (removed from it as they are read).
+// Drops: children that map to what it last applied (src/sync/oscar-to-primero/fingerprint.ts).
 // Fetches: each child's Primero case (by case_id, else oscar_number) and, for OSCaR decisions on
 // referrals MoSVY sent, that case's referrals.
 // Decides: create / update / unchanged, owner, service rows, decisions (src/sync/oscar-to-primero).
@@ -43,6 +44,8 @@ export default [
       today: startedAt,
       mayStart: () => budget.take('f2'),
       awaiting,
+      // What f2 last applied per child: an explicit start (a backfill) applies every child again.
+      applied: { store: stepStore(state), reapply: run.since !== undefined },
     });
     // Kept in the run's store (one item per child), never in the step output.
     const watched = awaiting.finish({

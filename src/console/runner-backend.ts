@@ -80,7 +80,7 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
 
   return {
     async overview(): Promise<Overview> {
-      const carried = store.lastCarriedState();
+      const carried = store.lastCarriedState({ ledger: false });
       const recent = store.listRuns({ limit: Math.max(historyLimit, healthLookback) });
       const running = store.lockHolder();
       const next = nextScheduledRun(store);

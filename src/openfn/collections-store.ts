@@ -32,6 +32,13 @@ function collectionsConfig(state: StoreHolder): CollectionsConfig {
   return { collections_endpoint: endpoint, collections_token: token };
 }
 
+/**
+ * Above this many keys a get lists their common prefix instead of asking key by key: a key is one
+ * request, a listing one request per page of up to 1000 items (Lightning's default page size), so a
+ * listing wins once the keys outnumber the pages it could take for a list this project keeps.
+ */
+export const KEYS_PER_LISTING = 50;
+
 /** Lightning's key patterns are SQL LIKE: `*` is any run, but `_` also matches any one character. */
 const pattern = (prefix: string) => `${prefix}*`;
 
@@ -46,6 +53,24 @@ export function collectionsStore(
       const state = await collections.get(name, { key: pattern(prefix) })(opState());
       const items = (state.data as StoredItem[]).filter((item) => item.key.startsWith(prefix));
       return items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    },
+    async get(keys, within) {
+      if (within !== undefined && keys.length > KEYS_PER_LISTING) {
+        const wanted = new Set(keys);
+        return (await this.list(within)).filter((item) => wanted.has(item.key));
+      }
+      const found: StoredItem[] = [];
+      for (const key of keys) {
+        // One key (no `*`): the adaptor asks for it alone; an absent key answers 204, given as {}.
+        const state = await collections.get(name, encodeURIComponent(assertKey(key)))(opState());
+        const value = state.data as unknown;
+        const absent =
+          value === undefined ||
+          value === null ||
+          (typeof value === 'object' && Object.keys(value as object).length === 0);
+        if (!absent) found.push({ key, value });
+      }
+      return found;
     },
     async set(items) {
       if (items.length === 0) return;

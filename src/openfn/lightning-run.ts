@@ -16,9 +16,8 @@ import { closeRun, openRun } from '../workflow/lifecycle.ts';
 import { OPENFN_MAX_RUN_SECONDS } from '../workflow/budget.ts';
 import { emptyCarried } from '../workflow/lifecycle.ts';
 import {
-  loadAwaiting,
+  FIELDS_WITHOUT_LEDGER,
   loadCarried,
-  loadSent,
   saveCarried,
   withoutLedger,
 } from '../workflow/carried-items.ts';
@@ -63,7 +62,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 export async function startRun(state: LightningRunInput): Promise<BaseState> {
   const store = stepStore(state);
-  const stored = await loadCarried(store);
+  // The ledger stays in the Collection, read by the steps that need it: not listed here.
+  const stored = await loadCarried(store, FIELDS_WITHOUT_LEDGER);
   const legacy = stored === undefined && isObject(state.carried) ? state.carried : undefined;
   if (legacy) await saveCarried(store, { ...emptyCarried(), ...legacy });
   const carried = stored ?? legacy;
@@ -115,10 +115,10 @@ export async function finishRun(
   const start = windowStart(run.carried, run.since);
   const from = 'error' in start ? run.carried.cursors : start.from;
   const store = stepStore(state);
-  // f1-j2 wrote the ledger to the Collection record by record; it is the ledger to keep.
-  const sent = await loadSent(store);
-  const awaitingServices = await loadAwaiting(store);
-  const { summary, next } = closeRun({ ...state, run, report, sent, awaitingServices }, from);
+  // f1-j2 wrote the ledger to the Collection record by record: it is kept there as it stands, and
+  // the save below (a state without a ledger) neither reads nor rewrites it.
+  const { sent: _sent, ...final } = state;
+  const { summary, next } = closeRun({ ...final, run, report }, from);
   if (!run.dryRun) await saveCarried(store, next);
   await clearHandOffs(store, runIdOf(state as BaseState));
   log.info(

@@ -115,7 +115,7 @@ export async function runAndReport(
 }
 
 export function statusView(store: Store, cron: string): StatusView {
-  const carried = store.lastCarriedState();
+  const carried = store.lastCarriedState({ ledger: false });
   const scheduler = store.schedulerInfo();
   const runningNow = store.lockHolder();
   // Overdue referrals come from the last successful run, which may be behind a few failed ones.

@@ -156,7 +156,8 @@ export function createRunner(deps: RunnerDeps): Runner {
       };
       if (retry) sink('info', retry.note);
       options.onStarted?.(run);
-      const carried = store.lastCarriedState();
+      // Without the ledger: the run reads the records it needs from the store itself.
+      const carried = store.lastCarriedState({ ledger: false });
       const restoreLogSink = setLogSink(sink);
       const restoreConsole = captureConsole(sink);
       let outcome: RunOutcome;
@@ -169,17 +170,10 @@ export function createRunner(deps: RunnerDeps): Runner {
           ...(deps.settings ? { settings: deps.settings } : {}),
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
           logSink: sink,
-          // What OSCaR has (or may have) received is stored the moment it changes, not at the end:
-          // a run killed half-way must not make the next one send those referrals again.
-          ...(dryRun
-            ? {}
-            : {
-                onSentLedger: (sent: NonNullable<CarriedState['sent']>) =>
-                  store.saveCarriedState(
-                    { ...(store.lastCarriedState() ?? emptyState()), sent },
-                    lock.handle,
-                  ),
-              }),
+          // What OSCaR has (or may have) received is stored the moment it changes, record by
+          // record, not at the end: a run killed half-way must not make the next one send those
+          // referrals again. The run reads and writes its lasting items in this database.
+          store: store.stateStore(),
         });
       } catch (error) {
         const reason = redact(error instanceof Error ? error.message : String(error));

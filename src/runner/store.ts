@@ -16,7 +16,14 @@ import { join } from 'node:path';
 import type { LogLevel } from '../log.ts';
 import { processIdentity, processRunning } from './process-identity.ts';
 import type { CarriedState, FailedItem, RunSummary } from '../workflow/contract.ts';
-import { CARRIED_PREFIX, carriedChanges, carriedFromItems } from '../workflow/carried-items.ts';
+import {
+  CARRIED_PREFIX,
+  FIELDS_WITHOUT_LEDGER,
+  carriedChanges,
+  carriedFromItems,
+  carriedPrefixes,
+  savedFields,
+} from '../workflow/carried-items.ts';
 import type { StateStore, StoredItem } from '../workflow/state-store.ts';
 import { assertKey } from '../workflow/state-store.ts';
 
@@ -104,8 +111,11 @@ export interface Store {
    */
   finishRun(runId: string, outcome: { summary: RunSummary; next?: CarriedState }): RunRecord;
 
-  /** The final carried state of the last successful run; undefined before the first one. */
-  lastCarriedState(): CarriedState | undefined;
+  /**
+   * The final carried state of the last successful run; undefined before the first one. Without
+   * the ledger (`{ ledger: false }`) it reads no ledger row: a run reads those by key.
+   */
+  lastCarriedState(options?: { ledger?: boolean }): CarriedState | undefined;
   /** Replaces the carried state (used by retry bookkeeping; needs the lock). */
   saveCarriedState(state: CarriedState, lock: LockHandle): void;
   /**
@@ -375,6 +385,9 @@ export function openStore(home: string): Store {
        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
     ),
     removeItem: db.prepare('DELETE FROM state_items WHERE key = ?'),
+    itemByKey: db.prepare<[string], { value: string }>(
+      'SELECT value FROM state_items WHERE key = ?',
+    ),
     lock: db.prepare<[], LockRow>('SELECT * FROM run_lock WHERE id = 1'),
     setLock: db.prepare(
       `INSERT OR REPLACE INTO run_lock
@@ -440,6 +453,11 @@ export function openStore(home: string): Store {
       statements.itemsByPrefix
         .all(prefix, prefix)
         .map((row) => ({ key: row.key, value: JSON.parse(row.value) as unknown })),
+    get: (keys: readonly string[]): StoredItem[] =>
+      keys.flatMap((key) => {
+        const row = statements.itemByKey.get(key);
+        return row ? [{ key, value: JSON.parse(row.value) as unknown }] : [];
+      }),
     set: (list: readonly StoredItem[]) => {
       const at = now();
       for (const item of list)
@@ -450,14 +468,22 @@ export function openStore(home: string): Store {
     },
   };
 
-  const readCarried = (): CarriedState | undefined => {
-    const found = carriedFromItems(items.list(CARRIED_PREFIX));
+  const readCarried = (options: { ledger?: boolean } = {}): CarriedState | undefined => {
+    const rows =
+      options.ledger === false
+        ? carriedPrefixes(FIELDS_WITHOUT_LEDGER).flatMap((prefix) => items.list(prefix))
+        : items.list(CARRIED_PREFIX);
+    const found = carriedFromItems(rows);
     return found ? { ...emptyCarried(), ...found } : undefined;
   };
 
-  /** Writes only the rows of `next` that changed (callers hold a transaction). */
+  /**
+   * Writes only the rows of `next` that changed (callers hold a transaction). A `next` without a
+   * ledger leaves the ledger's rows alone (written record by record during the run).
+   */
   const writeCarried = (next: CarriedState) => {
-    const changes = carriedChanges(items.list(CARRIED_PREFIX), next);
+    const before = carriedPrefixes(savedFields(next)).flatMap((prefix) => items.list(prefix));
+    const changes = carriedChanges(before, next);
     items.set(changes.set);
     items.remove(changes.remove);
   };
@@ -531,7 +557,7 @@ export function openStore(home: string): Store {
       },
     ),
 
-    lastCarriedState: readCarried,
+    lastCarriedState: (options) => readCarried(options),
 
     saveCarriedState(state, lock) {
       db.transaction(() => {
@@ -543,6 +569,7 @@ export function openStore(home: string): Store {
     stateStore(): StateStore {
       return {
         list: async (prefix) => items.list(prefix),
+        get: async (keys) => items.get(keys),
         set: async (list) => db.transaction(() => items.set(list)).immediate(),
         remove: async (keys) => db.transaction(() => items.remove(keys)).immediate(),
         removePrefix: async (prefix) =>
@@ -573,14 +600,14 @@ export function openStore(home: string): Store {
     },
 
     listDeadLetters() {
-      return (readCarried()?.deadLetters ?? []).map((item) => ({
+      return (readCarried({ ledger: false })?.deadLetters ?? []).map((item) => ({
         ...item,
         id: deadLetterId(item.key),
       }));
     },
 
     getDeadLetter(idOrKey) {
-      const item = findDeadLetter(readCarried(), idOrKey);
+      const item = findDeadLetter(readCarried({ ledger: false }), idOrKey);
       return item ? { ...item, id: deadLetterId(item.key) } : undefined;
     },
 
@@ -588,7 +615,7 @@ export function openStore(home: string): Store {
       return db
         .transaction(() => {
           assertHolds(lock);
-          const state = readCarried() ?? emptyCarried();
+          const state = readCarried({ ledger: false }) ?? emptyCarried();
           const item = findDeadLetter(state, idOrKey);
           if (!item) {
             throw new Error(`No dead letter ${idOrKey}: list them with \`npx interop status\`.`);
@@ -609,7 +636,7 @@ export function openStore(home: string): Store {
       return db
         .transaction(() => {
           assertHolds(lock);
-          const state = readCarried() ?? emptyCarried();
+          const state = readCarried({ ledger: false }) ?? emptyCarried();
           const keys = new Set(items.map((item) => item.key));
           const queued = new Map(state.retries.map((item) => [item.key, item]));
           for (const item of items) queued.set(item.key, { ...item, attempts: 0 });

@@ -1,8 +1,10 @@
 // Finding Primero cases by external id (case_id, oscar_number) for a whole batch with the fewest
 // requests. Primero has no "find these N ids" query that every version honours (HEAD matches id
 // fields exactly, so `a,b,c` lists are not safe), so the choice is: one search per id, or one paged
-// scan of all of Primero's cases, kept only where they match an id of the batch. The scan wins
-// whenever the batch has more ids than Primero has pages of cases (the first runs, a backfill).
+// scan of all of Primero's cases, kept only where they match an id of the batch. The choice weighs
+// bytes as well as requests (lookupCost): a scan page of 1 000 cases is about 650 KB, a search
+// answer about 0.6 KB, so the scan wins only for a batch far larger than Primero's page count (the
+// first runs, a backfill); an hourly batch is searched id by id whatever Primero holds.
 // Both directions use it: f1-j1 to check that a global id is held by one case only, f2-j2 to find
 // each OSCaR child's case.
 import type { PrimeroClient, ReadableCases } from '../clients/primero.ts';
@@ -17,6 +19,25 @@ type Scanner = Pick<PrimeroClient, 'listCasesReadable' | 'scanCases' | 'countCas
 /** Cases per page of a Primero listing (Primero caps `per` at 1000). */
 const PAGE_SIZE = 1000;
 
+/**
+ * The cost model, in bytes. A request's round trip is worth REQUEST_BYTES of transfer: 20 ms of
+ * latency on a link of about 26 Mbit/s (the bench's latency, a modest connection to a hosted
+ * Primero). A case in a listing page is about CASE_BYTES (a page of 1 000 measured at ~650 KB on the
+ * emulator's bench seed); a search answer (one case, or none) about SEARCH_BYTES.
+ */
+export const REQUEST_BYTES = 64 * 1024;
+export const CASE_BYTES = 650;
+export const SEARCH_BYTES = 600;
+
+/** What each way costs for `lookups` ids against `total` cases (the count is spent either way). */
+export function lookupCost(lookups: number, total: number): { search: number; scan: number } {
+  const pages = Math.ceil(total / PAGE_SIZE);
+  return {
+    search: lookups * (REQUEST_BYTES + SEARCH_BYTES),
+    scan: pages * REQUEST_BYTES + total * CASE_BYTES,
+  };
+}
+
 function push(index: Map<string, PrimeroCase[]>, key: string, record: PrimeroCase) {
   const list = index.get(key);
   if (list) list.push(record);
@@ -24,8 +45,8 @@ function push(index: Map<string, PrimeroCase[]>, key: string, record: PrimeroCas
 }
 
 /**
- * A finder for this batch's ids: a search per id, or answers from one scan when that takes fewer
- * requests. Answers are the same either way.
+ * A finder for this batch's ids: a search per id, or answers from one scan when that costs less
+ * (lookupCost). Answers are the same either way.
  */
 export async function findCasesForBatch(
   wanted: { caseIds?: Iterable<string>; oscarNumbers?: Iterable<string> },
@@ -36,10 +57,12 @@ export async function findCasesForBatch(
   const caseIds = new Set(wanted.caseIds ?? []);
   const oscarNumbers = new Set(wanted.oscarNumbers ?? []);
   const lookups = caseIds.size + oscarNumbers.size;
-  if (lookups < 2) return direct;
+  // A scan is a count and at least one page: two ids are never worth it, nor is the count.
+  if (lookups <= 2) return direct;
   const total = await primero.countCases({});
   const pages = Math.ceil(total / PAGE_SIZE);
-  if (lookups <= pages) return direct;
+  const cost = lookupCost(lookups, total);
+  if (cost.search <= cost.scan) return direct;
 
   const byCaseId = new Map<string, PrimeroCase[]>();
   const byOscarNumber = new Map<string, PrimeroCase[]>();

@@ -58,12 +58,47 @@ export function carriedFromItems(items: readonly StoredItem[]): Partial<CarriedS
   return Object.keys(carried).length === 0 ? undefined : (carried as Partial<CarriedState>);
 }
 
-/** What to write and remove so that a store holding `before` holds `after`. */
+/**
+ * The store prefixes that hold these fields of the carried state: a value field's own key, a list
+ * field's `carried:<field>:`. Reading or rewriting only these leaves the others untouched.
+ */
+export function carriedPrefixes(fields: readonly (keyof CarriedState)[]): string[] {
+  return fields.map((field) =>
+    CARRIED_FIELDS[field] === 'value' ? fieldKey(field) : `${fieldKey(field)}:`,
+  );
+}
+
+const ALL_FIELDS = Object.keys(CARRIED_FIELDS) as (keyof CarriedState)[];
+/**
+ * Every field but the per-item lists the steps write themselves (the ledger, the children awaiting
+ * their services): what a run starts from, those lists being read by the steps when needed.
+ */
+export const FIELDS_WITHOUT_LEDGER = ALL_FIELDS.filter(
+  (field) => field !== 'sent' && field !== 'awaitingServices',
+);
+
+/**
+ * The fields a save of `next` rewrites: every value field (absent means none), and the list fields
+ * it holds. A list field left out (the ledger, which the steps write record by record to the store
+ * itself) stays as stored: nothing reads or rewrites the whole ledger at the end of a run.
+ */
+export function savedFields(next: Partial<CarriedState>): (keyof CarriedState)[] {
+  return ALL_FIELDS.filter(
+    (field) => CARRIED_FIELDS[field] === 'value' || next[field] !== undefined,
+  );
+}
+
+/** What to write and remove so that a store holding `before` holds `after` (see savedFields). */
 export function carriedChanges(
   before: readonly StoredItem[],
   after: Partial<CarriedState>,
 ): { set: StoredItem[]; remove: string[] } {
-  const old = new Map(before.map((item) => [item.key, JSON.stringify(item.value)]));
+  const prefixes = carriedPrefixes(savedFields(after));
+  const old = new Map(
+    before
+      .filter((item) => prefixes.some((prefix) => item.key.startsWith(prefix)))
+      .map((item) => [item.key, JSON.stringify(item.value)]),
+  );
   const next = carriedToItems(after);
   const keep = new Set(next.map((item) => item.key));
   return {
@@ -72,13 +107,26 @@ export function carriedChanges(
   };
 }
 
-export async function loadCarried(store: StateStore): Promise<Partial<CarriedState> | undefined> {
-  return carriedFromItems(await store.list(CARRIED_PREFIX));
+async function listFields(
+  store: StateStore,
+  fields: readonly (keyof CarriedState)[],
+): Promise<StoredItem[]> {
+  const items: StoredItem[] = [];
+  for (const prefix of carriedPrefixes(fields)) items.push(...(await store.list(prefix)));
+  return items;
 }
 
-/** Makes the store hold `next`, writing only the items that changed. */
-export async function saveCarried(store: StateStore, next: CarriedState): Promise<void> {
-  const changes = carriedChanges(await store.list(CARRIED_PREFIX), next);
+/** These fields of the carried state in the store (all by default), or undefined before any. */
+export async function loadCarried(
+  store: StateStore,
+  fields: readonly (keyof CarriedState)[] = ALL_FIELDS,
+): Promise<Partial<CarriedState> | undefined> {
+  return carriedFromItems(await listFields(store, fields));
+}
+
+/** Makes the store hold `next`, writing only the items that changed (see savedFields). */
+export async function saveCarried(store: StateStore, next: Partial<CarriedState>): Promise<void> {
+  const changes = carriedChanges(await listFields(store, savedFields(next)), next);
   if (changes.set.length > 0) await store.set(changes.set);
   if (changes.remove.length > 0) await store.remove(changes.remove);
 }
@@ -119,6 +167,9 @@ export async function saveAwaitingChanges(
   if (changes.remove.length > 0)
     await store.remove(changes.remove.map((key) => itemKey('awaitingServices', key)));
 }
+
+/** The ledger key of a sent record (what a journal or a counting test sees written). */
+export const SENT_PREFIX = `${CARRIED_PREFIX}sent:`;
 
 /**
  * The run context's copy of the carried state leaves the ledger and the children awaiting their

@@ -2,6 +2,8 @@
 // benchmark). Runner and console see only these types: never a field name of either system.
 import type { LogSink } from '../log.ts';
 import type { Credential, CredentialKind } from './steps.ts';
+import type { SentChange } from './sent-journal.ts';
+import type { StateStore } from './state-store.ts';
 
 // The steps' ids and order are declared with the rest of their facts in steps.ts.
 export { STEP_IDS } from './steps.ts';
@@ -240,12 +242,21 @@ export interface RunWorkflowOptions {
   /** Where log lines go during the run (already free of child data). */
   logSink?: LogSink;
   /**
-   * Called synchronously with the whole sent ledger right before each referral upsert goes to
-   * OSCaR (the referral recorded as unconfirmed) and once OSCaR confirmed it. A runner that persists
-   * `sent` at once (cursors and retries untouched) keeps a process killed mid-run from sending
-   * those referrals a second time: OSCaR cannot deduplicate them (docs/reliability.md).
+   * The durable store of the items that outlive a run, written item by item as they change: the
+   * sent ledger (each record before its upsert leaves and once OSCaR confirmed it) and f2's
+   * fingerprints (src/workflow/state-store.ts). The local runner gives its database. Given, the run
+   * reads those items there by key, and `next` holds no ledger (it is in the store already).
+   * Absent, they live in this process's memory for the run, seeded from `carried.sent`, and `next`
+   * hands the ledger back.
    */
-  onSentLedger?: (sent: SentRecord[]) => void;
+  store?: StateStore;
+  /**
+   * Without a `store`: called synchronously with each ledger record written (before its upsert
+   * leaves, marked unconfirmed, and once OSCaR confirmed it) or removed. A caller that persists each
+   * at once (cursors and retries untouched) keeps a process killed mid-run from sending those
+   * referrals a second time: OSCaR cannot deduplicate them (docs/reliability.md).
+   */
+  onSentRecord?: (change: SentChange) => void;
 }
 
 export interface RunOutcome {

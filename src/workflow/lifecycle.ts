@@ -128,8 +128,11 @@ export function closeRun(
       cursors,
       retries: retry.retries,
       deadLetters: settledDeadLetters(retry.deadLetters, report),
-      sent: final.sent ?? carried.sent ?? [],
-      awaitingServices: final.awaitingServices ?? carried.awaitingServices ?? [],
+      // Absent when the run's store keeps the ledger record by record: nothing rewrites it here.
+      ...((final.sent ?? carried.sent) ? { sent: final.sent ?? carried.sent } : {}),
+      ...((final.awaitingServices ?? carried.awaitingServices)
+        ? { awaitingServices: final.awaitingServices ?? carried.awaitingServices }
+        : {}),
     },
     carried,
     report.budget,

@@ -7,16 +7,25 @@ import createLogger from '@openfn/logger';
 import { log, setLogSink } from '../log.ts';
 import type { LogLevel, LogSink } from '../log.ts';
 import { STEP_IDS } from './contract.ts';
-import type { RunFailure, RunOutcome, RunWorkflowOptions, StepId } from './contract.ts';
+import type {
+  CarriedState,
+  RunFailure,
+  RunOutcome,
+  RunWorkflowOptions,
+  StepId,
+} from './contract.ts';
 import { closeRun, openRun } from './lifecycle.ts';
 import { buildPlan, loadJobs } from './plan.ts';
 import { stepTitle } from './steps.ts';
 import type { Job } from './plan.ts';
 import type { AfterUpsertCasesToPrimero } from './state.ts';
-import { openSentJournal } from './sent-journal.ts';
-import { memoryStateStore, registerRunStore } from './state-store.ts';
+import { journaledStore } from './sent-journal.ts';
+import { memoryStateStore, registerRunStore, splitStore } from './state-store.ts';
+import type { StateStore } from './state-store.ts';
 import { carriedToItems, loadAwaiting, loadSent, withoutLedger } from './carried-items.ts';
+import { HAND_OFF_PREFIX } from './hand-off.ts';
 import { buildSummary } from './summary.ts';
+import { openRunClients } from './step-context.ts';
 
 export { DEFAULT_SETTINGS } from './lifecycle.ts';
 
@@ -71,6 +80,40 @@ function stepError(step: string, message: string | undefined): string {
   return `Step ${step} (${name}) failed: ${line.length > 300 ? `${line.slice(0, 300)}...` : line}`;
 }
 
+/**
+ * The steps' store for this run (src/workflow/state-store.ts): the sent ledger and f2's
+ * fingerprints, one item per record as on OpenFn.org, and the hand-off of child data between steps.
+ * The hand-off always stays in this process's memory (locally no step output is stored anywhere,
+ * and child data never reaches a lasting store); it goes with the run. The lasting items go to the
+ * caller's durable store when it gives one, written as they change; otherwise to memory too,
+ * seeded from the carried ledger and journaled record by record. A dry run never writes to the
+ * durable store: it works on a copy of the ledger in memory.
+ */
+async function runStore(
+  options: RunWorkflowOptions,
+  carried: Pick<CarriedState, 'sent' | 'awaitingServices'>,
+  dryRun: boolean,
+): Promise<{ store: StateStore; durable: boolean }> {
+  const handOff = memoryStateStore();
+  if (options.store && !dryRun)
+    return { store: splitStore(HAND_OFF_PREFIX, handOff, options.store), durable: true };
+  const memory = memoryStateStore();
+  const sent = options.store ? await loadSent(options.store) : (carried.sent ?? []);
+  const awaitingServices = options.store
+    ? await loadAwaiting(options.store)
+    : (carried.awaitingServices ?? []);
+  await memory.set(carriedToItems({ sent, awaitingServices }));
+  const journal = options.onSentRecord;
+  return {
+    store: splitStore(
+      HAND_OFF_PREFIX,
+      handOff,
+      journal && !dryRun ? journaledStore(memory, journal) : memory,
+    ),
+    durable: false,
+  };
+}
+
 export async function runWorkflow(
   options: RunWorkflowOptions,
   jobs?: Record<StepId, Job>,
@@ -92,14 +135,7 @@ export async function runWorkflow(
   }
   const { input, from } = opened;
   const { carried } = input.run;
-  // The steps' store for this run (src/workflow/state-store.ts): the sent ledger, one item per
-  // record as on OpenFn.org, and the hand-off of child data between steps. Locally no step output
-  // is stored anywhere, so this process's memory is enough; it goes with the run. The runner
-  // keeps the lasting facts (src/runner/store.ts) from what the run hands back.
-  const store = memoryStateStore();
-  await store.set(
-    carriedToItems({ sent: carried.sent ?? [], awaitingServices: carried.awaitingServices ?? [] }),
-  );
+  const { store, durable } = await runStore(options, carried, dryRun);
   input.run.carried = withoutLedger(carried);
 
   const sink: LogSink = options.logSink ?? ((level, message) => log[level](message));
@@ -108,10 +144,9 @@ export async function runWorkflow(
     ? setLogSink((level, message) => jobLogger[level](message))
     : () => undefined;
 
-  const restoreJournal = dryRun
-    ? () => undefined
-    : openSentJournal(runId, (sent) => options.onSentLedger?.(sent));
   const restoreStore = registerRunStore(runId, store);
+  // One client per system for the whole run: one sign-in each, not one per step.
+  const closeClients = openRunClients(runId);
   let final: FinalState | undefined;
   let crash: string | undefined;
   try {
@@ -138,7 +173,7 @@ export async function runWorkflow(
     crash = stepError('workflow', (error as Error)?.message ?? String(error));
   } finally {
     restoreStore();
-    restoreJournal();
+    closeClients();
     restoreSink();
   }
 
@@ -152,8 +187,8 @@ export async function runWorkflow(
     sink('error', error);
     // Cursors and retries stay; OSCaR has received what f1-j2 sent, so the sent ledger moves on
     // (docs/sync-rules.md: a rerun of the window must not send those referrals again). f1-j2
-    // wrote each record to the run's store as it saw the write.
-    const next = dryRun ? carried : { ...carried, sent: await loadSent(store) };
+    // wrote each record to the run's store as it saw the write; a durable store keeps it already.
+    const next = dryRun || durable ? carried : { ...carried, sent: await loadSent(store) };
     const summary = buildSummary({
       ok: false,
       dryRun,
@@ -168,9 +203,18 @@ export async function runWorkflow(
   }
 
   const report = final!.report!;
-  const sent = await loadSent(store);
-  const awaitingServices = await loadAwaiting(store);
-  const closed = closeRun({ ...final!, run: input.run, report, sent, awaitingServices }, from);
+  const sent = durable ? undefined : await loadSent(store);
+  const awaitingServices = durable ? undefined : await loadAwaiting(store);
+  const closed = closeRun(
+    {
+      ...final!,
+      run: input.run,
+      report,
+      ...(sent ? { sent } : {}),
+      ...(awaitingServices ? { awaitingServices } : {}),
+    },
+    from,
+  );
   const { summary } = closed;
   // A dry run hands on what it got, ledger included.
   const next = dryRun ? carried : closed.next;

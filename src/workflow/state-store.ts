@@ -14,6 +14,12 @@ export interface StoredItem {
 export interface StateStore {
   /** Every item whose key starts with `prefix`, in key order. */
   list(prefix: string): Promise<StoredItem[]>;
+  /**
+   * The items the store holds under exactly these keys (absent keys are left out), for a step that
+   * needs a few items of a long list. `within`, a prefix every key starts with, lets a store whose
+   * per-key read is a request list that prefix instead when that is cheaper.
+   */
+  get(keys: readonly string[], within?: string): Promise<StoredItem[]>;
   /** Inserts or replaces each item under its key. */
   set(items: readonly StoredItem[]): Promise<void>;
   /** Removes the items with exactly these keys (absent keys are fine). */
@@ -46,6 +52,12 @@ export function memoryStateStore(): StateStore & { items: Map<string, string> } 
         .sort()
         .map((key) => ({ key, value: JSON.parse(items.get(key)!) as unknown }));
     },
+    async get(keys) {
+      return keys.flatMap((key) => {
+        const value = items.get(key);
+        return value === undefined ? [] : [{ key, value: JSON.parse(value) as unknown }];
+      });
+    },
     async set(list) {
       for (const item of list) items.set(assertKey(item.key), JSON.stringify(item.value));
     },
@@ -54,6 +66,48 @@ export function memoryStateStore(): StateStore & { items: Map<string, string> } 
     },
     async removePrefix(prefix) {
       for (const key of [...items.keys()]) if (key.startsWith(prefix)) items.delete(key);
+    },
+  };
+}
+
+/**
+ * One store made of two: keys under `prefix` live in `routed`, every other key in `rest`. The local
+ * runner keeps a run's hand-off (child data) in memory and everything else in its database.
+ */
+export function splitStore(prefix: string, routed: StateStore, rest: StateStore): StateStore {
+  const mine = (key: string) => key.startsWith(prefix);
+  // A prefix that could cover keys on both sides asks both and merges them in key order.
+  const both = (wanted: string) => prefix.startsWith(wanted);
+  return {
+    async list(wanted) {
+      if (mine(wanted)) return routed.list(wanted);
+      if (!both(wanted)) return rest.list(wanted);
+      const items = [...(await routed.list(wanted)), ...(await rest.list(wanted))];
+      return items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    },
+    async get(keys, within) {
+      const inRouted = keys.filter(mine);
+      const inRest = keys.filter((key) => !mine(key));
+      return [
+        ...(inRouted.length > 0 ? await routed.get(inRouted) : []),
+        ...(inRest.length > 0 ? await rest.get(inRest, within) : []),
+      ];
+    },
+    async set(items) {
+      const inRouted = items.filter((item) => mine(item.key));
+      const inRest = items.filter((item) => !mine(item.key));
+      if (inRouted.length > 0) await routed.set(inRouted);
+      if (inRest.length > 0) await rest.set(inRest);
+    },
+    async remove(keys) {
+      const inRouted = keys.filter(mine);
+      const inRest = keys.filter((key) => !mine(key));
+      if (inRouted.length > 0) await routed.remove(inRouted);
+      if (inRest.length > 0) await rest.remove(inRest);
+    },
+    async removePrefix(wanted) {
+      if (mine(wanted) || both(wanted)) await routed.removePrefix(wanted);
+      if (!mine(wanted)) await rest.removePrefix(wanted);
     },
   };
 }

@@ -33,7 +33,48 @@ function configurationOf<K extends CredentialKind>(
   return configuration as SystemsConfig[K] & Record<string, unknown>;
 }
 
+// Clients shared by the steps of one run, so that a run signs in once per system: the Primero
+// client keeps its credential (token or Basic) for its whole life and signs in again only when a
+// request answers 401 (token expired), and Primero throttles sign-ins (apis.md §3). runWorkflow
+// opens a registry per run id; the steps then take their clients from it. On OpenFn.org nothing
+// opens one: each step is its own job, evaluated with its own copy of this module, so each step that
+// needs a system signs in to it once (docs/deploy.md).
+const runClients = new Map<string, Map<string, unknown>>();
+
+/** Shares the clients of run `runId` between its steps until the returned function is called. */
+export function openRunClients(runId: string): () => void {
+  runClients.set(runId, new Map());
+  return () => {
+    runClients.delete(runId);
+  };
+}
+
+/** The run's client of `system` for this step's credential, made on first use. */
+function sharedClient<T>(
+  state: BaseState,
+  system: 'primero' | 'oscar',
+  make: (state: BaseState) => T,
+): T {
+  const id = state.run.id;
+  const clients = id === undefined ? undefined : runClients.get(id);
+  if (!clients) return make(state);
+  const configuration = state.configuration ?? {};
+  // Two credentials for one system (a test, a misconfigured plan) never share a session.
+  const who = [system, configuration['url'], configuration['username'] ?? configuration['email']];
+  const key = JSON.stringify(who);
+  let client = clients.get(key) as T | undefined;
+  if (client === undefined) {
+    client = make(state);
+    clients.set(key, client);
+  }
+  return client;
+}
+
 export function primeroClientFrom(state: BaseState): PrimeroClient {
+  return sharedClient(state, 'primero', newPrimeroClient);
+}
+
+function newPrimeroClient(state: BaseState): PrimeroClient {
   const config = configurationOf(state, 'primero');
   return createPrimeroClient(
     {
@@ -52,6 +93,10 @@ function transportOptions(state: BaseState) {
 }
 
 export function oscarClientFrom(state: BaseState): OscarClient {
+  return sharedClient(state, 'oscar', newOscarClient);
+}
+
+function newOscarClient(state: BaseState): OscarClient {
   const config = configurationOf(state, 'oscar');
   return createOscarClient(
     { url: config.url, email: config.email, password: config.password },

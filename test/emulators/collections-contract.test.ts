@@ -174,9 +174,46 @@ describe('the carried state in a Collection', () => {
     await saveCarried(store, { ...carried, retries: [], sent: carried.sent!.slice(0, 1) });
     const after = emulator.requestCounts();
     const delta = (route: string) => (after[route] ?? 0) - (before[route] ?? 0);
-    // One listing, no upsert (nothing changed in place), one DELETE per removed item.
+    // A listing per field, no upsert (nothing changed in place), one DELETE per removed item.
     expect(delta('POST /collections/:name')).toBe(0);
     expect(delta('DELETE /collections/:name/:key')).toBe(2);
     expect((await loadCarried(store))?.sent).toEqual(carried.sent!.slice(0, 1));
+  });
+
+  it('reads items by key, and a state saved without its ledger leaves the ledger as stored', async () => {
+    const store = collectionsStore(config);
+    await saveCarried(store, {
+      cursors: { primero: '2025-02-01T00:00:00Z' },
+      retries: [],
+      deadLetters: [],
+      sent: [{ key: 'referral:k1', value: 'sent', at: '2025-02-01T00:00:00Z' }],
+    });
+    const before = emulator.requestCounts();
+    // One request per key (a key is an exact path, never a pattern); an absent key is left out.
+    expect(await store.get(['carried:sent:referral:k1', 'carried:sent:referral:none'])).toEqual([
+      {
+        key: 'carried:sent:referral:k1',
+        value: { key: 'referral:k1', value: 'sent', at: '2025-02-01T00:00:00Z' },
+      },
+    ]);
+    const afterGet = emulator.requestCounts();
+    expect(
+      (afterGet['GET /collections/:name/:key'] ?? 0) - (before['GET /collections/:name/:key'] ?? 0),
+    ).toBe(2);
+
+    // The run's end saves the cursors, retries and dead letters only: the ledger's record stays.
+    await saveCarried(store, {
+      cursors: { primero: '2025-02-02T00:00:00Z' },
+      retries: [],
+      deadLetters: [],
+    });
+    const after = emulator.requestCounts();
+    expect(
+      (after['DELETE /collections/:name/:key'] ?? 0) -
+        (afterGet['DELETE /collections/:name/:key'] ?? 0),
+    ).toBe(0);
+    expect((await loadCarried(store))?.sent).toEqual([
+      { key: 'referral:k1', value: 'sent', at: '2025-02-01T00:00:00Z' },
+    ]);
   });
 });

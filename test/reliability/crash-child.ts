@@ -1,6 +1,6 @@
 // The process the crash scenarios kill with SIGKILL: one run of the real workflow against the
 // parent's emulators, its carried state in a JSON file (mode `json`, persisted the way the contract
-// asks a runner to: the sent ledger written ahead of each OSCaR upsert) or in the runner's SQLite
+// asks a runner to: each sent-ledger record written ahead of its OSCaR upsert) or in the runner's SQLite
 // store through the runner's own runOnce (mode `runner`).
 // Usage: crash-child.ts <json|runner> <state file or store home> <primero url> <oscar url>
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -31,13 +31,19 @@ if (mode === 'json') {
     ? (JSON.parse(readFileSync(where, 'utf8')) as CarriedState)
     : undefined;
   const base: CarriedState = carried ?? { cursors: {}, retries: [], deadLetters: [] };
+  const ledger = new Map((base.sent ?? []).map((record) => [record.key, record]));
   const outcome = await runWorkflow({
     systems,
     ...(carried ? { carried } : {}),
     ...(carried?.cursors.primero ? {} : { since: START }),
     settings: FAST,
     logSink: () => undefined,
-    onSentLedger: (sent) => save({ ...base, sent }),
+    // One record at a time, as the journal reports them (a test harness may rewrite its file).
+    onSentRecord: (change) => {
+      if ('set' in change) ledger.set(change.set.key, change.set);
+      else ledger.delete(change.remove);
+      save({ ...base, sent: [...ledger.values()] });
+    },
   });
   save(outcome.summary.ok ? outcome.next : { ...base, sent: outcome.next.sent ?? base.sent ?? [] });
 } else {

@@ -174,7 +174,8 @@ describe.concurrent(
 );
 
 describe('SIGKILL under the real runner (SQLite store, runOnce)', () => {
-  // runOnce stores the sent ledger as it changes (onSentLedger), so a kill loses none of it.
+  // runOnce's run writes each sent-ledger record to the SQLite store as it changes, so a kill
+  // loses none of it.
   it('after OSCaR confirmed an upsert: the next scheduled runs do not send it again', async () => {
     const systems = await worldSystems();
     const home = mkdtempSync(join(tmpdir(), 'interop-crash-runner-'));

@@ -21,6 +21,9 @@ import type { CasePlan } from './plan.ts';
 import { needsReferrals } from './service-rows.ts';
 import type { AwaitingTracker } from './awaiting-services.ts';
 import { WINDOW_ID, windowStartOf } from './window.ts';
+import { appliedMemory, fingerprintOf } from './fingerprint.ts';
+import type { AppliedMemory } from './fingerprint.ts';
+import type { StateStore } from '../../workflow/state-store.ts';
 
 /** The part of the Primero client f2-j2 uses (the scan, when it has it, for batch look-ups). */
 export type PrimeroCases = Pick<
@@ -46,6 +49,39 @@ export interface UpsertContext {
   mayStart?: () => boolean;
   /** Told of each child upserted (not in a dry run): the children whose services OSCaR hides. */
   awaiting?: Pick<AwaitingTracker, 'upserted'>;
+  /**
+   * Where f2 keeps what it last applied per child (src/sync/oscar-to-primero/fingerprint.ts):
+   * children that map to it again are dropped before any look-up. Absent: every child is looked up.
+   */
+  applied?: { store: StateStore; reapply: boolean };
+}
+
+/** Each child's global id and fingerprint, and which match what f2 last applied. */
+interface BatchPrints {
+  globalIds: string[];
+  prints: Array<string | undefined>;
+  unchanged: boolean[];
+  memory?: AppliedMemory;
+}
+
+async function batchPrints(batch: FromOscarBatch, ctx: UpsertContext): Promise<BatchPrints> {
+  const globalIds: string[] = [];
+  const prints: Array<string | undefined> = [];
+  for (const packed of batch.children) {
+    const child = unpackChild(packed);
+    globalIds.push(child.globalId);
+    prints.push(ctx.applied ? fingerprintOf(child, ctx.syncUser, ctx.today) : undefined);
+  }
+  if (!ctx.applied) return { globalIds, prints, unchanged: globalIds.map(() => false) };
+  const memory = await appliedMemory(ctx.applied.store, globalIds, {
+    dryRun: ctx.dryRun,
+    reapply: ctx.applied.reapply,
+  });
+  const unchanged = globalIds.map((id, index) => memory.unchanged(id, prints[index]));
+  const dropped = unchanged.filter(Boolean).length;
+  if (dropped > 0)
+    log.info(`f2-j2: ${dropped} children map to what was last applied: not looked up in Primero`);
+  return { globalIds, prints, unchanged, memory };
 }
 
 /**
@@ -59,16 +95,33 @@ export async function upsertChildren(
   batch: FromOscarBatch,
   base: UpsertContext,
 ): Promise<{ started: number }> {
-  const ctx: UpsertContext = { ...base, primero: await withBatchLookups(batch, base.primero) };
+  const known = await batchPrints(batch, base);
+  const toLookUp = batch.children.filter((_, index) => !known.unchanged[index]);
+  const ctx: UpsertContext = {
+    ...base,
+    primero: await withBatchLookups({ ...batch, children: toLookUp }, base.primero),
+  };
   const { children } = batch;
   let next = 0;
   let outage: { error: unknown } | undefined;
   const lane = async () => {
     while (!outage && next < children.length) {
+      // A child unchanged since it was applied costs no request, and none of the budget.
+      if (known.unchanged[next]) {
+        const index = next++;
+        recordUnchanged(ctx.report, 'f2-j2', caseKey(known.globalIds[index]!));
+        // Still a child whose services OSCaR may hide: its wait is counted as if it was upserted.
+        if (!ctx.dryRun) ctx.awaiting?.upserted(unpackChild(children[index]!), batch.since);
+        continue;
+      }
       if (ctx.mayStart && !ctx.mayStart()) return;
-      const packed = children[next++]!;
+      const index = next++;
+      const packed = children[index]!;
       try {
-        await upsertChild(unpackChild(packed), batch.since, ctx);
+        await upsertChild(unpackChild(packed), batch.since, ctx, {
+          fingerprint: known.prints[index],
+          ...(known.memory ? { memory: known.memory } : {}),
+        });
       } catch (error) {
         outage ??= { error };
       }
@@ -116,6 +169,7 @@ export async function upsertChild(
   child: OscarChild,
   since: string,
   ctx: UpsertContext,
+  applied: { fingerprint?: string | undefined; memory?: AppliedMemory } = {},
 ): Promise<void> {
   const key = caseKey(child.globalId);
   const lookup = lookupOf(child);
@@ -127,12 +181,16 @@ export async function upsertChild(
     const plan = await planFor(child, ctx);
     if (plan.caseId) ids.case_id = plan.caseId;
     const wrote = await carryOut(plan, ids, ctx);
+    const unchanged = !wrote && plan.action === 'unchanged' && plan.decisions.length === 0;
     if (wrote) recordWritten(ctx.report, 'f2-j2', key);
-    else if (plan.action === 'unchanged' && plan.decisions.length === 0)
-      recordUnchanged(ctx.report, 'f2-j2', key);
+    else if (unchanged) recordUnchanged(ctx.report, 'f2-j2', key);
+    // Primero holds what the child maps to: remembered, so an unchanged re-listing costs nothing.
+    if (wrote || unchanged) await applied.memory?.remember(child.globalId, applied.fingerprint);
     if (!ctx.dryRun) ctx.awaiting?.upserted(child, since);
   } catch (error) {
     if (!(error instanceof ItemError) && !isItemError(error)) throw error;
+    // A child that failed is looked up again whenever it is listed, whatever it maps to.
+    await applied.memory?.forget(child.globalId);
     const failure = { key, step: 'f2-j2' as const, kind: 'case' as const, reason: reasonOf(error) };
     recordFailure(
       ctx.report,

@@ -13,7 +13,6 @@ import {
   recordWritten,
 } from '../../workflow/outcomes.ts';
 import type { AfterCasesToOscar, AfterGetPrimeroCases } from '../../workflow/state.ts';
-import { journalSent } from '../../workflow/sent-journal.ts';
 import { budgetOf } from '../../workflow/budget.ts';
 import { deferReferrals } from './deferral.ts';
 import { loadSent, saveSentChanges } from '../../workflow/carried-items.ts';
@@ -251,21 +250,18 @@ async function deliverReferral(
     if (known) payload = known.payload;
     if (d.state.run.dryRun) planned(d, `upsert referral to ${payload.organization_name}`, item);
     else {
-      // Write-ahead in the durable store: the request may leave at any moment from here.
+      // Write-ahead in the durable store, this one record: the request may leave at any moment
+      // from here, and OSCaR may then hold the referral whatever happens to us.
       d.sent.set(item.sentKey, { key: item.sentKey, value: UNCONFIRMED_SEND, at: d.now });
       await persist(d, [item.sentKey]);
       await d.oscar().upsertClient(payload, {
-        // Write-ahead: from here on OSCaR may hold the referral, whatever happens to us.
         beforeSend: () => {
           onWire = true;
-          d.sent.set(item.sentKey, { key: item.sentKey, value: UNCONFIRMED_SEND, at: d.now });
-          journalSent(d.state.run.id, d.sent.values());
         },
       });
       written(d, item, item.ids.service_id);
       const awaiting = awaitingRecord(item, payload.organization_name, d.now);
       d.sent.set(awaiting.key, awaiting);
-      journalSent(d.state.run.id, d.sent.values());
       await persist(d, [item.sentKey, awaiting.key]);
       if (known)
         log.info(
@@ -276,7 +272,6 @@ async function deliverReferral(
   } catch (error) {
     if (onWire && isUnconfirmedUpsert(error)) {
       unconfirmed(d, item);
-      journalSent(d.state.run.id, d.sent.values());
       await persist(d, [item.sentKey]);
       return undefined;
     }
@@ -284,7 +279,6 @@ async function deliverReferral(
     if (!d.state.run.dryRun) {
       if (before) d.sent.set(item.sentKey, before);
       else d.sent.delete(item.sentKey);
-      if (onWire) journalSent(d.state.run.id, d.sent.values());
       await persist(d, [item.sentKey]);
     }
     if (!isItemError(error)) return { error };

@@ -1,0 +1,90 @@
+// What f2 last applied for each child, so that a child OSCaR lists again unchanged costs nothing.
+// OSCaR's `since_date` is a date (apis.md §2.2): every run of a day lists again every client changed
+// that day, and each would be looked up in Primero to find it "unchanged". f2-j2 keeps, per child,
+// a fingerprint of the Primero payload it maps the child to (the case as it would create it, and
+// the OSCaR decisions on its referrals), written to the run's store once the child is applied
+// (written, or found unchanged). A child whose fingerprint matches is dropped before any Primero
+// look-up. A change to any field the mapping reads changes the payload, so it is applied; a change
+// OSCaR makes to a field the mapping ignores does not. An explicit start (a backfill) applies every
+// child again: it is how an operator repairs a Primero case changed or deleted by hand.
+import { v5 as uuidv5 } from 'uuid';
+import type { StateStore } from '../../workflow/state-store.ts';
+import { assertKey } from '../../workflow/state-store.ts';
+import type { OscarChild } from './children.ts';
+import { planCaseUpsert } from './plan.ts';
+import { rowIdFor, serviceEntriesOf, SERVICE_ROW_NAMESPACE } from './service-rows.ts';
+
+/** Store items `applied:f2:<global id>`, one per child f2 applied. */
+export const APPLIED_PREFIX = 'applied:f2:';
+
+const keyOf = (globalId: string): string | undefined => {
+  try {
+    return assertKey(`${APPLIED_PREFIX}${globalId}`);
+  } catch {
+    // A global id no key can hold is never fingerprinted: the child goes the usual way.
+    return undefined;
+  }
+};
+
+/**
+ * The fingerprint of the payload the child maps to: a name-based UUID (SHA-1) of it, portable to
+ * the OpenFn.org sandbox (no node:crypto). Undefined when the child does not map (its failure is
+ * then reported by the usual path, with its reason).
+ */
+export function fingerprintOf(
+  child: OscarChild,
+  syncUser: string,
+  today: Date,
+): string | undefined {
+  try {
+    const { write } = planCaseUpsert({ child, syncUser, today });
+    const decisions = serviceEntriesOf(child)
+      .filter(
+        (entry) => entry.service.referral_id !== null && entry.service.referral_id !== undefined,
+      )
+      .map((entry) => [rowIdFor(child.globalId, entry), entry.service.referral_status ?? null]);
+    return uuidv5(`fingerprint:${JSON.stringify({ write, decisions })}`, SERVICE_ROW_NAMESPACE);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The fingerprints held for these children and the means to keep new ones. */
+export interface AppliedMemory {
+  /** Whether `child` maps to what f2 last applied for it. */
+  unchanged(globalId: string, fingerprint: string | undefined): boolean;
+  /** Keeps the fingerprint of a child just applied (nothing in a dry run). */
+  remember(globalId: string, fingerprint: string | undefined): Promise<void>;
+  /** Drops the fingerprint of a child that failed (nothing in a dry run). */
+  forget(globalId: string): Promise<void>;
+}
+
+export async function appliedMemory(
+  store: StateStore,
+  globalIds: readonly string[],
+  options: { dryRun: boolean; reapply: boolean },
+): Promise<AppliedMemory> {
+  const keys = globalIds.flatMap((id) => keyOf(id) ?? []);
+  const held = new Map<string, unknown>();
+  if (!options.reapply && keys.length > 0)
+    for (const item of await store.get(keys, APPLIED_PREFIX)) held.set(item.key, item.value);
+  return {
+    unchanged(globalId, fingerprint) {
+      const key = keyOf(globalId);
+      return fingerprint !== undefined && key !== undefined && held.get(key) === fingerprint;
+    },
+    async remember(globalId, fingerprint) {
+      const key = keyOf(globalId);
+      if (options.dryRun || fingerprint === undefined || key === undefined) return;
+      if (held.get(key) === fingerprint) return;
+      await store.set([{ key, value: fingerprint }]);
+      held.set(key, fingerprint);
+    },
+    async forget(globalId) {
+      const key = keyOf(globalId);
+      if (options.dryRun || key === undefined) return;
+      await store.remove([key]);
+      held.delete(key);
+    },
+  };
+}
