@@ -217,7 +217,10 @@ export async function runWorkflow(
   );
   const { summary } = closed;
   // A dry run hands on what it got, ledger included.
-  const next = dryRun ? carried : closed.next;
+  // With a durable store the ledger is there already, record by record: never handed back, so no
+  // caller can rewrite it whole (a partial list would remove every record it lacks).
+  const { sent: _kept, ...withoutSent } = closed.next;
+  const next = dryRun ? carried : durable ? withoutSent : closed.next;
   const counts = STEP_IDS.map((id) => {
     const c = report.steps[id];
     return `${id} ${c.fetched} fetched/${c.written} written/${c.unchanged} unchanged/${c.failed} failed`;
