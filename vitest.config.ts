@@ -9,8 +9,8 @@ const reliabilityAt = (concurrency: number) => ({
   test: {
     name: `reliability at concurrency ${concurrency}`,
     include: RELIABILITY,
-    // The crash trials drive the CLI, whose concurrency this setting does not reach: run once.
-    exclude: ['test/reliability/crash-trials.test.ts'],
+    // The crash trials and the privacy scan drive the CLI, which this setting does not reach.
+    exclude: ['test/reliability/crash-trials.test.ts', 'test/reliability/privacy-scan.test.ts'],
     env: { RELIABILITY_CONCURRENCY: String(concurrency) },
   },
 });
@@ -30,6 +30,7 @@ const primeroV25 = {
     exclude: [
       'test/reliability/crash.test.ts',
       'test/reliability/crash-trials.test.ts',
+      'test/reliability/privacy-scan.test.ts',
       'test/reliability/concurrency.test.ts',
     ],
     env: { PRIMERO_EMULATOR_PROFILE: '2.5' },
