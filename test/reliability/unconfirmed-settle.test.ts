@@ -6,6 +6,8 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { FaultRule } from '../../demo/common/harness.ts';
 import type { Systems } from '../e2e/helpers.ts';
+import { landedReferrals } from '../../src/sync/primero-to-oscar/unconfirmed.ts';
+import type { UnconfirmedReferral } from '../../src/sync/primero-to-oscar/unconfirmed.ts';
 import { FAST, expectNoLeaks, runWith, seen, worldSystems } from './harness.ts';
 
 const UPSERT = 'POST /api/v1/organizations/clients/upsert';
@@ -118,5 +120,66 @@ describe('an unconfirmed referral checked against the next OSCaR listing', () =>
     expect(next.summary.ok).toBe(true);
     expect(next.next.deadLetters).toEqual([]);
     expect(referralsOf(s, 'rel-case-1')).toHaveLength(1);
+  });
+});
+
+describe('landedReferrals: what in the listing counts as the referral in doubt', () => {
+  const doubt = (n: number, extra: Partial<UnconfirmedReferral> = {}): UnconfirmedReferral => ({
+    key: `f1-j2:referral:case-${n}:row-${n}`,
+    sentKey: `referral:ref-${n}`,
+    ids: {
+      case_id: `case-${n}`,
+      primero_id: `p-${n}`,
+      service_id: `row-${n}`,
+      referral_id: `ref-${n}`,
+    },
+    organisation: 'cif',
+    service: 'Kinship care',
+    ...extra,
+  });
+  const client = (extra: Record<string, unknown>, referralIds: number[]) =>
+    ({
+      global_id: 'G-1',
+      organization_name: 'cif',
+      external_id: 'case-1',
+      services: referralIds.map((referral_id) => ({
+        uuid: 'u',
+        name: 'Kinship care',
+        referral_id,
+      })),
+      ...extra,
+    }) as never;
+  const listing = (...clients: never[]) => ({ clients, invalid: [] });
+  const sent = (...records: Array<[string, string]>) =>
+    new Map(records.map(([key, value]) => [key, { key, value, at: '2025-01-01T00:00:00Z' }]));
+
+  it('a client of that case in that NGO listing a referral of that service', () => {
+    expect(landedReferrals([doubt(1)], listing(client({}, [7])), sent())).toHaveLength(1);
+    // Another NGO, another service, a service without a referral: not it.
+    expect(
+      landedReferrals([doubt(1)], listing(client({ organization_name: 'holt' }, [7])), sent()),
+    ).toEqual([]);
+    expect(
+      landedReferrals([doubt(1, { service: 'Counselling' })], listing(client({}, [7])), sent()),
+    ).toEqual([]);
+    expect(landedReferrals([doubt(1)], listing(client({}, [])), sent())).toEqual([]);
+  });
+
+  it('a child OSCaR knew: found by its global id in the NGO holding it', () => {
+    const known = doubt(1, { globalId: 'G-1', ids: { ...doubt(1).ids, case_id: 'case-other' } });
+    expect(
+      landedReferrals([known], listing(client({ organization_name: 'holt' }, [7])), sent()),
+    ).toHaveLength(1);
+  });
+
+  it('an earlier confirmed referral of the same Primero row does not pass for this one', () => {
+    const earlier = sent(['referral:ref-0', 'row-1']);
+    expect(landedReferrals([doubt(1)], listing(client({}, [7])), earlier)).toEqual([]);
+    expect(landedReferrals([doubt(1)], listing(client({}, [7, 8])), earlier)).toHaveLength(1);
+  });
+
+  it('two referrals of one row in doubt and one listed: one is settled, not both', () => {
+    const second = doubt(1, { key: 'f1-j2:referral:case-1:row-1', sentKey: 'referral:ref-9' });
+    expect(landedReferrals([doubt(1), second], listing(client({}, [7])), sent())).toHaveLength(1);
   });
 });
