@@ -22,10 +22,10 @@ import { runWorkflow } from '../../src/workflow/run.ts';
 import { systemsEnv } from '../e2e/helpers.ts';
 import type { Systems } from '../e2e/helpers.ts';
 import { FAST, expectNoLeaks, runWith, seen, worldSystems } from './harness.ts';
+import { ROOT } from './cli.ts';
 import { START } from './world.ts';
 import { landedCount, ngosAcceptAll, primeroCasesByGlobalId, trialWorld } from './trial-world.ts';
 
-const ROOT = join(import.meta.dirname, '../..');
 const KILLS = Number(process.env.INTEROP_TRIAL_KILLS ?? 8);
 const SEED = Number(process.env.TRIAL_SEED ?? 20261201);
 /** Kills in one world before its runs are let through; bounds Primero sign-ins (7 a minute). */

@@ -7,7 +7,6 @@
 // The systems' error texts: Primero's error envelope carries `value` and exception messages
 // (primero app/services/error_service.rb); OSCaR's upsert answers Rails validation messages
 // (oscar-web app/controllers/api/v1/organizations_controller.rb, upsert/create_referral).
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,10 +21,10 @@ import { STORE_FILE, openStore } from '../../src/runner/store.ts';
 import { runWorkflow } from '../../src/workflow/run.ts';
 import { systemsEnv } from '../e2e/helpers.ts';
 import { ADMIN_PASSWORD, signIn } from '../console/console-harness.ts';
+import { cli } from './cli.ts';
 import { FAST, expectNoLeaks, worldSystems } from './harness.ts';
 import { PRIVATE_VALUES, START } from './world.ts';
 
-const ROOT = join(import.meta.dirname, '../..');
 /** Referral notes of the world (referralOf): free text a case worker wrote about the child. */
 const NOTES = 'invented reason of referral';
 const [NAME, OTHER_NAME, , , , , , KHMER, , BIRTH, , , PHONE] = PRIVATE_VALUES as string[];
@@ -34,21 +33,6 @@ const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
-
-function cli(args: string[], env: Record<string, string>, cwd: string) {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/interop.js'), ...args], {
-    cwd,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, stdout, stderr })),
-  );
-}
 
 /** A webhook receiver: every alert body it got. */
 async function webhook() {
