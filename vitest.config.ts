@@ -9,6 +9,8 @@ const reliabilityAt = (concurrency: number) => ({
   test: {
     name: `reliability at concurrency ${concurrency}`,
     include: RELIABILITY,
+    // The crash trials and the privacy scan drive the CLI, which this setting does not reach.
+    exclude: ['test/reliability/crash-trials.test.ts', 'test/reliability/privacy-scan.test.ts'],
     env: { RELIABILITY_CONCURRENCY: String(concurrency) },
   },
 });
@@ -25,7 +27,12 @@ const primeroV25 = {
     name: 'primero 2.5',
     include: ['test/e2e/**/*.test.ts', 'test/clients/primero*.test.ts', ...RELIABILITY],
     // Killed processes and run locks do not depend on the Primero version: not run twice.
-    exclude: ['test/reliability/crash.test.ts', 'test/reliability/concurrency.test.ts'],
+    exclude: [
+      'test/reliability/crash.test.ts',
+      'test/reliability/crash-trials.test.ts',
+      'test/reliability/privacy-scan.test.ts',
+      'test/reliability/concurrency.test.ts',
+    ],
     env: { PRIMERO_EMULATOR_PROFILE: '2.5' },
   },
 };

@@ -2,17 +2,16 @@
 // run store keeps (the SQLite file itself, byte for byte) and the OpenFn bodies `build-openfn`
 // generates hold none of the seed children's names, birth dates or phones, and no password or
 // token in use. (Every other scenario file scans its own logs, summaries and carried states.)
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { STORE_FILE } from '../../src/runner/store.ts';
 import { systemsEnv } from '../e2e/helpers.ts';
+import { ROOT, cli } from './cli.ts';
 import { FAST, expectNoLeaks, worldSystems } from './harness.ts';
 import { PRIVATE_VALUES, START } from './world.ts';
 
-const ROOT = join(import.meta.dirname, '../..');
 const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -22,21 +21,6 @@ function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'interop-privacy-'));
   dirs.push(dir);
   return dir;
-}
-
-function cli(args: string[], env: Record<string, string>, cwd: string) {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/interop.js'), ...args], {
-    cwd,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, stdout, stderr })),
-  );
 }
 
 function filesUnder(dir: string): string[] {

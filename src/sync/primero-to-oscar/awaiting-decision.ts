@@ -11,7 +11,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The ledger record of a referral OSCaR confirmed: `<primero id> <case id> <organisation>`. */
 export function awaitingRecord(
-  item: ReferralToOscar,
+  item: Pick<ReferralToOscar, 'ids'>,
   organisation: string,
   at: string,
 ): SentRecord {

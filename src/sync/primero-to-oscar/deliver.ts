@@ -35,6 +35,9 @@ import { globalIdsNeedingHolders, holdersFromListing } from './oscar-holders.ts'
 import { awaitingRecord, overdueReferrals } from './awaiting-decision.ts';
 import { DEFAULT_SETTINGS } from '../../workflow/lifecycle.ts';
 import type { OscarHolders } from './oscar-holders.ts';
+import { landedReferrals, referralsInDoubt, unconfirmedIdsOf } from './unconfirmed.ts';
+import type { UnconfirmedReferral } from './unconfirmed.ts';
+import type { OscarUpsertPayload } from '../../model/oscar.ts';
 
 /** f1-j2's state between its operations: the holders it read, dropped by finishDelivery. */
 type WithHolders = AfterCasesToOscar & { oscarHolders?: OscarHolders };
@@ -125,7 +128,7 @@ export { isUnconfirmedUpsert } from './sent-ledger.ts';
  * referral (apis.md §2.3), so it is never re-sent automatically: the ledger marks it unconfirmed
  * and it goes straight to the dead letters, for an operator to check OSCaR and requeue it.
  */
-function unconfirmed(d: Delivery, item: ReferralToOscar): void {
+function unconfirmed(d: Delivery, item: ReferralToOscar, payload?: OscarUpsertPayload): void {
   d.sent.set(item.sentKey, { key: item.sentKey, value: UNCONFIRMED_SEND, at: d.now });
   const failure = recordFailure(
     d.state.report,
@@ -134,7 +137,8 @@ function unconfirmed(d: Delivery, item: ReferralToOscar): void {
       key: item.key,
       step: 'f1-j2',
       kind: 'referral',
-      ids: item.ids,
+      // Where it went and what it asked for: a later run looks for it there (unconfirmed.ts).
+      ids: unconfirmedIdsOf(item, payload),
       reason:
         `OSCaR did not confirm the referral of case ${item.ids.case_id} (service ${item.ids.service_id}): ` +
         'it may have been saved. Check OSCaR for it; if missing, run ' +
@@ -186,8 +190,10 @@ export async function deliverReferrals(
   oscar: () => OscarClient,
 ): Promise<AfterCasesToOscar> {
   const d = delivery(state, oscar);
+  const settled = await settleLanded(d);
   const byCase = new Map<string, ReferralToOscar[]>();
   for (const item of d.state.toOscar.referrals) {
+    if (settled.has(item.key)) continue;
     byCase.set(item.ids.case_id, [...(byCase.get(item.ids.case_id) ?? []), item]);
   }
   const queues = [...byCase.values()];
@@ -232,6 +238,38 @@ export async function deliverReferrals(
   return done(d);
 }
 
+/**
+ * Referrals in doubt (unconfirmed.ts) that OSCaR's listing shows: recorded as written, as if OSCaR
+ * had confirmed them then, so they leave the dead letters and are awaited like any other. The
+ * listing is read only when something is in doubt. Returns the keys settled.
+ */
+async function settleLanded(d: Delivery): Promise<Set<string>> {
+  if (d.state.run.dryRun) return new Set();
+  const doubts = referralsInDoubt(d.state.run.carried, d.state.toOscar.referrals, d.sent);
+  if (doubts.length === 0) return new Set();
+  const listing = await d.oscar().listClients();
+  const landed = landedReferrals(doubts, listing, d.sent);
+  await persist(
+    d,
+    landed.flatMap((doubt) => settle(d, doubt)),
+  );
+  log.info(
+    `f1-j2: ${doubts.length} unconfirmed referrals checked against OSCaR's listing, ` +
+      `${landed.length} found there`,
+  );
+  return new Set(landed.map((doubt) => doubt.key));
+}
+
+/** Returns the ledger keys it set. */
+function settle(d: Delivery, doubt: UnconfirmedReferral): string[] {
+  recordWritten(d.state.report, 'f1-j2', doubt.key);
+  d.sent.set(doubt.sentKey, { key: doubt.sentKey, value: doubt.ids.service_id, at: d.now });
+  const awaiting = awaitingRecord(doubt, doubt.organisation, d.now);
+  d.sent.set(awaiting.key, awaiting);
+  log.info(`f1-j2: referral ${doubt.key} unconfirmed earlier is listed by OSCaR: settled`);
+  return [doubt.sentKey, awaiting.key];
+}
+
 /** Sends one referral and records how it ended; an outage is returned for the caller to stop. */
 async function deliverReferral(
   d: Delivery,
@@ -239,8 +277,9 @@ async function deliverReferral(
 ): Promise<{ error: unknown } | undefined> {
   const before = d.sent.get(item.sentKey);
   let onWire = false;
+  let payload: OscarUpsertPayload | undefined;
   try {
-    let payload = toOscarReferral(item);
+    payload = toOscarReferral(item);
     const globalId = (item.case.oscar_number ?? '').trim();
     // A child OSCaR knows: only to an NGO holding it, with OSCaR's own values carried.
     const known =
@@ -271,7 +310,7 @@ async function deliverReferral(
     }
   } catch (error) {
     if (onWire && isUnconfirmedUpsert(error)) {
-      unconfirmed(d, item);
+      unconfirmed(d, item, payload);
       await persist(d, [item.sentKey]);
       return undefined;
     }
