@@ -17,6 +17,7 @@ import { createRunner } from './run-once.ts';
 import { pausedSystems } from './sign-in-brake.ts';
 import type { RunOnceOptions, RunWorkflow, Runner } from './run-once.ts';
 import type { Store } from './store.ts';
+import { verdictOf } from './verdict.ts';
 
 /** `.env` (if present) then the environment, validated. */
 export function loadRunnerConfig(): RunnerConfig {
@@ -111,10 +112,11 @@ export async function runAndReport(
   } else {
     terminal.out(formatSummary(result.summary, result.run));
   }
-  return result.status === 'succeeded' ? EXIT_OK : EXIT_RUN_FAILED;
+  // An amber run (items failed, retried or dead-lettered) finished: its items are in the summary.
+  return result.status === 'failed' ? EXIT_RUN_FAILED : EXIT_OK;
 }
 
-export function statusView(store: Store, cron: string): StatusView {
+export function statusView(store: Store, cron: string, mappingProblems = 0): StatusView {
   const carried = store.lastCarriedState();
   const scheduler = store.schedulerInfo();
   const runningNow = store.lockHolder();
@@ -122,6 +124,7 @@ export function statusView(store: Store, cron: string): StatusView {
   const recent = store.listRuns({ limit: 20 });
   const runs = recent.slice(0, 5);
   const view: StatusView = {
+    verdict: verdictOf(store, mappingProblems),
     store: store.path,
     cursors: carried?.cursors ?? {},
     retrying: carried?.retries.length ?? 0,

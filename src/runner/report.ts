@@ -5,6 +5,7 @@ import type { CarriedState, OverdueReferral, RunSummary, StepId } from '../workf
 import type { DeadLetter, LockInfo, LogLine, RunRecord, SchedulerInfo } from './store.ts';
 import { pauseMessage } from './sign-in-brake.ts';
 import type { SignInPause } from './sign-in-brake.ts';
+import type { Verdict } from './verdict.ts';
 
 /** What each step moves, in the words of the people who use the sync. */
 export const STEP_LABELS: Record<StepId, string> = {
@@ -39,7 +40,11 @@ function cursorsText(cursors: CarriedState['cursors']): string {
 
 export function formatSummary(summary: RunSummary, run?: RunRecord): string {
   const lines: string[] = [];
-  const outcome = summary.ok ? 'succeeded' : 'FAILED';
+  const outcome = !summary.ok
+    ? 'FAILED'
+    : summary.failed.length > 0
+      ? `succeeded with ${summary.failed.length} failed item(s)`
+      : 'succeeded';
   const head = run ? `Run ${run.id} (${run.trigger})` : 'Run';
   lines.push(
     `${head} ${outcome}${summary.dryRun ? ' [dry run: nothing written]' : ''} in ${duration(summary.startedAt, summary.finishedAt)}`,
@@ -105,12 +110,15 @@ export function formatRunLine(run: RunRecord): string {
   ]
     .filter(Boolean)
     .join(', ');
-  const reason = run.status === 'failed' || run.status === 'interrupted' ? (run.error ?? '') : '';
+  const reason =
+    run.status === 'failed' || run.status === 'interrupted' || run.status === 'refused'
+      ? (run.error ?? '').split('\n')[0]!
+      : '';
   return [
     run.id,
     run.startedAt,
     pad(run.trigger, 8),
-    pad(run.status, 11),
+    pad(run.status, 23),
     padLeft(duration(run.startedAt, run.finishedAt), 6),
     counts,
     flags && `(${flags})`,
@@ -135,6 +143,8 @@ export function formatLogs(run: RunRecord, lines: LogLine[]): string {
 }
 
 export interface StatusView {
+  /** The one-line verdict (src/runner/verdict.ts), the same the console overview opens with. */
+  verdict: Verdict;
   store: string;
   cursors: CarriedState['cursors'];
   retrying: number;
@@ -166,6 +176,7 @@ export function formatOverdue(overdue: readonly OverdueReferral[]): string[] {
 
 export function formatStatus(view: StatusView): string {
   const lines: string[] = [];
+  lines.push(`Health: ${view.verdict.text}`);
   lines.push(`Store: ${view.store}`);
   lines.push(`Cursors: ${cursorsText(view.cursors)}`);
   lines.push(`Items waiting to be retried: ${view.retrying}`);

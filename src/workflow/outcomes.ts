@@ -8,6 +8,7 @@ import type {
   PlannedWrite,
   StepCounts,
   StepId,
+  SucceededItem,
   SyncSettings,
 } from './contract.ts';
 import { STEP_IDS } from './contract.ts';
@@ -20,6 +21,8 @@ export interface Report {
   failed: FailedItem[];
   /** Keys of every item attempted in this run, whatever the outcome. */
   attempted: string[];
+  /** Items written or found unchanged, with their ids when the step gave them (item history). */
+  succeeded: SucceededItem[];
   planned: PlannedWrite[];
   /** Set by the step that knows what awaits a decision (f1-j2). */
   overdueReferrals?: OverdueReferral[];
@@ -31,7 +34,7 @@ export function emptyReport(): Report {
   const steps = {} as Record<StepId, StepCounts>;
   for (const id of STEP_IDS)
     steps[id] = { fetched: 0, written: 0, unchanged: 0, failed: 0, skipped: 0 };
-  return { steps, kinds: {}, failed: [], attempted: [], planned: [] };
+  return { steps, kinds: {}, failed: [], attempted: [], succeeded: [], planned: [] };
 }
 
 /** `f1-j2:referral:<ids>` -> `f1-j2:referral`: keys name their step and kind first. */
@@ -55,16 +58,28 @@ export function recordSkipped(report: Report, step: StepId, count = 1): void {
   report.steps[step].skipped += count;
 }
 
-export function recordWritten(report: Report, step: StepId, key: string): void {
+export function recordWritten(
+  report: Report,
+  step: StepId,
+  key: string,
+  ids?: Record<string, string>,
+): void {
   report.steps[step].written += 1;
   countKind(report, key, 'written');
   report.attempted.push(key);
+  (report.succeeded ??= []).push({ key, step, outcome: 'written', ...(ids ? { ids } : {}) });
 }
 
-export function recordUnchanged(report: Report, step: StepId, key: string): void {
+export function recordUnchanged(
+  report: Report,
+  step: StepId,
+  key: string,
+  ids?: Record<string, string>,
+): void {
   report.steps[step].unchanged += 1;
   countKind(report, key, 'unchanged');
   report.attempted.push(key);
+  (report.succeeded ??= []).push({ key, step, outcome: 'unchanged', ...(ids ? { ids } : {}) });
 }
 
 /** Records a failed item, counting this attempt on top of the ones carried from earlier runs. */

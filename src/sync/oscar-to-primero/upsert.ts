@@ -124,9 +124,9 @@ export async function upsertChild(
     const plan = await planFor(child, ctx);
     if (plan.caseId) ids.case_id = plan.caseId;
     const wrote = await carryOut(plan, ids, ctx);
-    if (wrote) recordWritten(ctx.report, 'f2-j2', key);
+    if (wrote) recordWritten(ctx.report, 'f2-j2', key, ids);
     else if (plan.action === 'unchanged' && plan.decisions.length === 0)
-      recordUnchanged(ctx.report, 'f2-j2', key);
+      recordUnchanged(ctx.report, 'f2-j2', key, ids);
   } catch (error) {
     if (!(error instanceof ItemError) && !isItemError(error)) throw error;
     const failure = { key, step: 'f2-j2' as const, kind: 'case' as const, reason: reasonOf(error) };
