@@ -52,6 +52,7 @@ export function buildRunner(input: {
     secrets: secretsOf(systems, input.config.alerts),
     ...(input.echo ? { echo: input.echo } : {}),
     ...(alerts ? { alerts } : {}),
+    ...(input.config.historyDays !== undefined ? { historyDays: input.config.historyDays } : {}),
   });
   return refusingOnBrokenTables(runner);
 }
