@@ -93,7 +93,10 @@ export function recordFailure(
     atLeastAttempts?: number;
   } = {},
 ): FailedItem {
-  const earlier = carried.retries.find((item) => item.key === failure.key);
+  // An open dead letter met again (a backfill, another item's retry) goes on counting as itself.
+  const earlier =
+    carried.retries.find((item) => item.key === failure.key) ??
+    carried.deadLetters.find((item) => item.key === failure.key);
   const item: FailedItem = {
     ...failure,
     attempts: Math.max((earlier?.attempts ?? 0) + 1, options.atLeastAttempts ?? 0),
@@ -114,7 +117,9 @@ export function recordPlanned(report: Report, write: PlannedWrite): void {
 /**
  * The retry list after a successful run: items not attempted this run are carried unchanged
  * (never dropped), items that succeeded leave the list, items that failed again stay until they
- * reach `maxAttempts` and become dead letters.
+ * reach `maxAttempts` and become dead letters. One lifecycle per item: an open dead letter that
+ * fails again stays a dead letter (latest reason and count), never re-enters the retry list, and
+ * is not reported as newly dead-lettered; no item is ever both queued and dead.
  */
 export function nextRetryState(
   carried: CarriedState,
@@ -122,16 +127,23 @@ export function nextRetryState(
   settings: Pick<SyncSettings, 'maxAttempts'>,
 ): { retries: FailedItem[]; deadLetters: FailedItem[]; deadLettered: FailedItem[] } {
   const attempted = new Set(report.attempted);
-  const untouched = carried.retries.filter((item) => !attempted.has(item.key));
+  const open = new Set(carried.deadLetters.map((item) => item.key));
+  // `open`: also heals stores where an earlier lifecycle left an item both queued and dead.
+  const untouched = carried.retries.filter(
+    (item) => !attempted.has(item.key) && !open.has(item.key),
+  );
   const failedByKey = new Map(report.failed.map((item) => [item.key, item]));
   const failed = [...failedByKey.values()];
-  const deadLettered = failed.filter((item) => item.attempts >= settings.maxAttempts);
-  const stillRetrying = failed.filter((item) => item.attempts < settings.maxAttempts);
-  const deadKeys = new Set(deadLettered.map((item) => item.key));
+  const stillDead = failed.filter((item) => open.has(item.key));
+  const fresh = failed.filter((item) => !open.has(item.key));
+  const deadLettered = fresh.filter((item) => item.attempts >= settings.maxAttempts);
+  const stillRetrying = fresh.filter((item) => item.attempts < settings.maxAttempts);
+  const replaced = new Set([...deadLettered, ...stillDead].map((item) => item.key));
   return {
     retries: [...untouched, ...stillRetrying],
     deadLetters: [
-      ...carried.deadLetters.filter((item) => !deadKeys.has(item.key)),
+      ...carried.deadLetters.filter((item) => !replaced.has(item.key)),
+      ...stillDead,
       ...deadLettered,
     ],
     deadLettered,
