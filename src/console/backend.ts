@@ -118,6 +118,8 @@ export interface StartedRunResult {
   /** The stored run's id (to open its detail page). */
   runId?: string;
   summary?: RunSummary;
+  /** With a retry: what became of each retried item (landed, failed again, still waiting). */
+  retried?: Array<{ key: string; id: string; outcome: string; reason?: string }>;
   /** Why the run could not start or failed as a whole (scrubbed). */
   error?: string;
 }

@@ -147,6 +147,7 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
       return {
         runId: result.run.id,
         summary: result.summary,
+        ...(result.retried ? { retried: result.retried } : {}),
         ...(result.summary.error ? { error: result.summary.error } : {}),
       };
     },

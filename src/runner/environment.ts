@@ -18,6 +18,7 @@ import { pausedSystems } from './sign-in-brake.ts';
 import type { RunOnceOptions, RunWorkflow, Runner } from './run-once.ts';
 import type { Store } from './store.ts';
 import { verdictOf } from './verdict.ts';
+import { formatRetried } from './retry-outcome.ts';
 
 /** `.env` (if present) then the environment, validated. */
 export function loadRunnerConfig(): RunnerConfig {
@@ -108,10 +109,21 @@ export async function runAndReport(
   }
   if (view.json) {
     terminal.out(
-      JSON.stringify({ runId: result.run.id, status: result.status, ...result.summary }, null, 2),
+      JSON.stringify(
+        {
+          runId: result.run.id,
+          status: result.status,
+          ...result.summary,
+          ...(result.retried ? { retried: result.retried } : {}),
+        },
+        null,
+        2,
+      ),
     );
   } else {
     terminal.out(formatSummary(result.summary, result.run));
+    // A retry says what became of each item it retried, not only how the run went.
+    for (const line of formatRetried(result.retried ?? [])) terminal.out(line);
   }
   // An amber run (items failed, retried or dead-lettered) finished: its items are in the summary.
   return result.status === 'failed' ? EXIT_RUN_FAILED : EXIT_OK;

@@ -7,6 +7,7 @@ import type { LogLevel, LogSink } from '../log.ts';
 import { STEP_IDS } from '../workflow/contract.ts';
 import type {
   CarriedState,
+  FailedItem,
   Progress,
   RunOutcome,
   RunSummary,
@@ -23,6 +24,8 @@ import { latestOverdueReferrals } from './report.ts';
 import { recordRunSignIns } from './sign-in-brake.ts';
 import { createRedactor, redactDeep } from './redact.ts';
 import { DEFAULT_HISTORY_DAYS, entriesOfRun } from './item-history.ts';
+import { formatRetried, retriedOutcomes } from './retry-outcome.ts';
+import type { RetriedItem } from './retry-outcome.ts';
 import { DEFAULT_LEASE_MS, deadLetterId, finishedStatus } from './store.ts';
 import type { LockHandle, LockInfo, RunRecord, RunTrigger, Store } from './store.ts';
 
@@ -65,7 +68,13 @@ export type FinishedStatus = Exclude<ReturnType<typeof finishedStatus>, 'refused
 
 export type RunOnceResult =
   | { status: 'refused'; reason: string; heldBy?: LockInfo; run?: RunRecord }
-  | { status: FinishedStatus; run: RunRecord; summary: RunSummary };
+  | {
+      status: FinishedStatus;
+      run: RunRecord;
+      summary: RunSummary;
+      /** With `retry`: what became of each retried item. */
+      retried?: RetriedItem[];
+    };
 
 export interface Runner {
   readonly store: Store;
@@ -229,6 +238,9 @@ export function createRunner(deps: RunnerDeps): Runner {
       const { succeeded, ...stored } = summary;
       const finished = store.finishRun(run.id, { summary: stored, ...(next ? { next } : {}) });
       keepItemHistory(finished, summary, succeeded ?? [], sink);
+      const retried =
+        retry && summary.ok ? retriedOutcomes(retry.items, summary, succeeded ?? []) : undefined;
+      for (const line of formatRetried(retried ?? [])) sink('info', line);
       // A dry run signs in too: its refusals count toward the lockout like any other.
       const paused = countSignIns(summary, sink);
       if (deps.alerts) {
@@ -243,7 +255,7 @@ export function createRunner(deps: RunnerDeps): Runner {
       // The workflow could not start (no start for a first run, unusable settings): a refusal.
       if (status === 'refused')
         return { status, reason: summary.error ?? 'the run could not start', run: finished };
-      return { status, run: finished, summary: stored };
+      return { status, run: finished, summary: stored, ...(retried ? { retried } : {}) };
     } finally {
       clearInterval(heartbeat);
       store.releaseLock(lock.handle);
@@ -303,11 +315,15 @@ export function createRunner(deps: RunnerDeps): Runner {
     }
   }
 
-  function prepareRetry(target: RetryTarget, lock: LockHandle): { of: string; note: string } {
+  function prepareRetry(
+    target: RetryTarget,
+    lock: LockHandle,
+  ): { of: string; note: string; items: FailedItem[] } {
     if ('deadLetterId' in target) {
       const item = store.requeueDeadLetter(target.deadLetterId, lock);
       return {
         of: deadLetterId(item.key),
+        items: [item],
         note: `Dead letter ${deadLetterId(item.key)} (${item.key}) is back in the retry list with attempts reset`,
       };
     }
@@ -318,6 +334,7 @@ export function createRunner(deps: RunnerDeps): Runner {
     const count = items.length > 0 ? store.requeueItems(items, lock) : 0;
     return {
       of: retried.id,
+      items,
       note: `Retrying run ${retried.id}: ${count} failed item(s) back in the retry list with attempts reset`,
     };
   }
