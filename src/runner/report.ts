@@ -6,6 +6,7 @@ import type { DeadLetter, LockInfo, LogLine, RunRecord, SchedulerInfo } from './
 import { pauseMessage } from './sign-in-brake.ts';
 import type { SignInPause } from './sign-in-brake.ts';
 import type { Verdict } from './verdict.ts';
+import { whereToAct } from './where-to-act.ts';
 
 /** What each step moves, in the words of the people who use the sync. */
 export const STEP_LABELS: Record<StepId, string> = {
@@ -74,7 +75,9 @@ export function formatSummary(summary: RunSummary, run?: RunRecord): string {
   if (summary.failed.length > 0) {
     lines.push(`  failed items (retried by the next run): ${summary.failed.length}`);
     for (const item of summary.failed)
-      lines.push(`    ${item.key} (attempt ${item.attempts}): ${item.reason}`);
+      lines.push(
+        `    ${item.key} (attempt ${item.attempts}): ${item.reason} [in ${whereToAct(item)}]`,
+      );
   }
   if (summary.deadLettered.length > 0) {
     lines.push(
@@ -199,7 +202,7 @@ export function formatStatus(view: StatusView): string {
   lines.push('', `Dead letters: ${view.deadLetters.length}`);
   for (const letter of view.deadLetters) {
     lines.push(
-      `  ${letter.id}  ${letter.key}  attempts ${letter.attempts}, last ${letter.lastFailedAt}: ${letter.reason}`,
+      `  ${letter.id}  ${letter.key}  attempts ${letter.attempts}, last ${letter.lastFailedAt}: ${letter.reason} [in ${whereToAct(letter)}]`,
     );
   }
   if (view.deadLetters.length > 0)

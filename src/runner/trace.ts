@@ -6,6 +6,7 @@
 // are then found too).
 import type { HistoryEntry } from './item-history.ts';
 import type { Store } from './store.ts';
+import { whereToAct } from './where-to-act.ts';
 
 /** The ids that name a child (not one referral), followed from one side to the other. */
 const CHILD_IDS = ['case_id', 'global_id', 'primero_id'] as const;
@@ -60,7 +61,7 @@ export function formatTrace(result: TraceResult): string {
   for (const entry of result.entries) {
     lines.push(
       `${entry.at}  run ${entry.runId}  ${entry.step}  ${entry.kind}  ${entry.outcome}` +
-        `  ${idsText(entry.ids)}${entry.reason ? `  - ${entry.reason}` : ''}`,
+        `  ${idsText(entry.ids)}${entry.reason ? `  - ${entry.reason} [in ${whereToAct(entry)}]` : ''}`,
     );
   }
   return lines.join('\n');

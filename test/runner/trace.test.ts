@@ -9,6 +9,7 @@ import type { RunWorkflow } from '../../src/runner/run-once.ts';
 import { openStore } from '../../src/runner/store.ts';
 import type { Store } from '../../src/runner/store.ts';
 import { formatTrace, traceChild } from '../../src/runner/trace.ts';
+import { whereToAct } from '../../src/runner/where-to-act.ts';
 import { STEP_IDS } from '../../src/workflow/contract.ts';
 import type {
   FailedItem,
@@ -89,6 +90,21 @@ const runOnce = (workflow: RunWorkflow, historyDays?: number) =>
     ...(historyDays !== undefined ? { historyDays } : {}),
   }).runOnce({ trigger: 'manual', since: '2025-01-01T00:00:00Z' });
 
+describe('where to act', () => {
+  it('names the organisation and client for OSCaR items, the case for Primero items', () => {
+    expect(
+      whereToAct({ step: 'f2-j2', ids: { global_id: 'g1', organization: 'ngo-b', slug: 'ab12' } }),
+    ).toBe('OSCaR (organisation ngo-b, client ab12)');
+    expect(whereToAct({ step: 'f2-j1', ids: { position: '20' } })).toBe(
+      'OSCaR (position 20 of the listing)',
+    );
+    expect(whereToAct({ step: 'f2-j1', ids: { global_id: 'g1' } })).toBe('OSCaR (global id g1)');
+    expect(whereToAct({ step: 'f1-j2', ids: { case_id: 'case-1', service_id: 's' } })).toBe(
+      'Primero (case case-1)',
+    );
+  });
+});
+
 describe('trace', () => {
   it('finds every run that touched a child by case id, global id or referral id, with the ids on each side', async () => {
     await runOnce(reporting({ succeeded: [referral, otherChild] }));
@@ -120,6 +136,8 @@ describe('trace', () => {
     const text = formatTrace(byCase);
     expect(text).toContain('case-7f3a: 2 item outcome(s) in 2 run(s)');
     expect(text).toContain('organization=ngo-a client_id=17');
+    // Where to act: the system that holds the value, and where in it.
+    expect(text).toContain('[in OSCaR (organisation ngo-a, client 17)]');
     expect(formatTrace(traceChild(store, 'nobody'))).toMatch(/^No item with id nobody/);
   });
 

@@ -6,6 +6,7 @@ import type { Overview, SystemHealth } from '../backend.ts';
 import { csrfField, layout, timeTag } from './layout.ts';
 import { runHistoryTable } from './runs.ts';
 import { traceForm } from './trace.ts';
+import { whereToAct } from '../../runner/where-to-act.ts';
 
 /** Notices the overview can show after a redirect; the query names one, never carries text. */
 export const NOTICES = {
@@ -219,6 +220,7 @@ export function overviewPage(
                   (item) =>
                     html`<li>
                       <code>${item.step}</code> ${item.kind} <code>${item.id}</code>: ${item.reason}
+                      <span class="where">(in ${whereToAct(item)})</span>
                     </li>`,
                 )}
               </ul>

@@ -5,6 +5,7 @@ import { html } from '../html.ts';
 import type { SafeHtml } from '../html.ts';
 import type { TraceEntry, TraceView } from '../backend.ts';
 import { layout, STEP_TITLES, timeTag } from './layout.ts';
+import { whereToAct } from '../../runner/where-to-act.ts';
 
 /** The search form (overview and trace page): a GET to /trace, so a trace can be bookmarked. */
 export function traceForm(query = ''): SafeHtml {
@@ -30,7 +31,9 @@ function entryRow(entry: TraceEntry): SafeHtml {
     <td>${entry.kind}</td>
     <td><span class="badge ${entry.outcome}">${entry.outcome}</span></td>
     <td>${idsList(entry.ids)}</td>
-    <td>${entry.reason ?? ''}</td>
+    <td>
+      ${entry.reason ? html`${entry.reason} <span class="where">(in ${whereToAct(entry)})</span>` : ''}
+    </td>
   </tr>`;
 }
 
