@@ -16,6 +16,8 @@ import type {
 } from './backend.ts';
 import { pauseMessage, pausedSystems, resumeSignIn } from '../runner/sign-in-brake.ts';
 import { CREDENTIAL_KINDS, credentialSpec } from '../workflow/steps.ts';
+import { traceChild } from '../runner/trace.ts';
+import { verdictOf } from '../runner/verdict.ts';
 
 export interface RunnerBackendOptions {
   /** How many runs the overview lists. */
@@ -47,11 +49,16 @@ function toListItem(run: RunRecord): RunListItem {
  * no system (a run recorded before it existed, or a step that failed on its own) is shown for both.
  */
 export function systemHealth(runs: RunRecord[]): SystemHealth[] {
-  const finished = runs.filter((run) => run.status === 'succeeded' || run.status === 'failed');
+  const finished = runs.filter(
+    (run) =>
+      run.status === 'succeeded' ||
+      run.status === 'succeeded-with-failures' ||
+      run.status === 'failed',
+  );
   return CREDENTIAL_KINDS.map((kind) => {
     const health: SystemHealth = { system: credentialSpec(kind).system as SystemName };
     for (const run of finished) {
-      if (run.status === 'succeeded') {
+      if (run.status !== 'failed') {
         health.lastSignInAt = run.finishedAt ?? run.startedAt;
         break;
       }
@@ -86,6 +93,7 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
       const next = nextScheduledRun(store);
       const mappingProblems = options.mappingProblems?.() ?? [];
       return {
+        verdict: verdictOf(store, mappingProblems.length),
         systems: systemHealth(recent),
         cursors: carried?.cursors ?? {},
         ...(next ? { nextScheduledRun: next } : {}),
@@ -121,6 +129,10 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
       return store.listDeadLetters();
     },
 
+    async trace(query: string) {
+      return traceChild(store, query);
+    },
+
     async startRun(request: RunRequest, events): Promise<StartedRunResult> {
       const result = await runner.runOnce({
         trigger: request.kind === 'retry' ? 'retry' : 'console',
@@ -134,6 +146,7 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
       return {
         runId: result.run.id,
         summary: result.summary,
+        ...(result.retried ? { retried: result.retried } : {}),
         ...(result.summary.error ? { error: result.summary.error } : {}),
       };
     },

@@ -22,6 +22,7 @@ import {
   signInPage,
 } from './views/pages.ts';
 import { runDetailPage } from './views/runs.ts';
+import { tracePage } from './views/trace.ts';
 
 export interface ConsoleOptions {
   backend: ConsoleBackend;
@@ -289,6 +290,15 @@ export function buildConsole(options: ConsoleOptions): ConsoleApp {
       );
     }
     return sendPage(reply, runDetailPage(run, signedIn(request)));
+  });
+
+  // A GET with the id in the query: a trace can be bookmarked and sent to a colleague.
+  app.get('/trace', async (request, reply) => {
+    const raw = (request.query as Record<string, unknown>).q;
+    const query = typeof raw === 'string' ? raw.trim().slice(0, 200) : '';
+    const trace =
+      query !== '' && options.backend.trace ? await options.backend.trace(query) : undefined;
+    return sendPage(reply, tracePage(trace, signedIn(request)));
   });
 
   app.post('/sign-in/:system/resume', async (request, reply) => {

@@ -109,7 +109,9 @@ export async function upsertChildren(
       // A child unchanged since it was applied costs no request, and none of the budget.
       if (known.unchanged[next]) {
         const index = next++;
-        recordUnchanged(ctx.report, 'f2-j2', caseKey(known.globalIds[index]!));
+        recordUnchanged(ctx.report, 'f2-j2', caseKey(known.globalIds[index]!), {
+          global_id: known.globalIds[index]!,
+        });
         // Still a child whose services OSCaR may hide: its wait is counted as if it was upserted.
         if (!ctx.dryRun) ctx.awaiting?.upserted(unpackChild(children[index]!), batch.since);
         continue;
@@ -165,6 +167,20 @@ async function withBatchLookups(
   };
 }
 
+/** Where the child is in OSCaR: organisation and client (slug) of each record, for the admin. */
+function oscarClientIds(child: OscarChild): Record<string, string> {
+  const [first, ...others] = child.records;
+  if (!first) return {};
+  const ids: Record<string, string> = {};
+  if (first.organization_name) ids.organization = first.organization_name;
+  if (first.slug) ids.slug = first.slug;
+  if (others.length > 0)
+    ids.oscar_clients = child.records
+      .map((record) => `${record.organization_name ?? '?'}/${record.slug ?? '?'}`)
+      .join(', ');
+  return ids;
+}
+
 export async function upsertChild(
   child: OscarChild,
   since: string,
@@ -177,13 +193,16 @@ export async function upsertChild(
     global_id: child.globalId,
     ...(lookup.caseId ? { case_id: lookup.caseId } : {}),
   };
+  // Outcomes (history, failures) also say where the child is in OSCaR; planned writes keep the
+  // ids of the write itself.
+  const where = oscarClientIds(child);
   try {
     const plan = await planFor(child, ctx);
     if (plan.caseId) ids.case_id = plan.caseId;
     const wrote = await carryOut(plan, ids, ctx);
     const unchanged = !wrote && plan.action === 'unchanged' && plan.decisions.length === 0;
-    if (wrote) recordWritten(ctx.report, 'f2-j2', key);
-    else if (unchanged) recordUnchanged(ctx.report, 'f2-j2', key);
+    if (wrote) recordWritten(ctx.report, 'f2-j2', key, { ...ids, ...where });
+    else if (unchanged) recordUnchanged(ctx.report, 'f2-j2', key, { ...ids, ...where });
     // Primero holds what the child maps to: remembered, so an unchanged re-listing costs nothing.
     if (wrote || unchanged) await applied.memory?.remember(child.globalId, applied.fingerprint);
     if (!ctx.dryRun) ctx.awaiting?.upserted(child, since);
@@ -195,7 +214,10 @@ export async function upsertChild(
     recordFailure(
       ctx.report,
       ctx.carried,
-      { ...failure, ids: { ...ids, [WINDOW_ID]: windowStartOf(key, ctx.carried.retries, since) } },
+      {
+        ...failure,
+        ids: { ...ids, ...where, [WINDOW_ID]: windowStartOf(key, ctx.carried.retries, since) },
+      },
       ctx.now,
     );
     log.warn(`f2-j2: client ${child.globalId} not synced: ${failure.reason}`);
