@@ -122,6 +122,7 @@ export function closeRun(
     ...(final.oscarNextCursor ? { oscar: final.oscarNextCursor } : {}),
   });
   const retry = nextRetryState(carried, report, run.settings);
+  const awaiting = final.awaitingServices ?? carried.awaitingServices ?? [];
   // A run that stopped at its budget keeps its cursors at the unfinished windows' start.
   const next: CarriedState = withCheckpoint(
     {
@@ -129,7 +130,8 @@ export function closeRun(
       retries: retry.retries,
       deadLetters: settledDeadLetters(retry.deadLetters, report),
       sent: final.sent ?? carried.sent ?? [],
-      awaitingServices: final.awaitingServices ?? carried.awaitingServices ?? [],
+      // Absent when empty, as a store without any such item reads back.
+      ...(awaiting.length > 0 ? { awaitingServices: awaiting } : {}),
     },
     carried,
     report.budget,
