@@ -200,9 +200,13 @@ describe('f1-j1: a carried item its case no longer asks for is settled (resolved
 });
 
 describe('f1-j1: a case Primero refuses fails alone (isCaseReadError, referralReadFailure, unreadableCaseFailure)', () => {
-  it('isCaseReadError: 403, 404, 422 and malformed answers are about the case; 401, 429, 5xx and no answer are not', () => {
+  it('isCaseReadError: 403, 404, 422 and a malformed referral are about the case; 401, 429, 5xx, no answer and an answer without a list are not', () => {
     for (const status of [403, 404, 410, 422]) expect(isCaseReadError(apiError(status))).toBe(true);
-    expect(isCaseReadError(new PrimeroRecordError('data is not a list'))).toBe(true);
+    expect(
+      isCaseReadError(new PrimeroRecordError('Primero referral r1 is not as expected', 'r1')),
+    ).toBe(true);
+    // An answer without a list is Primero's, not the case's (test/reliability/bad-input.test.ts).
+    expect(isCaseReadError(new PrimeroRecordError('answered without a "data" member'))).toBe(false);
     expect(isCaseReadError(new MappingError('bad'))).toBe(true);
     const unsafe = Object.assign(new Error('Refusing GET for case ".."'), { recordId: '..' });
     expect(isCaseReadError(unsafe)).toBe(true);

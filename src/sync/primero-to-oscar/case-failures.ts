@@ -4,7 +4,6 @@
 import type { UnreadablePrimeroCase } from '../../clients/primero.ts';
 import { ApiError } from '../../http/errors.ts';
 import type { PrimeroCase } from '../../model/primero.ts';
-import { PrimeroRecordError } from '../../model/primero.ts';
 import type { FailureInput } from '../../workflow/outcomes.ts';
 import { isItemError, reasonOf } from '../../workflow/step-context.ts';
 
@@ -27,13 +26,14 @@ export function unreadableCaseFailure(bad: UnreadablePrimeroCase): FailureInput 
  * Whether an error reading one case's referrals is about that case alone: any 4xx but sign-in
  * (401), timeout (408) and throttling (429) — a 404 when the case was deleted since the listing, a
  * 403 when it was reassigned out of the API user's scope (Primero's ReferralsController#index
- * authorizes `:read` on the case first: app/controllers/api/v2/referrals_controller.rb l.8) —, an answer or a referral of
- * an unexpected shape, and any error that names the one record it is about (`recordId`, as the
- * clients' refusals of an id that cannot be a path segment do).
+ * authorizes `:read` on the case first: app/controllers/api/v2/referrals_controller.rb l.8) —, a
+ * referral of an unexpected shape, and any error that names the one record it is about
+ * (`recordId`, as the clients' refusals of an id that cannot be a path segment do).
  */
 export function isCaseReadError(error: unknown): error is Error {
+  // A referral of an unexpected shape names itself (PrimeroRecordError.recordId): isItemError.
+  // An answer that is not a list at all is Primero's fault, not the case's: the step fails.
   if (isItemError(error)) return true;
-  if (error instanceof PrimeroRecordError) return true;
   if (error instanceof ApiError && error.status !== undefined)
     return error.status >= 400 && error.status < 500 && ![401, 408, 429].includes(error.status);
   const recordId = (error as { recordId?: unknown } | null)?.recordId;
