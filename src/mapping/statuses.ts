@@ -12,13 +12,13 @@ export type ServiceRowStatus = (typeof SERVICE_ROW_STATUS)[keyof typeof SERVICE_
 
 /**
  * The statuses an OSCaR referral can have: OSCaR's Referral model validates `referral_status`
- * against exactly these (shared spec apis.md §2, "Referral validation"), so no other value is
+ * against exactly these (docs/spec/apis.md §2, "Referral validation"), so no other value is
  * ever listed. `Rejected` is not one: an NGO that declines a child exits it.
  */
 export const OSCAR_REFERRAL_STATUSES = ['Accepted', 'Active', 'Exited', 'Referred'] as const;
 export type OscarReferralStatus = (typeof OSCAR_REFERRAL_STATUSES)[number];
 
-/** A Primero referral's statuses (`Referral#process!`, shared spec apis.md §1). */
+/** A Primero referral's statuses (`Referral#process!`, docs/spec/apis.md §1). */
 export const PRIMERO_REFERRAL_STATUSES = [
   'in_progress',
   'accepted',

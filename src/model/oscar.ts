@@ -1,4 +1,4 @@
-// Typed records of the OSCaR interop API v1 (shared spec apis.md §2). The permitted upsert keys
+// Typed records of the OSCaR interop API v1 (docs/spec/apis.md §2). The permitted upsert keys
 // are declared once here: the client sends only these and the emulator drops everything else,
 // as OSCaR's strong params do.
 import * as z from 'zod/mini';

@@ -1,6 +1,6 @@
 // OSCaR -> Primero end to end: the real workflow on @openfn/runtime against both emulators over
 // HTTP, checking what Primero holds afterwards. One describe per rule of behaviour.md (f2).
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   EXTERNAL_SYSTEM_NAME,
   baseOscarSeed,
@@ -167,82 +167,120 @@ afterEach(async () => {
   systems = undefined;
 });
 
-describe('f2: OSCaR clients land in Primero with the right owner and service rows', () => {
-  it('referrals, NGO cases, Stung Treng, decisions, demo skipped, bad data reported while the others land', async () => {
-    systems = await startSystems(seeds());
-    const result = await runOnce(systems, undefined, { since: START });
-    expect(result.summary.error ?? '').toBe('');
-    expect(result.summary.ok).toBe(true);
-    const state = result.primeroState;
+// One run of one window, shared read-only by the rules below (each rule its own describe).
+describe('f2: one window of OSCaR clients, rule by rule', () => {
+  let shared: Systems | undefined;
+  let result: Awaited<ReturnType<typeof runOnce>>;
+  let state: any;
+  beforeAll(async () => {
+    shared = await startSystems(seeds());
+    result = await runOnce(shared, undefined, { since: START });
+    state = result.primeroState;
+  });
+  afterAll(async () => {
+    await shared?.close();
+  });
 
-    // An NGO referral: province user of Kandal, a pending referral_from_oscar row.
-    const ref = caseOf(state, 'G-REF')!;
-    expect(ref).toMatchObject({
-      owned_by: 'mgrkdl',
-      protection_status: 'oscar_referral',
-      risk_level: 'medium',
-      location_current: '8020304',
-      module_id: 'primeromodule-cp',
+  describe('the run', () => {
+    it('succeeds: bad clients are reported as items, they do not fail the run', () => {
+      expect(result.summary.error ?? '').toBe('');
+      expect(result.summary.ok).toBe(true);
+      expect(result.summary.steps['f2-j2']).toMatchObject({ written: 4, failed: 4 });
     });
-    // Part A (referred) clients carry no local names; Part B clients do: `local (english)`.
-    expect(ref.name_first).toMatch(/^[A-Za-z]+$/);
-    expect(caseOf(state, 'G-NGO')!.name_first).toMatch(/^សុភា \([A-Za-z]+\)$/);
-    expect(ref.services_section).toHaveLength(1);
-    expect(ref.services_section[0]).toMatchObject({
-      service_response_type: 'referral_from_oscar',
-      referral_status_edf41f2: 'pending_310366',
-      oscar_referral_id_a4ac8a5: '3',
-      service_subtype: ['family_based_care_kinship'],
-      service_implementing_agency: 'agency-cif',
-    });
-    // Stung Treng (19) -> mgrstg; a non-referred NGO case -> its agency user.
-    expect(caseOf(state, 'G-STG')).toMatchObject({ owned_by: 'mgrstg' });
-    expect(caseOf(state, 'G-NGO')).toMatchObject({ owned_by: 'agency-mtp-user' });
-    expect(caseOf(state, 'G-NGO')).not.toHaveProperty('protection_status');
+  });
 
-    // Decisions from OSCaR: Accepted -> accepted, Exited -> rejected, on the right referrals and rows;
-    // the case MoSVY made keeps its owner and learns its oscar_number (flow 0).
-    const dec = state.cases.find((c: Case) => c.case_id === 'case-dec');
-    expect(dec).toMatchObject({ oscar_number: 'G-ACC', owned_by: 'mosvy_worker' });
-    const rows = Object.fromEntries(dec.services_section.map((r: Case) => [r.unique_id, r]));
-    expect(rows['row-kinship']).toMatchObject({
-      referral_status_edf41f2: 'accepted_340953',
-      oscar_referral_id_a4ac8a5: '1',
+  describe('an NGO referral to MoSVY', () => {
+    it('lands with the province user of Kandal and a pending referral_from_oscar row', () => {
+      const ref = caseOf(state, 'G-REF')!;
+      expect(ref).toMatchObject({
+        owned_by: 'mgrkdl',
+        protection_status: 'oscar_referral',
+        risk_level: 'medium',
+        location_current: '8020304',
+        module_id: 'primeromodule-cp',
+      });
+      expect(ref.services_section).toHaveLength(1);
+      expect(ref.services_section[0]).toMatchObject({
+        service_response_type: 'referral_from_oscar',
+        referral_status_edf41f2: 'pending_310366',
+        oscar_referral_id_a4ac8a5: '3',
+        service_subtype: ['family_based_care_kinship'],
+        service_implementing_agency: 'agency-cif',
+      });
     });
-    expect(rows['row-trauma']).toMatchObject({
-      referral_status_edf41f2: 'rejected_936484',
-      oscar_referral_id_a4ac8a5: '2',
+  });
+
+  describe('names', () => {
+    it('Part A (referred) clients carry no local names; Part B clients do: `local (english)`', () => {
+      expect(caseOf(state, 'G-REF')!.name_first).toMatch(/^[A-Za-z]+$/);
+      expect(caseOf(state, 'G-NGO')!.name_first).toMatch(/^សុភា \([A-Za-z]+\)$/);
     });
-    expect(dec.services_section).toHaveLength(2);
-    const referrals = Object.fromEntries(state.referrals.map((r: Case) => [r.id, r.status]));
-    expect(referrals).toEqual({ 'ref-kinship': 'accepted', 'ref-trauma': 'rejected' });
+  });
 
-    // Demo organisation: skipped, never written, only counted.
-    expect(caseOf(state, 'G-DEMO')).toBeUndefined();
-    expect(result.summary.steps['f2-j1'].skipped).toBe(1);
-
-    // Bad data: each reported with its ids and a reason; nothing written for them.
-    const failures = f2Failures(result.summary.failed);
-    const reasonFor = (globalId: string) =>
-      failures.find((f) => f.ids.global_id === globalId)?.reason;
-    expect(reasonFor('G-BADPROV')).toMatch(/31/);
-    expect(reasonFor('G-NOAGENCY')).toMatch(/"zzz".*agencies\.json/);
-    expect(reasonFor('G-AMB')).toMatch(/ambiguous match/);
-    expect(reasonFor('G-BADDATE')).toMatch(/date/i);
-    expect(failures.some((f) => f.step === 'f2-j1' && /global_id/.test(f.reason))).toBe(true);
-    expect(failures).toHaveLength(5);
-    for (const id of ['G-BADPROV', 'G-NOAGENCY', 'G-BADDATE'])
-      expect(caseOf(state, id)).toBeUndefined();
-    expect(state.cases.filter((c: Case) => c.oscar_number === 'G-AMB')).toHaveLength(2);
-    expect(result.summary.steps['f2-j2']).toMatchObject({ written: 4, failed: 4 });
-
-    // Privacy: no names or birth dates in logs or the run record.
-    const record = JSON.stringify({
-      logs: result.logs,
-      summary: result.summary,
-      next: result.next,
+  describe('owner', () => {
+    it('Stung Treng (19) -> mgrstg; a non-referred NGO case -> its agency user', () => {
+      expect(caseOf(state, 'G-STG')).toMatchObject({ owned_by: 'mgrstg' });
+      expect(caseOf(state, 'G-NGO')).toMatchObject({ owned_by: 'agency-mtp-user' });
+      expect(caseOf(state, 'G-NGO')).not.toHaveProperty('protection_status');
     });
-    for (const text of PRIVATE) expect(record).not.toContain(text);
+  });
+
+  describe('decisions from OSCaR', () => {
+    it('Accepted -> accepted, Exited -> rejected, on the right referrals and rows', () => {
+      const dec = state.cases.find((c: Case) => c.case_id === 'case-dec');
+      const rows = Object.fromEntries(dec.services_section.map((r: Case) => [r.unique_id, r]));
+      expect(rows['row-kinship']).toMatchObject({
+        referral_status_edf41f2: 'accepted_340953',
+        oscar_referral_id_a4ac8a5: '1',
+      });
+      expect(rows['row-trauma']).toMatchObject({
+        referral_status_edf41f2: 'rejected_936484',
+        oscar_referral_id_a4ac8a5: '2',
+      });
+      expect(dec.services_section).toHaveLength(2);
+      const referrals = Object.fromEntries(state.referrals.map((r: Case) => [r.id, r.status]));
+      expect(referrals).toEqual({ 'ref-kinship': 'accepted', 'ref-trauma': 'rejected' });
+    });
+
+    it('the case MoSVY made keeps its owner and learns its oscar_number (flow 0)', () => {
+      const dec = state.cases.find((c: Case) => c.case_id === 'case-dec');
+      expect(dec).toMatchObject({ oscar_number: 'G-ACC', owned_by: 'mosvy_worker' });
+    });
+  });
+
+  describe('excluded organisations', () => {
+    it('the demo organisation is skipped, never written, only counted', () => {
+      expect(caseOf(state, 'G-DEMO')).toBeUndefined();
+      expect(result.summary.steps['f2-j1'].skipped).toBe(1);
+    });
+  });
+
+  describe('bad data', () => {
+    it('each bad client is reported with its ids and a reason, and nothing is written for it', () => {
+      const failures = f2Failures(result.summary.failed);
+      const reasonFor = (globalId: string) =>
+        failures.find((f) => f.ids.global_id === globalId)?.reason;
+      expect(reasonFor('G-BADPROV')).toMatch(/31/);
+      expect(reasonFor('G-NOAGENCY')).toMatch(/"zzz".*agencies\.json/);
+      expect(reasonFor('G-AMB')).toMatch(/ambiguous match/);
+      expect(reasonFor('G-BADDATE')).toMatch(/date/i);
+      expect(failures.some((f) => f.step === 'f2-j1' && /global_id/.test(f.reason))).toBe(true);
+      expect(failures).toHaveLength(5);
+      for (const id of ['G-BADPROV', 'G-NOAGENCY', 'G-BADDATE'])
+        expect(caseOf(state, id)).toBeUndefined();
+      expect(state.cases.filter((c: Case) => c.oscar_number === 'G-AMB')).toHaveLength(2);
+    });
+  });
+
+  describe('privacy', () => {
+    it('no names or birth dates in logs or the run record', () => {
+      const record = JSON.stringify({
+        logs: result.logs,
+        summary: result.summary,
+        next: result.next,
+      });
+      for (const text of PRIVATE) expect(record).not.toContain(text);
+    });
   });
 });
 

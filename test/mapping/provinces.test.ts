@@ -28,8 +28,9 @@ function locationCodesOf(province: string): Array<string | number> {
 }
 
 describe('province users: all 25 provinces by 2-digit code', () => {
-  it('lists 25 provinces', () => {
-    expect(Object.keys(EXPECTED_USERS)).toHaveLength(25);
+  it('knows no province beyond the 25: code 26 is refused, not given some user', () => {
+    expect(() => provinceUserFor('26')).toThrow(MappingError);
+    expect(() => provinceUserFor('26010203')).toThrow(MappingError);
   });
 
   describe.each(Object.entries(EXPECTED_USERS))('province %s -> %s', (province, user) => {

@@ -32,7 +32,7 @@ describe('status: OSCaR referral -> Primero service row (decisions read by f2-j2
     expect(serviceRowStatusForOscar(oscar)).toBe(row);
   });
 
-  // OSCaR's Referral model refuses any other value (shared spec apis.md §2), `Rejected` included,
+  // OSCaR's Referral model refuses any other value (docs/spec/apis.md §2), `Rejected` included,
   // though the original jobs read it as a rejection.
   it.each(['', 'accepted', 'Accetped', 'Closed', 'Rejected'])(
     'reports unknown status %j',
