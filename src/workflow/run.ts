@@ -211,7 +211,8 @@ export async function runWorkflow(
       run: input.run,
       report,
       ...(sent ? { sent } : {}),
-      ...(awaitingServices ? { awaitingServices } : {}),
+      // Absent when empty, as a store without any such item reads back.
+      ...(awaitingServices && awaitingServices.length > 0 ? { awaitingServices } : {}),
     },
     from,
   );
