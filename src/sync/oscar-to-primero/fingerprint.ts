@@ -49,12 +49,30 @@ export function fingerprintOf(
   }
 }
 
+/** What f2 keeps per child it applied: the fingerprint, and the case it was applied to (ids only). */
+interface Applied {
+  print: string;
+  case_id?: string;
+}
+
+/** A kept item as stored; a bare string is a fingerprint kept without its case. */
+function appliedOf(value: unknown): Applied {
+  if (typeof value === 'string') return { print: value };
+  const applied = value as Partial<Applied> | null;
+  return {
+    print: typeof applied?.print === 'string' ? applied.print : '',
+    ...(typeof applied?.case_id === 'string' ? { case_id: applied.case_id } : {}),
+  };
+}
+
 /** The fingerprints held for these children and the means to keep new ones. */
 export interface AppliedMemory {
   /** Whether `child` maps to what f2 last applied for it. */
   unchanged(globalId: string, fingerprint: string | undefined): boolean;
-  /** Keeps the fingerprint of a child just applied (nothing in a dry run). */
-  remember(globalId: string, fingerprint: string | undefined): Promise<void>;
+  /** The Primero case the child was applied to, when its fingerprint was kept with it. */
+  caseId(globalId: string): string | undefined;
+  /** Keeps the fingerprint of a child just applied, with its case (nothing in a dry run). */
+  remember(globalId: string, fingerprint: string | undefined, caseId?: string): Promise<void>;
   /** Drops the fingerprint of a child that failed (nothing in a dry run). */
   forget(globalId: string): Promise<void>;
 }
@@ -65,20 +83,27 @@ export async function appliedMemory(
   options: { dryRun: boolean; reapply: boolean },
 ): Promise<AppliedMemory> {
   const keys = globalIds.flatMap((id) => keyOf(id) ?? []);
-  const held = new Map<string, unknown>();
+  const held = new Map<string, Applied>();
   if (!options.reapply && keys.length > 0)
-    for (const item of await store.get(keys, APPLIED_PREFIX)) held.set(item.key, item.value);
+    for (const item of await store.get(keys, APPLIED_PREFIX))
+      held.set(item.key, appliedOf(item.value));
   return {
     unchanged(globalId, fingerprint) {
       const key = keyOf(globalId);
-      return fingerprint !== undefined && key !== undefined && held.get(key) === fingerprint;
+      return fingerprint !== undefined && key !== undefined && held.get(key)?.print === fingerprint;
     },
-    async remember(globalId, fingerprint) {
+    caseId(globalId) {
+      const key = keyOf(globalId);
+      return key === undefined ? undefined : held.get(key)?.case_id;
+    },
+    async remember(globalId, fingerprint, caseId) {
       const key = keyOf(globalId);
       if (options.dryRun || fingerprint === undefined || key === undefined) return;
-      if (held.get(key) === fingerprint) return;
-      await store.set([{ key, value: fingerprint }]);
-      held.set(key, fingerprint);
+      const value: Applied = { print: fingerprint, ...(caseId ? { case_id: caseId } : {}) };
+      const earlier = held.get(key);
+      if (earlier?.print === value.print && earlier.case_id === value.case_id) return;
+      await store.set([{ key, value }]);
+      held.set(key, value);
     },
     async forget(globalId) {
       const key = keyOf(globalId);

@@ -109,11 +109,15 @@ export async function upsertChildren(
       // A child unchanged since it was applied costs no request, and none of the budget.
       if (known.unchanged[next]) {
         const index = next++;
-        recordUnchanged(ctx.report, 'f2-j2', caseKey(known.globalIds[index]!), {
-          global_id: known.globalIds[index]!,
+        const child = unpackChild(children[index]!);
+        const caseId = known.memory?.caseId(child.globalId) ?? lookupOf(child).caseId;
+        recordUnchanged(ctx.report, 'f2-j2', caseKey(child.globalId), {
+          global_id: child.globalId,
+          ...(caseId ? { case_id: caseId } : {}),
+          ...oscarClientIds(child),
         });
         // Still a child whose services OSCaR may hide: its wait is counted as if it was upserted.
-        if (!ctx.dryRun) ctx.awaiting?.upserted(unpackChild(children[index]!), batch.since);
+        if (!ctx.dryRun) ctx.awaiting?.upserted(child, batch.since);
         continue;
       }
       if (ctx.mayStart && !ctx.mayStart()) return;
@@ -204,7 +208,8 @@ export async function upsertChild(
     if (wrote) recordWritten(ctx.report, 'f2-j2', key, { ...ids, ...where });
     else if (unchanged) recordUnchanged(ctx.report, 'f2-j2', key, { ...ids, ...where });
     // Primero holds what the child maps to: remembered, so an unchanged re-listing costs nothing.
-    if (wrote || unchanged) await applied.memory?.remember(child.globalId, applied.fingerprint);
+    if (wrote || unchanged)
+      await applied.memory?.remember(child.globalId, applied.fingerprint, ids.case_id);
     if (!ctx.dryRun) ctx.awaiting?.upserted(child, since);
   } catch (error) {
     if (!(error instanceof ItemError) && !isItemError(error)) throw error;
