@@ -3,6 +3,7 @@
 import { STEP_IDS } from '../workflow/contract.ts';
 import type { CarriedState, OverdueReferral, RunSummary, StepId } from '../workflow/contract.ts';
 import type { DeadLetter, LockInfo, LogLine, RunRecord, SchedulerInfo } from './store.ts';
+import { formatLocalTime } from './local-time.ts';
 import { pauseMessage } from './sign-in-brake.ts';
 import type { SignInPause } from './sign-in-brake.ts';
 
@@ -108,7 +109,7 @@ export function formatRunLine(run: RunRecord): string {
   const reason = run.status === 'failed' || run.status === 'interrupted' ? (run.error ?? '') : '';
   return [
     run.id,
-    run.startedAt,
+    formatLocalTime(run.startedAt),
     pad(run.trigger, 8),
     pad(run.status, 11),
     padLeft(duration(run.startedAt, run.finishedAt), 6),
@@ -130,7 +131,9 @@ export function formatLogs(run: RunRecord, lines: LogLine[]): string {
   if (lines.length === 0) return `${head}\n(no log lines)`;
   return [
     head,
-    ...lines.map((line) => `${line.at} ${pad(line.level.toUpperCase(), 5)} ${line.message}`),
+    ...lines.map(
+      (line) => `${formatLocalTime(line.at)} ${pad(line.level.toUpperCase(), 5)} ${line.message}`,
+    ),
   ].join('\n');
 }
 
@@ -160,7 +163,7 @@ export function latestOverdueReferrals(runs: readonly RunRecord[]): OverdueRefer
 export function formatOverdue(overdue: readonly OverdueReferral[]): string[] {
   return overdue.map(
     (item) =>
-      `  ${Object.values(item.ids).join(' / ')} at ${item.organisation}: waiting ${item.daysWaiting} days (sent ${item.sentAt})`,
+      `  ${Object.values(item.ids).join(' / ')} at ${item.organisation}: waiting ${item.daysWaiting} days (sent ${formatLocalTime(item.sentAt)})`,
   );
 }
 
@@ -171,12 +174,12 @@ export function formatStatus(view: StatusView): string {
   lines.push(`Items waiting to be retried: ${view.retrying}`);
   lines.push(
     view.runningNow
-      ? `Running now: run ${view.runningNow.runId} (process ${view.runningNow.pid}, since ${view.runningNow.acquiredAt})`
+      ? `Running now: run ${view.runningNow.runId} (process ${view.runningNow.pid}, since ${formatLocalTime(view.runningNow.acquiredAt)})`
       : 'Running now: nothing',
   );
   if (view.scheduler?.alive) {
     lines.push(
-      `Next scheduled run: ${view.nextScheduledRun ?? '(none)'} (scheduler process ${view.scheduler.pid}, cron "${view.scheduler.cron}")`,
+      `Next scheduled run: ${view.nextScheduledRun ? formatLocalTime(view.nextScheduledRun) : '(none)'} (scheduler process ${view.scheduler.pid}, cron "${view.scheduler.cron}")`,
     );
   } else {
     lines.push(
@@ -188,7 +191,7 @@ export function formatStatus(view: StatusView): string {
   lines.push('', `Dead letters: ${view.deadLetters.length}`);
   for (const letter of view.deadLetters) {
     lines.push(
-      `  ${letter.id}  ${letter.key}  attempts ${letter.attempts}, last ${letter.lastFailedAt}: ${letter.reason}`,
+      `  ${letter.id}  ${letter.key}  attempts ${letter.attempts}, last ${formatLocalTime(letter.lastFailedAt)}: ${letter.reason}`,
     );
   }
   if (view.deadLetters.length > 0)

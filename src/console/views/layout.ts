@@ -3,6 +3,7 @@
 import { html, trustedHtml } from '../html.ts';
 import type { SafeHtml } from '../html.ts';
 import type { StepId } from '../../workflow/contract.ts';
+import { formatLocalTime, formatUtcTime } from '../../runner/local-time.ts';
 
 export const STEP_TITLES: Record<StepId, string> = {
   'f1-j1': 'Get Primero cases',
@@ -120,17 +121,15 @@ export function layout(options: LayoutOptions): SafeHtml {
     </html>`;
 }
 
-/** `2025-03-04 10:00:12 UTC`: one unambiguous form for administrators in any time zone. */
+/** Cambodia time with its offset (src/runner/local-time.ts): the one format of the console and CLI. */
 export function formatTime(iso: string | undefined): string {
-  if (!iso) return '—';
-  const time = Date.parse(iso);
-  if (Number.isNaN(time)) return iso;
-  return `${new Date(time).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  return formatLocalTime(iso);
 }
 
+/** A moment in Cambodia time; the UTC instant is in `datetime` and shows on hover. */
 export function timeTag(iso: string | undefined): SafeHtml {
   return iso
-    ? html`<time datetime="${iso}">${formatTime(iso)}</time>`
+    ? html`<time datetime="${iso}" title="${formatUtcTime(iso)}">${formatLocalTime(iso)}</time>`
     : html`<span class="muted">—</span>`;
 }
 

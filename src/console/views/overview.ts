@@ -3,6 +3,7 @@
 import { html } from '../html.ts';
 import type { SafeHtml } from '../html.ts';
 import type { Overview, SystemHealth } from '../backend.ts';
+import { localDay } from '../../runner/local-time.ts';
 import { csrfField, layout, timeTag } from './layout.ts';
 import { runHistoryTable } from './runs.ts';
 
@@ -185,7 +186,7 @@ export function overviewPage(
     ${notice ? html`<div class="notice ${notice.tone}">${notice.text}</div>` : ''}
     ${mappingCard(overview.mappingProblems ?? [])} ${signInPausedCard(overview, page.csrfToken)}
     <div class="grid spaced">${systemsCard(overview.systems)} ${positionCard(overview)}</div>
-    ${actionsCard(overview, page.csrfToken, new Date().toISOString().slice(0, 10))}
+    ${actionsCard(overview, page.csrfToken, localDay(Date.now()))}
     <section class="card" id="runs">
       <h2>Last runs</h2>
       ${runHistoryTable(overview.runs)}

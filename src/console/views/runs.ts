@@ -11,6 +11,7 @@ import type {
   StepCounts,
   StepId,
 } from '../../workflow/contract.ts';
+import { formatLocalTime } from '../../runner/local-time.ts';
 import { layout, STEP_TITLES, timeTag } from './layout.ts';
 
 const TRIGGER_TITLES: Record<string, string> = {
@@ -189,7 +190,8 @@ function cursorText(cursors: { primero?: string; oscar?: string } | undefined): 
 
 /** One log line as one element; its text is built first so formatting cannot split it. */
 function logLine(line: RunLogLine): SafeHtml {
-  const text = `${line.at.slice(11, 19)} ${line.level.padEnd(5)} ${line.message}`;
+  // The time of day in the one display format (the date is the run's own).
+  const text = `${formatLocalTime(line.at).slice(11)} ${line.level.padEnd(5)} ${line.message}`;
   return html`<div class="${line.level}">${text}</div>`;
 }
 
