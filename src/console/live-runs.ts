@@ -4,6 +4,13 @@ import { randomUUID } from 'node:crypto';
 import type { Progress, RunSummary, StepId } from '../workflow/contract.ts';
 import type { ConsoleBackend, RunRequest } from './backend.ts';
 
+/** One step as the live page shows it: running with items done of total, or done. */
+export interface StepProgress {
+  phase: 'running' | 'done';
+  done: number;
+  total: number;
+}
+
 export interface LiveRun {
   id: string;
   request: RunRequest;
@@ -11,8 +18,8 @@ export interface LiveRun {
   startedAt: string;
   /** The stored run, once the runner has recorded it. */
   runId?: string;
-  /** Latest progress per step. */
-  progress: Partial<Record<StepId, { done: number; total: number }>>;
+  /** Latest progress per step; a step not in it is still waiting. */
+  progress: Partial<Record<StepId, StepProgress>>;
   summary?: RunSummary;
   error?: string;
 }
@@ -42,7 +49,11 @@ export class LiveRuns {
           live.runId = runId;
         },
         onProgress: (progress: Progress) => {
-          live.progress[progress.step] = { done: progress.done, total: progress.total };
+          live.progress[progress.step] = {
+            phase: progress.phase ?? 'running',
+            done: progress.done,
+            total: progress.total,
+          };
         },
       })
       .then(

@@ -191,10 +191,17 @@ export interface BudgetStop {
   message: string;
 }
 
+/** How far one step is: reported when it starts, as its items are decided, and when it ends. */
 export interface Progress {
   step: StepId;
+  /** Items of this step decided so far (read, for the two read steps), whatever the outcome. */
   done: number;
+  /** Items this step has to decide; 0 while not known yet (a read step before its listing). */
   total: number;
+  /** Absent means running (older reporters); `done` once the step has ended. */
+  phase?: 'running' | 'done';
+  /** The step's counts so far (at `done`: its final counts). */
+  counts?: StepCounts;
 }
 
 export interface RunWorkflowOptions {

@@ -12,6 +12,7 @@ import type {
 } from './contract.ts';
 import { STEP_IDS } from './contract.ts';
 import type { BudgetProgress } from './budget.ts';
+import { itemRecorded } from './item-progress.ts';
 
 export interface Report {
   steps: Record<StepId, StepCounts>;
@@ -49,22 +50,26 @@ export type FailureInput = Pick<FailedItem, 'key' | 'step' | 'kind' | 'ids' | 'r
 
 export function recordFetched(report: Report, step: StepId, count: number): void {
   report.steps[step].fetched += count;
+  itemRecorded(step, report.steps[step]);
 }
 
 export function recordSkipped(report: Report, step: StepId, count = 1): void {
   report.steps[step].skipped += count;
+  itemRecorded(step, report.steps[step]);
 }
 
 export function recordWritten(report: Report, step: StepId, key: string): void {
   report.steps[step].written += 1;
   countKind(report, key, 'written');
   report.attempted.push(key);
+  itemRecorded(step, report.steps[step]);
 }
 
 export function recordUnchanged(report: Report, step: StepId, key: string): void {
   report.steps[step].unchanged += 1;
   countKind(report, key, 'unchanged');
   report.attempted.push(key);
+  itemRecorded(step, report.steps[step]);
 }
 
 /** Records a failed item, counting this attempt on top of the ones carried from earlier runs. */
@@ -89,6 +94,7 @@ export function recordFailure(
   countKind(report, failure.key, 'failed');
   report.attempted.push(failure.key);
   report.failed.push(item);
+  itemRecorded(failure.step, report.steps[failure.step]);
   return item;
 }
 

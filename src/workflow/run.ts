@@ -15,6 +15,7 @@ import { openSentJournal } from './sent-journal.ts';
 import { memoryStateStore, registerRunStore } from './state-store.ts';
 import { carriedToItems, loadSent, withoutLedger } from './carried-items.ts';
 import { buildSummary } from './summary.ts';
+import { stepProgress } from './step-progress.ts';
 
 export { DEFAULT_SETTINGS } from './lifecycle.ts';
 
@@ -98,6 +99,7 @@ export async function runWorkflow(
   const restoreStore = registerRunStore(runId, store);
   let final: FinalState | undefined;
   let crash: string | undefined;
+  const progress = stepProgress(options.onProgress);
   try {
     const plan = buildPlan(options.systems, jobs ?? (await loadJobs()));
     const result = await run(
@@ -105,27 +107,14 @@ export async function runWorkflow(
       input as never,
       {
         logger: runtimeLogger('R', sink, 'info'),
-        callbacks: {
-          notify: (event: string, payload: { jobId?: string }) => {
-            const index = STEP_IDS.indexOf(payload.jobId as StepId);
-            if (index < 0) return;
-            if (event === 'job-start')
-              options.onProgress?.({ step: STEP_IDS[index]!, done: index, total: STEP_IDS.length });
-            if (event === 'job-complete') {
-              options.onProgress?.({
-                step: STEP_IDS[index]!,
-                done: index + 1,
-                total: STEP_IDS.length,
-              });
-            }
-          },
-        },
+        callbacks: { notify: progress.notify },
       } as never,
     );
     final = result as FinalState;
   } catch (error) {
     crash = stepError('workflow', (error as Error)?.message ?? String(error));
   } finally {
+    progress.stop();
     restoreStore();
     restoreJournal();
     restoreSink();

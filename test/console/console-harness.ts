@@ -37,6 +37,8 @@ export interface StubScript {
   stepDelayMs?: number;
   error?: string;
   nextCursors?: { primero?: string; oscar?: string };
+  /** Holds the run half-way through this step (one of its two items done) until `gate` resolves. */
+  pauseIn?: { step: StepId; gate: Promise<void> };
 }
 
 export function failedItem(overrides: Partial<FailedItem> = {}): FailedItem {
@@ -71,10 +73,12 @@ export function stubWorkflow(
         skipped: 0,
         ...script.steps?.[step],
       };
-      options.onProgress?.({ step, done: 0, total: 2 });
+      options.onProgress?.({ step, phase: 'running', done: 0, total: 2 });
       if (script.stepDelayMs)
         await new Promise((resolve) => setTimeout(resolve, script.stepDelayMs));
-      options.onProgress?.({ step, done: 2, total: 2 });
+      options.onProgress?.({ step, phase: 'running', done: 1, total: 2 });
+      if (script.pauseIn?.step === step) await script.pauseIn.gate;
+      options.onProgress?.({ step, phase: 'done', done: 2, total: 2, counts: steps[step] });
     }
     for (const line of script.logLines ?? []) options.logSink?.('info', line);
     const carried = options.carried ?? { cursors: {}, retries: [], deadLetters: [] };
