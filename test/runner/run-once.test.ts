@@ -290,7 +290,7 @@ describe('what the CLI prints', () => {
     expect(err.join('')).toMatch(/Another run is in progress/);
   });
 
-  it('reports progress as plain lines when not on a terminal', async () => {
+  it('reports progress as one plain line per step when not on a terminal', async () => {
     const err: string[] = [];
     world.incoming = [1, 2, 3, 4].map((n) => failedItem(`f2-j2:case:G${n}`, 0));
     const terminal = {
@@ -302,7 +302,9 @@ describe('what the CLI prints', () => {
       { trigger: 'manual', since: '2024-05-01T00:00:00Z' },
       { terminal },
     );
-    expect(err).toContain('f2-j2: 4/4\n');
+    // One line per step, when it ends, with that step's own items and counts.
+    expect(err).toHaveLength(4);
+    expect(err[3]).toBe('f2-j2 upsert cases to Primero: done, 4 item(s) (4 fetched, 4 written)\n');
     expect(err.every((line) => !line.includes('\r'))).toBe(true);
   });
 });
