@@ -10,6 +10,7 @@ import type {
   StepCounts,
   StepId,
 } from '../workflow/contract.ts';
+import type { HistoryFilter } from './run-history.ts';
 
 export type SystemName = 'Primero' | 'OSCaR';
 
@@ -93,8 +94,18 @@ export interface StartedRunResult {
   error?: string;
 }
 
+/** One page of the filtered run history (src/console/run-history.ts). */
+export interface HistoryView {
+  runs: RunListItem[];
+  filter: HistoryFilter;
+  page: number;
+  pages: number;
+  total: number;
+}
+
 export interface ConsoleBackend {
   overview(): Promise<Overview>;
+  history(filter: HistoryFilter, page: number): Promise<HistoryView>;
   run(id: string): Promise<RunDetail | undefined>;
   deadLetters(): Promise<DeadLetterView[]>;
   /**

@@ -4,6 +4,7 @@ import { Cron } from 'croner';
 import type { Runner } from '../runner/run-once.ts';
 import type { RunRecord, Store } from '../runner/store.ts';
 import { latestOverdueReferrals } from '../runner/report.ts';
+import { historyPage } from './run-history.ts';
 import type {
   ConsoleBackend,
   Overview,
@@ -101,6 +102,11 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
           message: pauseMessage(pause),
         })),
       };
+    },
+
+    async history(filter, page) {
+      const found = historyPage(store, filter, page);
+      return { ...found, runs: found.runs.map(toListItem) };
     },
 
     async resumeSignIn(system) {

@@ -22,6 +22,9 @@ import {
   signInPage,
 } from './views/pages.ts';
 import { runDetailPage } from './views/runs.ts';
+import { historyPageView } from './views/history.ts';
+import { parseHistoryFilter } from './run-history.ts';
+import { localDay } from '../runner/local-time.ts';
 
 export interface ConsoleOptions {
   backend: ConsoleBackend;
@@ -277,6 +280,25 @@ export function buildConsole(options: ConsoleOptions): ConsoleApp {
       progress: run.progress,
       ok: run.summary?.ok ?? null,
     };
+  });
+
+  app.get('/runs', async (request, reply) => {
+    const query = request.query as Record<string, string | undefined>;
+    const today = localDay(Date.now());
+    let parsed: ReturnType<typeof parseHistoryFilter>;
+    try {
+      parsed = parseHistoryFilter(query);
+    } catch (error) {
+      const view = await options.backend.history({}, 1);
+      const reason = `This filter was not understood: ${(error as Error).message}. Showing every run.`;
+      return sendPage(
+        reply,
+        historyPageView(view, { ...signedIn(request), today, error: reason }),
+        400,
+      );
+    }
+    const view = await options.backend.history(parsed.filter, parsed.page);
+    return sendPage(reply, historyPageView(view, { ...signedIn(request), today }));
   });
 
   app.get('/runs/:id', async (request, reply) => {

@@ -76,7 +76,7 @@ export interface LayoutOptions {
   body: SafeHtml;
   /** Present when signed in: shows the navigation and the sign-out form. */
   csrfToken?: string;
-  active?: 'overview' | 'dead-letters';
+  active?: 'overview' | 'runs' | 'dead-letters';
   script?: string;
 }
 
@@ -85,6 +85,9 @@ export function layout(options: LayoutOptions): SafeHtml {
     ? html`<nav>
           <a href="/" ${options.active === 'overview' ? trustedHtml('aria-current="page"') : ''}
             >Overview</a
+          >
+          <a href="/runs" ${options.active === 'runs' ? trustedHtml('aria-current="page"') : ''}
+            >Runs</a
           >
           <a
             href="/dead-letters"

@@ -190,6 +190,7 @@ export function overviewPage(
     <section class="card" id="runs">
       <h2>Last runs</h2>
       ${runHistoryTable(overview.runs)}
+      <p><a href="/runs" id="all-runs">All runs, with filters</a></p>
     </section>
     <section class="card" id="dead-letters">
       <h2>Open dead letters (${overview.deadLetters.length})</h2>

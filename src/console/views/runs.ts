@@ -14,7 +14,7 @@ import type {
 import { formatLocalTime } from '../../runner/local-time.ts';
 import { layout, STEP_TITLES, timeTag } from './layout.ts';
 
-const TRIGGER_TITLES: Record<string, string> = {
+export const TRIGGER_TITLES: Record<string, string> = {
   schedule: 'Hourly timer',
   console: 'Console',
   manual: 'Command line',
