@@ -48,6 +48,8 @@ export interface RunLogLine {
 export interface RunDetail extends RunListItem {
   summary?: RunSummary;
   failed: FailedItem[];
+  /** Keys of this run's failed items still open now (waiting for a retry or dead letters). */
+  openFailedKeys: string[];
   log: RunLogLine[];
 }
 
@@ -78,13 +80,14 @@ export interface Overview {
 /**
  * `now` = what the timer does; `dry-run` writes nothing; `backfill` re-reads from `since` (ISO-8601)
  * without moving the stored cursor backwards; `retry` puts a dead letter back in the retry list
- * and runs at once.
+ * and runs at once; `retry-run` does so for a run's failed items that are still open.
  */
 export type RunRequest =
   | { kind: 'now' }
   | { kind: 'dry-run' }
   | { kind: 'backfill'; since: string }
-  | { kind: 'retry'; deadLetterId: string };
+  | { kind: 'retry'; deadLetterId: string }
+  | { kind: 'retry-run'; runId: string };
 
 export interface StartedRunResult {
   /** The stored run's id (to open its detail page). */

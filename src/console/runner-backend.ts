@@ -65,6 +65,12 @@ export function systemHealth(runs: RunRecord[]): SystemHealth[] {
   });
 }
 
+/** Items open now: waiting in the retry list or dead letters (the one lifecycle of an item). */
+function openKeys(store: Store): Set<string> {
+  const carried = store.lastCarriedState();
+  return new Set([...(carried?.retries ?? []), ...(carried?.deadLetters ?? [])].map((i) => i.key));
+}
+
 function nextScheduledRun(store: Store): string | undefined {
   const scheduler = store.schedulerInfo();
   if (!scheduler?.alive) return undefined;
@@ -116,10 +122,13 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
     async run(id: string): Promise<RunDetail | undefined> {
       const run = store.getRun(id);
       if (!run) return undefined;
+      const failed = store.getRunFailedItems(run.id);
+      const open = openKeys(store);
       return {
         ...toListItem(run),
         ...(run.summary ? { summary: run.summary } : {}),
-        failed: store.getRunFailedItems(run.id),
+        failed,
+        openFailedKeys: failed.map((item) => item.key).filter((key) => open.has(key)),
         log: store.getRunLogs(run.id),
       };
     },
@@ -130,10 +139,11 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
 
     async startRun(request: RunRequest, events): Promise<StartedRunResult> {
       const result = await runner.runOnce({
-        trigger: request.kind === 'retry' ? 'retry' : 'console',
+        trigger: request.kind === 'retry' || request.kind === 'retry-run' ? 'retry' : 'console',
         ...(request.kind === 'dry-run' ? { dryRun: true } : {}),
         ...(request.kind === 'backfill' ? { since: request.since } : {}),
         ...(request.kind === 'retry' ? { retry: { deadLetterId: request.deadLetterId } } : {}),
+        ...(request.kind === 'retry-run' ? { retry: { runId: request.runId } } : {}),
         onStarted: (run) => events.onStarted?.(run.id),
         ...(events.onProgress ? { onProgress: events.onProgress } : {}),
       });

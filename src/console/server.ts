@@ -313,6 +313,26 @@ export function buildConsole(options: ConsoleOptions): ConsoleApp {
     return sendPage(reply, runDetailPage(run, signedIn(request)));
   });
 
+  // Retries the run's failed items that are still open, through the same retry path as the CLI's
+  // `npx interop retry <run-id>`; a run with none left says so instead of starting an empty run.
+  app.post('/runs/:id/retry', async (request, reply) => {
+    const run = await options.backend.run((request.params as { id: string }).id);
+    if (!run) {
+      return sendPage(
+        reply,
+        messagePage('Run not found', 'There is no run with this id.', signedIn(request)),
+        404,
+      );
+    }
+    if (run.openFailedKeys.length === 0) {
+      const error =
+        "None of this run's failed items is open any more (they succeeded since, or were retried).";
+      return sendPage(reply, runDetailPage(run, { ...signedIn(request), error }), 409);
+    }
+    const started = live.start({ kind: 'retry-run', runId: run.id });
+    return reply.redirect(`/live/${started.id}`, 303);
+  });
+
   app.post('/sign-in/:system/resume', async (request, reply) => {
     const system = (request.params as { system: string }).system;
     if ((system !== 'primero' && system !== 'oscar') || !options.backend.resumeSignIn)

@@ -257,7 +257,12 @@ export function createRunner(deps: RunnerDeps): Runner {
     const retried = store.getRun(target.runId);
     if (!retried)
       throw new Error(`No run ${target.runId}: list runs with \`npx interop history\`.`);
-    const items = store.getRunFailedItems(retried.id);
+    // Only the run's items still open (waiting or dead letters): one that succeeded since is done.
+    const carried = store.lastCarriedState();
+    const open = new Set(
+      [...(carried?.retries ?? []), ...(carried?.deadLetters ?? [])].map((item) => item.key),
+    );
+    const items = store.getRunFailedItems(retried.id).filter((item) => open.has(item.key));
     const count = items.length > 0 ? store.requeueItems(items, lock) : 0;
     return {
       of: retried.id,

@@ -219,6 +219,24 @@ describe('retry', () => {
     expect(world.written).toEqual(['f2-j2:case:G7']);
   });
 
+  it('a run id: only its items still open are queued again, never one that succeeded since', async () => {
+    const runner = runnerFor(world);
+    world.broken = new Set(['f2-j2:case:G1', 'f2-j2:case:G2']);
+    world.incoming = [failedItem('f2-j2:case:G1', 0), failedItem('f2-j2:case:G2', 0)];
+    const failing = await runner.runOnce({ trigger: 'manual', since: '2024-05-01T00:00:00Z' });
+    if (failing.status === 'refused') throw new Error('unexpected');
+    // The next run: G1 was fixed and goes through, G2 fails again.
+    world.incoming = [];
+    world.broken = new Set(['f2-j2:case:G2']);
+    await runner.runOnce({ trigger: 'schedule' });
+    world.written = [];
+    await runner.runOnce({ trigger: 'retry', retry: { runId: failing.run.id } });
+    expect(world.calls.at(-1)?.carried?.retries).toEqual([
+      expect.objectContaining({ key: 'f2-j2:case:G2', attempts: 0 }),
+    ]);
+    expect(world.written).toEqual([]);
+  });
+
   it('an unknown dead letter is refused without a run', async () => {
     await expect(
       runnerFor(world).runOnce({ trigger: 'retry', retry: { deadLetterId: 'dl-0000000000' } }),

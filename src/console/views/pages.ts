@@ -139,6 +139,7 @@ const KIND_TITLES: Record<LiveRun['request']['kind'], string> = {
   'dry-run': 'Dry run',
   backfill: 'Backfill',
   retry: 'Retry of a dead letter',
+  'retry-run': "Retry of a run's failed items",
 };
 
 /**

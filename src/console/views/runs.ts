@@ -12,7 +12,7 @@ import type {
   StepId,
 } from '../../workflow/contract.ts';
 import { formatLocalTime } from '../../runner/local-time.ts';
-import { layout, STEP_TITLES, timeTag } from './layout.ts';
+import { csrfField, layout, STEP_TITLES, timeTag } from './layout.ts';
 
 export const TRIGGER_TITLES: Record<string, string> = {
   schedule: 'Hourly timer',
@@ -195,12 +195,34 @@ function logLine(line: RunLogLine): SafeHtml {
   return html`<div class="${line.level}">${text}</div>`;
 }
 
+/** "Retry this run's failed items": only those still open; none left, no button. */
+function retryRunForm(run: RunDetail, csrfToken: string): SafeHtml {
+  if (run.failed.length === 0) return html``;
+  const open = run.openFailedKeys.length;
+  if (open === 0)
+    return html`<p class="muted" id="retry-run-none">
+      None of these items is open any more: each succeeded since, or was retried.
+    </p>`;
+  return html`<form
+    method="post"
+    action="/runs/${encodeURIComponent(run.id)}/retry"
+    class="retry-run"
+  >
+    ${csrfField(csrfToken)}
+    <button type="submit" id="retry-run">Retry this run's ${open} failed item(s)</button>
+    <span class="muted"
+      >They go back into the retry list with attempts reset, and a run starts at once.</span
+    >
+  </form>`;
+}
+
 export function runDetailPage(
   run: RunDetail,
-  page: { nonce: string; csrfToken: string },
+  page: { nonce: string; csrfToken: string; error?: string },
 ): SafeHtml {
   const summary = run.summary;
   const body = html`<h1>Run ${runStatusBadge(run)}</h1>
+    ${page.error ? html`<div class="notice bad" role="alert">${page.error}</div>` : ''}
     ${run.error ? html`<div class="notice bad" role="alert">${run.error}</div>` : ''}
     <section class="card">
       <dl class="facts">
@@ -231,6 +253,7 @@ export function runDetailPage(
     </section>
     <section class="card">
       <h2>Failed items (${run.failed.length})</h2>
+      ${retryRunForm(run, page.csrfToken)}
       ${failedItemsTable(run.failed, 'No item failed in this run.')}
       ${
         summary && summary.deadLettered.length > 0
