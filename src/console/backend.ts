@@ -11,6 +11,7 @@ import type {
   StepId,
 } from '../workflow/contract.ts';
 import type { HistoryFilter } from './run-history.ts';
+import type { DayStats } from './daily-stats.ts';
 
 export type SystemName = 'Primero' | 'OSCaR';
 
@@ -73,6 +74,8 @@ export interface Overview {
   overdueReferrals: OverdueReferral[];
   /** What is wrong with the mapping tables (file:line and reason); runs are refused until fixed. */
   mappingProblems?: string[];
+  /** The last 30 Cambodia days, oldest first, for the overview's chart. */
+  days?: DayStats[];
   /** Systems scheduled runs stopped signing in to after repeated refusals (with a resume button). */
   signInPaused?: Array<{ system: 'primero' | 'oscar'; message: string }>;
 }

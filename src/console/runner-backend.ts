@@ -5,6 +5,7 @@ import type { Runner } from '../runner/run-once.ts';
 import type { RunRecord, Store } from '../runner/store.ts';
 import { latestOverdueReferrals } from '../runner/report.ts';
 import { historyPage } from './run-history.ts';
+import { dailyStats, recentRuns } from './daily-stats.ts';
 import type {
   ConsoleBackend,
   Overview,
@@ -101,6 +102,7 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
         runs: recent.slice(0, historyLimit).map(toListItem),
         deadLetters: store.listDeadLetters(),
         retrying: carried?.retries.length ?? 0,
+        days: dailyStats(recentRuns(store, Date.now()), Date.now()),
         overdueReferrals: latestOverdueReferrals(recent),
         ...(mappingProblems.length > 0 ? { mappingProblems } : {}),
         signInPaused: pausedSystems(store).map((pause) => ({

@@ -6,6 +6,7 @@ import type { Overview, SystemHealth } from '../backend.ts';
 import { localDay } from '../../runner/local-time.ts';
 import { csrfField, layout, timeTag } from './layout.ts';
 import { runHistoryTable } from './runs.ts';
+import { chartCard } from './chart.ts';
 
 /** Notices the overview can show after a redirect; the query names one, never carries text. */
 export const NOTICES = {
@@ -186,7 +187,7 @@ export function overviewPage(
     ${notice ? html`<div class="notice ${notice.tone}">${notice.text}</div>` : ''}
     ${mappingCard(overview.mappingProblems ?? [])} ${signInPausedCard(overview, page.csrfToken)}
     <div class="grid spaced">${systemsCard(overview.systems)} ${positionCard(overview)}</div>
-    ${actionsCard(overview, page.csrfToken, localDay(Date.now()))}
+    ${actionsCard(overview, page.csrfToken, localDay(Date.now()))} ${chartCard(overview.days ?? [])}
     <section class="card" id="runs">
       <h2>Last runs</h2>
       ${runHistoryTable(overview.runs)}

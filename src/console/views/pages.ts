@@ -44,7 +44,7 @@ export function deadLettersPage(
           No dead letter. Items that keep failing land here after the attempt limit.
         </p>`
       : html`<div class="scroll">
-          <table class="dead-letters">
+          <table class="dead-letters stack">
             <thead>
               <tr>
                 <th>Id</th>
@@ -52,25 +52,25 @@ export function deadLettersPage(
                 <th>Ids</th>
                 <th>Reason</th>
                 <th class="num">Attempts</th>
-                <th class="hide-narrow">Last failed</th>
-                <th></th>
+                <th>Last failed</th>
+                <th><span class="visually-hidden">Action</span></th>
               </tr>
             </thead>
             <tbody>
               ${items.map(
                 (item) =>
                   html`<tr data-key="${item.key}">
-                    <td><code>${item.id}</code></td>
-                    <td><code>${item.step}</code> ${item.kind}</td>
-                    <td>
+                    <td data-label="Id"><code>${item.id}</code></td>
+                    <td data-label="Step"><code>${item.step}</code> ${item.kind}</td>
+                    <td data-label="Ids">
                       ${Object.entries(item.ids).map(
                         ([name, value]) =>
                           html`<div><span class="muted">${name}</span> <code>${value}</code></div>`,
                       )}
                     </td>
-                    <td class="reason">${item.reason}</td>
-                    <td class="num">${item.attempts}</td>
-                    <td class="hide-narrow">${timeTag(item.lastFailedAt)}</td>
+                    <td class="reason" data-label="Reason">${item.reason}</td>
+                    <td class="num" data-label="Attempts">${item.attempts}</td>
+                    <td data-label="Last failed">${timeTag(item.lastFailedAt)}</td>
                     <td>
                       <form
                         method="post"

@@ -51,12 +51,12 @@ function compactCounts(steps: Record<StepId, StepCounts> | undefined): SafeHtml 
 export function runHistoryTable(runs: RunListItem[]): SafeHtml {
   if (runs.length === 0) return html`<p class="muted">No run yet.</p>`;
   return html`<div class="scroll">
-    <table>
+    <table class="runs stack">
       <thead>
         <tr>
           <th>Started</th>
           <th>Status</th>
-          <th class="hide-narrow">Started by</th>
+          <th>Started by</th>
           <th>Counts per step</th>
           <th class="num">Failed</th>
         </tr>
@@ -65,11 +65,13 @@ export function runHistoryTable(runs: RunListItem[]): SafeHtml {
         ${runs.map(
           (run) =>
             html`<tr data-run-id="${run.id}">
-              <td><a href="/runs/${encodeURIComponent(run.id)}">${timeTag(run.startedAt)}</a></td>
-              <td>${runStatusBadge(run)}</td>
-              <td class="hide-narrow">${runKind(run)}</td>
-              <td>${compactCounts(run.steps)}</td>
-              <td class="num">${run.failedCount}</td>
+              <td data-label="Started">
+                <a href="/runs/${encodeURIComponent(run.id)}">${timeTag(run.startedAt)}</a>
+              </td>
+              <td data-label="Status">${runStatusBadge(run)}</td>
+              <td data-label="Started by">${runKind(run)}</td>
+              <td data-label="Counts">${compactCounts(run.steps)}</td>
+              <td class="num" data-label="Failed">${run.failedCount}</td>
             </tr>`,
         )}
       </tbody>
@@ -91,7 +93,7 @@ export function stepCountsTable(steps: Record<StepId, StepCounts>): SafeHtml {
         ${STEP_IDS.map(
           (step) =>
             html`<tr data-step="${step}">
-              <td><code>${step}</code> <span class="hide-narrow">${STEP_TITLES[step]}</span></td>
+              <td><code>${step}</code> ${STEP_TITLES[step]}</td>
               ${names.map((name) => html`<td class="num" data-count="${name}">${steps[step][name]}</td>`)}
             </tr>`,
         )}
@@ -131,7 +133,7 @@ function idsText(ids: Record<string, string>): SafeHtml {
 export function failedItemsTable(items: FailedItem[], empty: string): SafeHtml {
   if (items.length === 0) return html`<p class="muted">${empty}</p>`;
   return html`<div class="scroll">
-    <table class="failed-items">
+    <table class="failed-items stack">
       <thead>
         <tr>
           <th>Step</th>
@@ -145,11 +147,11 @@ export function failedItemsTable(items: FailedItem[], empty: string): SafeHtml {
         ${items.map(
           (item) =>
             html`<tr data-key="${item.key}">
-              <td><code>${item.step}</code></td>
-              <td>${item.kind}</td>
-              <td>${idsText(item.ids)}</td>
-              <td class="reason">${item.reason}</td>
-              <td class="num">${item.attempts}</td>
+              <td data-label="Step"><code>${item.step}</code></td>
+              <td data-label="Item">${item.kind}</td>
+              <td data-label="Ids">${idsText(item.ids)}</td>
+              <td class="reason" data-label="Reason">${item.reason}</td>
+              <td class="num" data-label="Attempts">${item.attempts}</td>
             </tr>`,
         )}
       </tbody>
