@@ -55,7 +55,7 @@ export function eventsOfRun({ run, summary, newlyOverdue, paused }: RunFacts): A
     events.push({
       ...base,
       kind: 'run-failed',
-      text: `Run ${run.id} (${run.trigger}) failed: ${summary.error ?? 'no reason recorded'}`,
+      text: `Run ${run.id} (${run.trigger}) ${run.status}: ${summary.error ?? 'no reason recorded'}`,
       ids: [run.id],
       count: 1,
       page: `/runs/${run.id}`,

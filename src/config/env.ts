@@ -30,6 +30,8 @@ export interface RunnerConfig {
   systems: SystemsConfig | undefined;
   /** Email and webhook alerts; empty when none of the alert variables is set. */
   alerts: AlertSettings;
+  /** Days the per-item history keeps (INTEROP_HISTORY_DAYS; src/runner/item-history.ts default 90). */
+  historyDays?: number;
 }
 
 export class ConfigError extends Error {
@@ -122,6 +124,7 @@ const runnerSchema = z.object({
   INTEROP_EXCLUDED_ORGS: z.string().optional(),
   INTEROP_HTTP_TIMEOUT_MS: positiveInteger('INTEROP_HTTP_TIMEOUT_MS'),
   INTEROP_PRIMERO_PAGE_SIZE: positiveInteger('INTEROP_PRIMERO_PAGE_SIZE', 1000),
+  INTEROP_HISTORY_DAYS: positiveInteger('INTEROP_HISTORY_DAYS'),
 });
 
 /**
@@ -284,6 +287,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
     settings,
     systems,
     alerts: alertSettingsOf(alerts.data),
+    ...(runner.data.INTEROP_HISTORY_DAYS !== undefined
+      ? { historyDays: runner.data.INTEROP_HISTORY_DAYS }
+      : {}),
   };
 }
 

@@ -23,7 +23,9 @@ export interface SystemHealth {
   lastProblem?: string;
 }
 
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
+/** As the store keeps them (src/runner/store.ts): `succeeded-with-failures` is amber. */
+export type RunStatus =
+  'running' | 'succeeded' | 'succeeded-with-failures' | 'failed' | 'refused' | 'interrupted';
 
 export interface RunListItem {
   id: string;
@@ -59,7 +61,34 @@ export interface DeadLetterView extends FailedItem {
   id: string;
 }
 
+/** The one-line verdict (src/runner/verdict.ts), as `npx interop status` shows it too. */
+export interface HealthVerdict {
+  level: 'healthy' | 'attention' | 'failing';
+  reasons: string[];
+  text: string;
+}
+
+/** One item outcome of a child's trace (src/runner/trace.ts): ids and reasons only. */
+export interface TraceEntry {
+  runId: string;
+  at: string;
+  step: StepId;
+  kind: string;
+  key: string;
+  outcome: string;
+  reason?: string;
+  ids: Record<string, string>;
+}
+
+export interface TraceView {
+  query: string;
+  entries: TraceEntry[];
+  runs: number;
+}
+
 export interface Overview {
+  /** Healthy / attention / failing and why; absent from backends that cannot tell. */
+  verdict?: HealthVerdict;
   systems: SystemHealth[];
   cursors: CarriedState['cursors'];
   /** When the timer fires next; undefined when no scheduler is running. */
@@ -96,6 +125,8 @@ export interface StartedRunResult {
   /** The stored run's id (to open its detail page). */
   runId?: string;
   summary?: RunSummary;
+  /** With a retry: what became of each retried item (landed, failed again, still waiting). */
+  retried?: Array<{ key: string; id: string; outcome: string; reason?: string }>;
   /** Why the run could not start or failed as a whole (scrubbed). */
   error?: string;
 }
@@ -114,6 +145,8 @@ export interface ConsoleBackend {
   history(filter: HistoryFilter, page: number): Promise<HistoryView>;
   run(id: string): Promise<RunDetail | undefined>;
   deadLetters(): Promise<DeadLetterView[]>;
+  /** Every item outcome of the child an id names (case id, global id, referral id). */
+  trace?(query: string): Promise<TraceView>;
   /**
    * Runs the sync once and resolves when it has finished (or could not start). `onStarted` is
    * called with the stored run's id as soon as it exists, `onProgress` as steps advance.

@@ -2,10 +2,17 @@
 // history`: by outcome, by what started the run, by Cambodia calendar days; newest first, one page
 // at a time. The store lists runs newest first, so the scan stops at the first run older than the
 // range and reads at most what the filter needs.
-import type { RunRecord, RunTrigger, Store } from '../runner/store.ts';
+import type { RunRecord, RunStatus, RunTrigger, Store } from '../runner/store.ts';
 
-/** `attention`: the run finished but some items failed (they are retried by the next runs). */
-export const OUTCOMES = ['succeeded', 'attention', 'failed', 'interrupted', 'running'] as const;
+/** The run statuses of the store; `succeeded-with-failures` is the amber one (items failed). */
+export const OUTCOMES = [
+  'succeeded',
+  'succeeded-with-failures',
+  'failed',
+  'refused',
+  'interrupted',
+  'running',
+] as const satisfies readonly RunStatus[];
 export type Outcome = (typeof OUTCOMES)[number];
 export const TRIGGERS: readonly RunTrigger[] = ['schedule', 'console', 'manual', 'retry'];
 
@@ -32,9 +39,10 @@ export const PAGE_SIZE = 20;
 const SCAN_BATCH = 500;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** The outcome an administrator filters by; a finished run with failed items needs attention. */
+/** The outcome an administrator filters by; a run stored before amber existed counts as amber too. */
 export function outcomeOf(run: RunRecord): Outcome {
-  if (run.status === 'succeeded' && (run.summary?.failed.length ?? 0) > 0) return 'attention';
+  if (run.status === 'succeeded' && (run.summary?.failed.length ?? 0) > 0)
+    return 'succeeded-with-failures';
   return run.status;
 }
 

@@ -17,6 +17,8 @@ import type {
   SystemName,
 } from './backend.ts';
 import { pauseMessage, pausedSystems, resumeSignIn } from '../runner/sign-in-brake.ts';
+import { traceChild } from '../runner/trace.ts';
+import { verdictOf } from '../runner/verdict.ts';
 
 export interface RunnerBackendOptions {
   /** How many runs the overview lists. */
@@ -48,11 +50,16 @@ function toListItem(run: RunRecord): RunListItem {
  * it names; an error naming neither is shown for both.
  */
 export function systemHealth(runs: RunRecord[]): SystemHealth[] {
-  const finished = runs.filter((run) => run.status === 'succeeded' || run.status === 'failed');
+  const finished = runs.filter(
+    (run) =>
+      run.status === 'succeeded' ||
+      run.status === 'succeeded-with-failures' ||
+      run.status === 'failed',
+  );
   return (['Primero', 'OSCaR'] as SystemName[]).map((system) => {
     const health: SystemHealth = { system };
     for (const run of finished) {
-      if (run.status === 'succeeded') {
+      if (run.status !== 'failed') {
         health.lastSignInAt = run.finishedAt ?? run.startedAt;
         break;
       }
@@ -95,6 +102,7 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
       const next = nextScheduledRun(store);
       const mappingProblems = options.mappingProblems?.() ?? [];
       return {
+        verdict: verdictOf(store, mappingProblems.length),
         systems: systemHealth(recent),
         cursors: carried?.cursors ?? {},
         ...(next ? { nextScheduledRun: next } : {}),
@@ -139,6 +147,10 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
       return store.listDeadLetters();
     },
 
+    async trace(query: string) {
+      return traceChild(store, query);
+    },
+
     async startRun(request: RunRequest, events): Promise<StartedRunResult> {
       const result = await runner.runOnce({
         trigger: request.kind === 'retry' || request.kind === 'retry-run' ? 'retry' : 'console',
@@ -153,6 +165,7 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
       return {
         runId: result.run.id,
         summary: result.summary,
+        ...(result.retried ? { retried: result.retried } : {}),
         ...(result.summary.error ? { error: result.summary.error } : {}),
       };
     },

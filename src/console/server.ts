@@ -25,6 +25,7 @@ import { runDetailPage } from './views/runs.ts';
 import { historyPageView } from './views/history.ts';
 import { parseHistoryFilter } from './run-history.ts';
 import { localDay } from '../runner/local-time.ts';
+import { tracePage } from './views/trace.ts';
 
 export interface ConsoleOptions {
   backend: ConsoleBackend;
@@ -331,6 +332,15 @@ export function buildConsole(options: ConsoleOptions): ConsoleApp {
     }
     const started = live.start({ kind: 'retry-run', runId: run.id });
     return reply.redirect(`/live/${started.id}`, 303);
+  });
+
+  // A GET with the id in the query: a trace can be bookmarked and sent to a colleague.
+  app.get('/trace', async (request, reply) => {
+    const raw = (request.query as Record<string, unknown>).q;
+    const query = typeof raw === 'string' ? raw.trim().slice(0, 200) : '';
+    const trace =
+      query !== '' && options.backend.trace ? await options.backend.trace(query) : undefined;
+    return sendPage(reply, tracePage(trace, signedIn(request)));
   });
 
   app.post('/sign-in/:system/resume', async (request, reply) => {

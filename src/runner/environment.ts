@@ -17,6 +17,8 @@ import { createRunner } from './run-once.ts';
 import { pausedSystems } from './sign-in-brake.ts';
 import type { RunOnceOptions, RunWorkflow, Runner } from './run-once.ts';
 import type { Store } from './store.ts';
+import { verdictOf } from './verdict.ts';
+import { formatRetried } from './retry-outcome.ts';
 
 /** `.env` (if present) then the environment, validated. */
 export function loadRunnerConfig(): RunnerConfig {
@@ -51,6 +53,7 @@ export function buildRunner(input: {
     secrets: secretsOf(systems, input.config.alerts),
     ...(input.echo ? { echo: input.echo } : {}),
     ...(alerts ? { alerts } : {}),
+    ...(input.config.historyDays !== undefined ? { historyDays: input.config.historyDays } : {}),
   });
   return refusingOnBrokenTables(runner);
 }
@@ -106,15 +109,27 @@ export async function runAndReport(
   }
   if (view.json) {
     terminal.out(
-      JSON.stringify({ runId: result.run.id, status: result.status, ...result.summary }, null, 2),
+      JSON.stringify(
+        {
+          runId: result.run.id,
+          status: result.status,
+          ...result.summary,
+          ...(result.retried ? { retried: result.retried } : {}),
+        },
+        null,
+        2,
+      ),
     );
   } else {
     terminal.out(formatSummary(result.summary, result.run));
+    // A retry says what became of each item it retried, not only how the run went.
+    for (const line of formatRetried(result.retried ?? [])) terminal.out(line);
   }
-  return result.status === 'succeeded' ? EXIT_OK : EXIT_RUN_FAILED;
+  // An amber run (items failed, retried or dead-lettered) finished: its items are in the summary.
+  return result.status === 'failed' ? EXIT_RUN_FAILED : EXIT_OK;
 }
 
-export function statusView(store: Store, cron: string): StatusView {
+export function statusView(store: Store, cron: string, mappingProblems = 0): StatusView {
   const carried = store.lastCarriedState();
   const scheduler = store.schedulerInfo();
   const runningNow = store.lockHolder();
@@ -122,6 +137,7 @@ export function statusView(store: Store, cron: string): StatusView {
   const recent = store.listRuns({ limit: 20 });
   const runs = recent.slice(0, 5);
   const view: StatusView = {
+    verdict: verdictOf(store, mappingProblems),
     store: store.path,
     cursors: carried?.cursors ?? {},
     retrying: carried?.retries.length ?? 0,

@@ -3,6 +3,7 @@
 // process when the jobs import it, or syncing with a table the administrator has not finished.
 import { whereOf } from '../mapping/check.ts';
 import { inspectMappingTables, shippedMappingDir } from '../mapping/load.ts';
+import { recordRefusal } from './run-once.ts';
 import type { Runner } from './run-once.ts';
 
 /** What is wrong with the tables in `dir` (default: the ones the jobs run with), one line per
@@ -50,7 +51,10 @@ export function refusingOnBrokenTables(
     ...runner,
     async runOnce(options) {
       const found = problems();
-      if (found.length > 0) return { status: 'refused', reason: mappingRefusal(found) };
+      if (found.length > 0) {
+        const reason = mappingRefusal(found);
+        return { status: 'refused', reason, run: recordRefusal(runner.store, options, reason) };
+      }
       return runner.runOnce(options);
     },
   };

@@ -6,6 +6,8 @@ import type { DeadLetter, LockInfo, LogLine, RunRecord, SchedulerInfo } from './
 import { formatLocalTime } from './local-time.ts';
 import { pauseMessage } from './sign-in-brake.ts';
 import type { SignInPause } from './sign-in-brake.ts';
+import type { Verdict } from './verdict.ts';
+import { whereToAct } from './where-to-act.ts';
 
 /** What each step moves, in the words of the people who use the sync. */
 export const STEP_LABELS: Record<StepId, string> = {
@@ -40,7 +42,11 @@ function cursorsText(cursors: CarriedState['cursors']): string {
 
 export function formatSummary(summary: RunSummary, run?: RunRecord): string {
   const lines: string[] = [];
-  const outcome = summary.ok ? 'succeeded' : 'FAILED';
+  const outcome = !summary.ok
+    ? 'FAILED'
+    : summary.failed.length > 0
+      ? `succeeded with ${summary.failed.length} failed item(s)`
+      : 'succeeded';
   const head = run ? `Run ${run.id} (${run.trigger})` : 'Run';
   lines.push(
     `${head} ${outcome}${summary.dryRun ? ' [dry run: nothing written]' : ''} in ${duration(summary.startedAt, summary.finishedAt)}`,
@@ -70,7 +76,9 @@ export function formatSummary(summary: RunSummary, run?: RunRecord): string {
   if (summary.failed.length > 0) {
     lines.push(`  failed items (retried by the next run): ${summary.failed.length}`);
     for (const item of summary.failed)
-      lines.push(`    ${item.key} (attempt ${item.attempts}): ${item.reason}`);
+      lines.push(
+        `    ${item.key} (attempt ${item.attempts}): ${item.reason} [in ${whereToAct(item)}]`,
+      );
   }
   if (summary.deadLettered.length > 0) {
     lines.push(
@@ -106,12 +114,15 @@ export function formatRunLine(run: RunRecord): string {
   ]
     .filter(Boolean)
     .join(', ');
-  const reason = run.status === 'failed' || run.status === 'interrupted' ? (run.error ?? '') : '';
+  const reason =
+    run.status === 'failed' || run.status === 'interrupted' || run.status === 'refused'
+      ? (run.error ?? '').split('\n')[0]!
+      : '';
   return [
     run.id,
     formatLocalTime(run.startedAt),
     pad(run.trigger, 8),
-    pad(run.status, 11),
+    pad(run.status, 23),
     padLeft(duration(run.startedAt, run.finishedAt), 6),
     counts,
     flags && `(${flags})`,
@@ -138,6 +149,8 @@ export function formatLogs(run: RunRecord, lines: LogLine[]): string {
 }
 
 export interface StatusView {
+  /** The one-line verdict (src/runner/verdict.ts), the same the console overview opens with. */
+  verdict: Verdict;
   store: string;
   cursors: CarriedState['cursors'];
   retrying: number;
@@ -169,6 +182,7 @@ export function formatOverdue(overdue: readonly OverdueReferral[]): string[] {
 
 export function formatStatus(view: StatusView): string {
   const lines: string[] = [];
+  lines.push(`Health: ${view.verdict.text}`);
   lines.push(`Store: ${view.store}`);
   lines.push(`Cursors: ${cursorsText(view.cursors)}`);
   lines.push(`Items waiting to be retried: ${view.retrying}`);
@@ -191,7 +205,7 @@ export function formatStatus(view: StatusView): string {
   lines.push('', `Dead letters: ${view.deadLetters.length}`);
   for (const letter of view.deadLetters) {
     lines.push(
-      `  ${letter.id}  ${letter.key}  attempts ${letter.attempts}, last ${formatLocalTime(letter.lastFailedAt)}: ${letter.reason}`,
+      `  ${letter.id}  ${letter.key}  attempts ${letter.attempts}, last ${formatLocalTime(letter.lastFailedAt)}: ${letter.reason} [in ${whereToAct(letter)}]`,
     );
   }
   if (view.deadLetters.length > 0)

@@ -7,6 +7,7 @@ import type { LogLevel, LogSink } from '../log.ts';
 import { STEP_IDS } from '../workflow/contract.ts';
 import type {
   CarriedState,
+  FailedItem,
   Progress,
   RunOutcome,
   RunSummary,
@@ -22,7 +23,10 @@ import { captureConsole } from './console-capture.ts';
 import { latestOverdueReferrals } from './report.ts';
 import { recordRunSignIns } from './sign-in-brake.ts';
 import { createRedactor, redactDeep } from './redact.ts';
-import { DEFAULT_LEASE_MS, deadLetterId } from './store.ts';
+import { DEFAULT_HISTORY_DAYS, entriesOfRun } from './item-history.ts';
+import { formatRetried, retriedOutcomes } from './retry-outcome.ts';
+import type { RetriedItem } from './retry-outcome.ts';
+import { DEFAULT_LEASE_MS, deadLetterId, finishedStatus } from './store.ts';
 import type { LockHandle, LockInfo, RunRecord, RunTrigger, Store } from './store.ts';
 
 export type RunWorkflow = (options: RunWorkflowOptions) => Promise<RunOutcome>;
@@ -41,6 +45,8 @@ export interface RunnerDeps {
   leaseMs?: number;
   /** Email and webhook alerts (src/alerts); none when absent. */
   alerts?: Alerter;
+  /** Days the per-item history keeps (INTEROP_HISTORY_DAYS); pruned after every run. */
+  historyDays?: number;
 }
 
 export type RetryTarget = { runId: string } | { deadLetterId: string };
@@ -57,15 +63,38 @@ export interface RunOnceOptions {
   retry?: RetryTarget;
 }
 
+/** A finished run's status: `succeeded-with-failures` is the amber one (items failed). */
+export type FinishedStatus = Exclude<ReturnType<typeof finishedStatus>, 'refused'>;
+
 export type RunOnceResult =
-  | { status: 'refused'; reason: string; heldBy?: LockInfo }
-  | { status: 'succeeded' | 'failed'; run: RunRecord; summary: RunSummary };
+  | { status: 'refused'; reason: string; heldBy?: LockInfo; run?: RunRecord }
+  | {
+      status: FinishedStatus;
+      run: RunRecord;
+      summary: RunSummary;
+      /** With `retry`: what became of each retried item. */
+      retried?: RetriedItem[];
+    };
 
 export interface Runner {
   readonly store: Store;
   runOnce(options: RunOnceOptions): Promise<RunOnceResult>;
   /** Sends alert digests whose hour has passed (a scheduler tick that starts no run). */
   flushAlerts(warn: (message: string) => void): Promise<void>;
+}
+
+/** Stores a run refused before it attempted anything (its row says why). */
+export function recordRefusal(
+  store: Store,
+  options: Pick<RunOnceOptions, 'trigger' | 'since' | 'dryRun'>,
+  reason: string,
+): RunRecord {
+  return store.recordRefusedRun({
+    trigger: options.trigger,
+    reason,
+    ...(options.since ? { since: options.since } : {}),
+    ...(options.dryRun ? { dryRun: true } : {}),
+  });
 }
 
 /** `--since` as given by an operator: an ISO-8601 date-time (a bare date means its midnight UTC). */
@@ -138,8 +167,11 @@ export function createRunner(deps: RunnerDeps): Runner {
     const runId = randomUUID();
     const dryRun = options.dryRun ?? false;
     const lock = store.acquireLock({ runId, leaseMs });
-    if (!lock.ok)
-      return { status: 'refused', reason: refusalMessage(lock.heldBy), heldBy: lock.heldBy };
+    if (!lock.ok) {
+      const reason = refusalMessage(lock.heldBy);
+      const run = recordRefusal(store, options, reason);
+      return { status: 'refused', reason, heldBy: lock.heldBy, run };
+    }
     const heartbeat = setInterval(
       () => store.renewLock(lock.handle, leaseMs),
       Math.max(1000, leaseMs / 3),
@@ -203,7 +235,12 @@ export function createRunner(deps: RunnerDeps): Runner {
         ? undefined
         : stateToStore(carried, redactDeep(outcome.next, redact), summary.ok);
       const overdueBefore = latestOverdueReferrals(store.listRuns({ limit: 20 }));
-      const finished = store.finishRun(run.id, { summary, ...(next ? { next } : {}) });
+      const { succeeded, ...stored } = summary;
+      const finished = store.finishRun(run.id, { summary: stored, ...(next ? { next } : {}) });
+      keepItemHistory(finished, summary, succeeded ?? [], sink);
+      const retried =
+        retry && summary.ok ? retriedOutcomes(retry.items, summary, succeeded ?? []) : undefined;
+      for (const line of formatRetried(retried ?? [])) sink('info', line);
       // A dry run signs in too: its refusals count toward the lockout like any other.
       const paused = countSignIns(summary, sink);
       if (deps.alerts) {
@@ -214,10 +251,42 @@ export function createRunner(deps: RunnerDeps): Runner {
         const events = eventsOfRun({ run: finished, summary, newlyOverdue, paused });
         await deliverAlerts(events, (message) => sink('warn', message));
       }
-      return { status: summary.ok ? 'succeeded' : 'failed', run: finished, summary };
+      const status = finishedStatus(summary);
+      // The workflow could not start (no start for a first run, unusable settings): a refusal.
+      if (status === 'refused')
+        return { status, reason: summary.error ?? 'the run could not start', run: finished };
+      return { status, run: finished, summary: stored, ...(retried ? { retried } : {}) };
     } finally {
       clearInterval(heartbeat);
       store.releaseLock(lock.handle);
+    }
+  }
+
+  /** The per-item history of a finished run, then the retention; never fails the run. */
+  function keepItemHistory(
+    run: RunRecord,
+    summary: RunSummary,
+    succeeded: NonNullable<RunSummary['succeeded']>,
+    sink: LogSink,
+  ): void {
+    if (summary.dryRun) return;
+    try {
+      store.itemHistory.record(
+        entriesOfRun({
+          runId: run.id,
+          at: run.finishedAt ?? summary.finishedAt,
+          succeeded,
+          failed: summary.failed,
+          deadLettered: summary.deadLettered,
+        }),
+      );
+      const days = deps.historyDays ?? DEFAULT_HISTORY_DAYS;
+      store.itemHistory.prune(new Date(Date.now() - days * 86_400_000).toISOString());
+    } catch (error) {
+      sink(
+        'warn',
+        `Item history not recorded: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -246,11 +315,15 @@ export function createRunner(deps: RunnerDeps): Runner {
     }
   }
 
-  function prepareRetry(target: RetryTarget, lock: LockHandle): { of: string; note: string } {
+  function prepareRetry(
+    target: RetryTarget,
+    lock: LockHandle,
+  ): { of: string; note: string; items: FailedItem[] } {
     if ('deadLetterId' in target) {
       const item = store.requeueDeadLetter(target.deadLetterId, lock);
       return {
         of: deadLetterId(item.key),
+        items: [item],
         note: `Dead letter ${deadLetterId(item.key)} (${item.key}) is back in the retry list with attempts reset`,
       };
     }
@@ -266,6 +339,7 @@ export function createRunner(deps: RunnerDeps): Runner {
     const count = items.length > 0 ? store.requeueItems(items, lock) : 0;
     return {
       of: retried.id,
+      items,
       note: `Retrying run ${retried.id}: ${count} failed item(s) back in the retry list with attempts reset`,
     };
   }

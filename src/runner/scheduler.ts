@@ -3,7 +3,9 @@
 // that run is ours (in this process) or another process's (the store's lock).
 import { Cron } from 'croner';
 import { cronProblem } from '../config/cron.ts';
+import { recordRefusal } from './run-once.ts';
 import type { Runner, RunOnceOptions, RunOnceResult } from './run-once.ts';
+import { outcomeText } from './verdict.ts';
 import { pauseMessage, pausedSystems } from './sign-in-brake.ts';
 
 export interface ScheduleOptions {
@@ -47,6 +49,7 @@ export async function scheduledRun(
     const paused = pausedSystems(runner.store);
     if (paused.length > 0) {
       for (const pause of paused) say(`${at} tick skipped: ${pauseMessage(pause)}`);
+      recordRefusal(runner.store, { trigger: 'schedule' }, paused.map(pauseMessage).join(' '));
       await runner.flushAlerts((line) => say(`${at} ${line}`));
       return;
     }
@@ -67,7 +70,7 @@ function runLine(result: Exclude<RunOnceResult, { status: 'refused' }>): string 
     summary.deadLettered.length > 0 ? `${summary.deadLettered.length} dead-lettered` : '',
   ].filter(Boolean);
   const error = summary.error ? `: ${summary.error}` : '';
-  return `run ${result.run.id} ${result.status}${items.length > 0 ? ` (${items.join(', ')})` : ''}${error}`;
+  return `run ${result.run.id} ${outcomeText(result.run)}${items.length > 0 ? ` (${items.join(', ')})` : ''}${error}`;
 }
 
 export function startSchedule(options: ScheduleOptions): Schedule {

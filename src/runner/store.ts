@@ -19,13 +19,22 @@ import type { CarriedState, FailedItem, RunSummary } from '../workflow/contract.
 import { CARRIED_PREFIX, carriedChanges, carriedFromItems } from '../workflow/carried-items.ts';
 import type { StateStore, StoredItem } from '../workflow/state-store.ts';
 import { assertKey } from '../workflow/state-store.ts';
+import { NO_CURSOR_MESSAGE } from '../workflow/cursors.ts';
+import { ITEM_HISTORY_SCHEMA, itemHistory } from './item-history.ts';
+import type { ItemHistory } from './item-history.ts';
 
 export const STORE_FILE = 'interop.sqlite';
 
 /** Who started a run: the CLI `run`, the timer, the admin console, or `retry`. */
 export type RunTrigger = 'manual' | 'schedule' | 'console' | 'retry';
-/** `interrupted`: the process stopped (killed, crashed, power loss) before the run finished. */
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
+/**
+ * `succeeded-with-failures`: the run finished but some items failed (amber; they are retried or
+ * dead-lettered); `refused`: nothing was attempted (mapping tables, sign-in pause, another run
+ * holding the lock, a configuration the run cannot use, no start for a first run);
+ * `interrupted`: the process stopped (killed, crashed, power loss) before the run finished.
+ */
+export type RunStatus =
+  'running' | 'succeeded' | 'succeeded-with-failures' | 'failed' | 'refused' | 'interrupted';
 
 export interface RunRecord {
   id: string;
@@ -94,6 +103,17 @@ export interface Store {
     retryOf?: string;
     pid?: number;
   }): RunRecord;
+  /**
+   * Records a run that was refused before it attempted anything, as finished with status
+   * `refused` and the reason; no lock needed (it changes nothing but its own row).
+   */
+  recordRefusedRun(input: {
+    trigger: RunTrigger;
+    reason: string;
+    since?: string;
+    dryRun?: boolean;
+    retryOf?: string;
+  }): RunRecord;
   /** Appends one (already scrubbed) log line to a run. */
   appendLog(runId: string, level: LogLevel, message: string): void;
   /**
@@ -153,6 +173,9 @@ export interface Store {
   recordScheduler(info: { cron: string; nextRunAt?: string; pid?: number }): void;
   clearScheduler(pid?: number): void;
   schedulerInfo(): SchedulerInfo | undefined;
+
+  /** Per-item outcomes of the runs, for `trace` (src/runner/item-history.ts). */
+  readonly itemHistory: ItemHistory;
 
   /** Alert digests (src/alerts/digest.ts): per kind, when one was last sent and what waits. */
   alertDigest(kind: string): AlertDigestRow | undefined;
@@ -296,6 +319,31 @@ export function processAlive(pid: number): boolean {
   return processRunning(pid);
 }
 
+/** The stored status of a finished run: amber when items failed in a run that finished. */
+export function finishedStatus(
+  summary: Pick<RunSummary, 'ok' | 'failed' | 'refused'>,
+): Extract<RunStatus, 'succeeded' | 'succeeded-with-failures' | 'failed' | 'refused'> {
+  if (summary.refused) return 'refused';
+  if (!summary.ok) return 'failed';
+  return summary.failed.length > 0 ? 'succeeded-with-failures' : 'succeeded';
+}
+
+/**
+ * Runs stored before the amber and refused statuses existed: a success with failed items becomes
+ * `succeeded-with-failures`, a first run stopped for want of a start (stored as failed then)
+ * becomes `refused`. Idempotent.
+ */
+function migrateRunStatuses(db: Database.Database): void {
+  db.prepare(
+    `UPDATE runs SET status = 'succeeded-with-failures'
+     WHERE status = 'succeeded' AND summary IS NOT NULL
+       AND json_array_length(summary, '$.failed') > 0`,
+  ).run();
+  db.prepare(`UPDATE runs SET status = 'refused' WHERE status = 'failed' AND error = ?`).run(
+    NO_CURSOR_MESSAGE,
+  );
+}
+
 /** Stores made before the lock recorded its holder's identity get the column. */
 function migrateLockTable(db: Database.Database): void {
   const columns = db.prepare<[], { name: string }>('PRAGMA table_info(run_lock)').all();
@@ -333,7 +381,9 @@ export function openStore(home: string): Store {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.exec(SCHEMA);
+  db.exec(ITEM_HISTORY_SCHEMA);
   migrateLockTable(db);
+  migrateRunStatuses(db);
 
   const statements = {
     insertRun: db.prepare(
@@ -353,6 +403,10 @@ export function openStore(home: string): Store {
     ),
     interruptRunning: db.prepare(
       `UPDATE runs SET status = 'interrupted', finished_at = ?, error = ? WHERE status = 'running'`,
+    ),
+    insertRefused: db.prepare(
+      `INSERT INTO runs (id, trigger, status, dry_run, since, retry_of, pid, started_at, finished_at, error)
+       VALUES (@id, @trigger, 'refused', @dryRun, @since, @retryOf, @pid, @at, @at, @reason)`,
     ),
     insertLog: db.prepare('INSERT INTO run_logs (run_id, at, level, message) VALUES (?, ?, ?, ?)'),
     logsOfRun: db.prepare<[string], LogLine>(
@@ -498,6 +552,23 @@ export function openStore(home: string): Store {
       return toRun(statements.runById.get(id)!);
     },
 
+    recordRefusedRun(input) {
+      const id = randomUUID();
+      statements.insertRefused.run({
+        id,
+        trigger: input.trigger,
+        dryRun: input.dryRun ? 1 : 0,
+        since: input.since ?? null,
+        retryOf: input.retryOf ?? null,
+        pid: process.pid,
+        at: now(),
+        reason: input.reason,
+      });
+      return toRun(statements.runById.get(id)!);
+    },
+
+    itemHistory: itemHistory(db),
+
     appendLog(runId, level, message) {
       statements.insertLog.run(runId, now(), level, message);
     },
@@ -507,7 +578,7 @@ export function openStore(home: string): Store {
         const { summary, next } = outcome;
         const finished = statements.finishRun.run({
           id: runId,
-          status: summary.ok ? 'succeeded' : 'failed',
+          status: finishedStatus(summary),
           finishedAt: summary.finishedAt || now(),
           summary: JSON.stringify(summary),
           error: summary.error ?? null,

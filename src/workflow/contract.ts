@@ -69,6 +69,14 @@ export interface FailedItem {
   lastFailedAt: string;
 }
 
+/** An item that landed (or was already there): the runner's item history records it. */
+export interface SucceededItem {
+  key: string;
+  step: StepId;
+  outcome: 'written' | 'unchanged';
+  ids?: Record<string, string>;
+}
+
 /** What a run hands to the next run: cursors and the items still to retry. */
 export interface CarriedState {
   cursors: {
@@ -173,10 +181,20 @@ export interface RunSummary {
   failed: FailedItem[];
   /** Items that reached maxAttempts in this run. */
   deadLettered: FailedItem[];
+  /**
+   * Items written or found unchanged (ids only), for the runner's per-item history; the runner
+   * moves them into that history and stores the summary without them.
+   */
+  succeeded?: SucceededItem[];
   /** With dryRun: what the run would have written. */
   planned: PlannedWrite[];
   /** Referrals waiting for a decision past the allowed days; absent in older runs. */
   overdueReferrals?: OverdueReferral[];
+  /**
+   * The run could not start (no cursor and no explicit start, or settings it cannot use): nothing
+   * was attempted; `error` says why. Stored as `refused`, not `failed`.
+   */
+  refused?: boolean;
   /** When the run failed as a whole: the reason (scrubbed). */
   error?: string;
   /** Present when the run stopped at its budget: how far it got; the next run continues. */

@@ -63,14 +63,18 @@ export function openRun(options: OpenRunInput): OpenedRun {
     reason,
     error,
     carried,
-    summary: buildSummary({
-      ok: false,
-      dryRun,
-      startedAt: options.startedAt,
-      from: carried.cursors,
-      to: carried.cursors,
-      error,
-    }),
+    summary: {
+      ...buildSummary({
+        ok: false,
+        dryRun,
+        startedAt: options.startedAt,
+        from: carried.cursors,
+        to: carried.cursors,
+        error,
+      }),
+      // Nothing was attempted: the runner stores the run as refused, not as failed.
+      refused: true,
+    },
   });
   const problem = concurrencyProblem(settings.concurrency) ?? budgetProblem(settings);
   if (problem) return refuse('settings', `The run cannot start: ${problem}`);

@@ -8,6 +8,7 @@ import type {
   PlannedWrite,
   StepCounts,
   StepId,
+  SucceededItem,
   SyncSettings,
 } from './contract.ts';
 import { STEP_IDS } from './contract.ts';
@@ -21,6 +22,8 @@ export interface Report {
   failed: FailedItem[];
   /** Keys of every item attempted in this run, whatever the outcome. */
   attempted: string[];
+  /** Items written or found unchanged, with their ids when the step gave them (item history). */
+  succeeded: SucceededItem[];
   planned: PlannedWrite[];
   /** Set by the step that knows what awaits a decision (f1-j2). */
   overdueReferrals?: OverdueReferral[];
@@ -32,7 +35,7 @@ export function emptyReport(): Report {
   const steps = {} as Record<StepId, StepCounts>;
   for (const id of STEP_IDS)
     steps[id] = { fetched: 0, written: 0, unchanged: 0, failed: 0, skipped: 0 };
-  return { steps, kinds: {}, failed: [], attempted: [], planned: [] };
+  return { steps, kinds: {}, failed: [], attempted: [], succeeded: [], planned: [] };
 }
 
 /** `f1-j2:referral:<ids>` -> `f1-j2:referral`: keys name their step and kind first. */
@@ -58,17 +61,29 @@ export function recordSkipped(report: Report, step: StepId, count = 1): void {
   itemRecorded(step, report.steps[step]);
 }
 
-export function recordWritten(report: Report, step: StepId, key: string): void {
+export function recordWritten(
+  report: Report,
+  step: StepId,
+  key: string,
+  ids?: Record<string, string>,
+): void {
   report.steps[step].written += 1;
   countKind(report, key, 'written');
   report.attempted.push(key);
+  (report.succeeded ??= []).push({ key, step, outcome: 'written', ...(ids ? { ids } : {}) });
   itemRecorded(step, report.steps[step]);
 }
 
-export function recordUnchanged(report: Report, step: StepId, key: string): void {
+export function recordUnchanged(
+  report: Report,
+  step: StepId,
+  key: string,
+  ids?: Record<string, string>,
+): void {
   report.steps[step].unchanged += 1;
   countKind(report, key, 'unchanged');
   report.attempted.push(key);
+  (report.succeeded ??= []).push({ key, step, outcome: 'unchanged', ...(ids ? { ids } : {}) });
   itemRecorded(step, report.steps[step]);
 }
 
@@ -83,7 +98,10 @@ export function recordFailure(
     atLeastAttempts?: number;
   } = {},
 ): FailedItem {
-  const earlier = carried.retries.find((item) => item.key === failure.key);
+  // An open dead letter met again (a backfill, another item's retry) goes on counting as itself.
+  const earlier =
+    carried.retries.find((item) => item.key === failure.key) ??
+    carried.deadLetters.find((item) => item.key === failure.key);
   const item: FailedItem = {
     ...failure,
     attempts: Math.max((earlier?.attempts ?? 0) + 1, options.atLeastAttempts ?? 0),
@@ -105,7 +123,9 @@ export function recordPlanned(report: Report, write: PlannedWrite): void {
 /**
  * The retry list after a successful run: items not attempted this run are carried unchanged
  * (never dropped), items that succeeded leave the list, items that failed again stay until they
- * reach `maxAttempts` and become dead letters.
+ * reach `maxAttempts` and become dead letters. One lifecycle per item: an open dead letter that
+ * fails again stays a dead letter (latest reason and count), never re-enters the retry list, and
+ * is not reported as newly dead-lettered; no item is ever both queued and dead.
  */
 export function nextRetryState(
   carried: CarriedState,
@@ -113,16 +133,23 @@ export function nextRetryState(
   settings: Pick<SyncSettings, 'maxAttempts'>,
 ): { retries: FailedItem[]; deadLetters: FailedItem[]; deadLettered: FailedItem[] } {
   const attempted = new Set(report.attempted);
-  const untouched = carried.retries.filter((item) => !attempted.has(item.key));
+  const open = new Set(carried.deadLetters.map((item) => item.key));
+  // `open`: also heals stores where an earlier lifecycle left an item both queued and dead.
+  const untouched = carried.retries.filter(
+    (item) => !attempted.has(item.key) && !open.has(item.key),
+  );
   const failedByKey = new Map(report.failed.map((item) => [item.key, item]));
   const failed = [...failedByKey.values()];
-  const deadLettered = failed.filter((item) => item.attempts >= settings.maxAttempts);
-  const stillRetrying = failed.filter((item) => item.attempts < settings.maxAttempts);
-  const deadKeys = new Set(deadLettered.map((item) => item.key));
+  const stillDead = failed.filter((item) => open.has(item.key));
+  const fresh = failed.filter((item) => !open.has(item.key));
+  const deadLettered = fresh.filter((item) => item.attempts >= settings.maxAttempts);
+  const stillRetrying = fresh.filter((item) => item.attempts < settings.maxAttempts);
+  const replaced = new Set([...deadLettered, ...stillDead].map((item) => item.key));
   return {
     retries: [...untouched, ...stillRetrying],
     deadLetters: [
-      ...carried.deadLetters.filter((item) => !deadKeys.has(item.key)),
+      ...carried.deadLetters.filter((item) => !replaced.has(item.key)),
+      ...stillDead,
       ...deadLettered,
     ],
     deadLettered,

@@ -27,6 +27,7 @@ export function buildSummary(input: {
     kinds: report.kinds,
     failed: report.failed,
     deadLettered: input.deadLettered ?? [],
+    ...(report.succeeded?.length ? { succeeded: report.succeeded } : {}),
     planned: report.planned,
     ...(report.overdueReferrals ? { overdueReferrals: report.overdueReferrals } : {}),
     ...(input.error !== undefined ? { error: input.error } : {}),

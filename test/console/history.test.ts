@@ -47,7 +47,7 @@ describe('the history filter', () => {
   it('keeps runs of the Cambodia days asked for, the outcome and the trigger', () => {
     expect(ids({ since: '2026-12-02' })).toEqual(['late']);
     expect(ids({ until: '2026-12-01', since: '2026-12-01' })).toEqual(['evening', 'amber']);
-    expect(ids({ status: 'attention' })).toEqual(['amber']);
+    expect(ids({ status: 'succeeded-with-failures' })).toEqual(['amber']);
     expect(ids({ status: 'succeeded' })).toEqual(['late', 'evening']);
     expect(ids({ status: 'failed', trigger: 'manual' })).toEqual(['broken']);
     expect(ids({ trigger: 'console' })).toEqual(['evening']);
@@ -63,7 +63,7 @@ describe('the history filter', () => {
 
   it('names the parameter and what it accepts when a value is not understood', () => {
     expect(() => parseHistoryFilter({ status: 'green' })).toThrow(
-      /status must be one of succeeded, attention/,
+      /status must be one of succeeded, succeeded-with-failures/,
     );
     expect(() => parseHistoryFilter({ since: '1/12/2026' })).toThrow(
       /since must be a day as YYYY-MM-DD/,

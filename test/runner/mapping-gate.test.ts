@@ -49,7 +49,10 @@ describe('runs while the mapping tables need attention', () => {
         'Fix them (src/mapping/README.md), check with `npx interop check-mappings`, then run again.',
     );
     expect(syncs()).toBe(0);
-    expect(runner.store.listRuns()).toEqual([]);
+    // Stored as refused with the same list: the history and the verdict say why nothing ran.
+    expect(runner.store.listRuns().map((run) => [run.status, run.error?.split('\n')[0]])).toEqual([
+      ['refused', 'The mapping tables need attention (1 problem(s)); nothing was run:'],
+    ]);
   });
 
   it('go ahead once the tables are fine', async () => {

@@ -87,7 +87,9 @@ describe('a stale Primero password on the schedule', () => {
     await tick();
     expect(primeroSignIns(systems)).toBe(2);
 
-    expect(store.listRuns().map((run) => run.status)).toEqual(['failed', 'failed']);
+    // The third tick signed in nowhere: stored as refused, with the pause as its reason.
+    expect(store.listRuns().map((run) => run.status)).toEqual(['refused', 'failed', 'failed']);
+    expect(store.listRuns()[0]!.error).toMatch(/scheduled runs stopped signing in to Primero/);
     expect(said.at(-1)).toMatch(
       /tick skipped: scheduled runs stopped signing in to Primero at .*: Primero refused the sign-in in 2 consecutive run\(s\); fix PRIMERO_USERNAME\/PRIMERO_PASSWORD, then `npx interop check` or `npx interop resume primero`/,
     );
@@ -110,7 +112,8 @@ describe('a stale Primero password on the schedule', () => {
     expect(pausedSystems(store)).toEqual([]);
     const fixed = createRunner({ store, runWorkflow, systems: systems.systems, settings: FAST });
     await scheduledRun({ runner: fixed, say: (line) => said.push(line) });
-    expect(store.listRuns()[0]?.status).toBe('succeeded');
+    // The emulators' seed holds children that fail on purpose: the run finishes, amber or green.
+    expect(store.listRuns()[0]?.status).toMatch(/^succeeded/);
   });
 });
 

@@ -139,6 +139,12 @@ export function createStubWorkflow(world: StubWorld) {
         } else {
           world.written.push(item.key);
           steps['f2-j2'].written += 1;
+          (summary.succeeded ??= []).push({
+            key: item.key,
+            step,
+            outcome: 'written',
+            ids: item.ids,
+          });
         }
         options.onProgress?.({ step, phase: 'running', done: index + 1, total: tried.length });
       }

@@ -8,6 +8,7 @@ import { register as status } from './status.ts';
 import { register as history } from './history.ts';
 import { register as logs } from './logs.ts';
 import { register as retry } from './retry.ts';
+import { register as trace } from './trace.ts';
 import { register as check } from './check.ts';
 import { register as resume } from './resume.ts';
 import { register as start } from './start.ts';
@@ -24,6 +25,7 @@ export const commands: Array<(program: Command) => void> = [
   history,
   logs,
   retry,
+  trace,
   check,
   resume,
   start,

@@ -78,6 +78,7 @@ export function register(program: Command): void {
         // The admin secret is cut out of log lines too, should it ever reach one.
         secrets: [...secretsOf(systems, config.alerts), admin.secret],
         ...(alerts ? { alerts } : {}),
+        ...(config.historyDays !== undefined ? { historyDays: config.historyDays } : {}),
       });
       // The timer and the console's Run refuse while a mapping table needs attention.
       const runner = refusingOnBrokenTables(syncRunner);

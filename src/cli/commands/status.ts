@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { loadRunnerConfig, statusView } from '../../runner/environment.ts';
 import { formatStatus } from '../../runner/report.ts';
-import { noticeBrokenTables } from '../../runner/mapping-gate.ts';
+import { mappingTableProblems, noticeBrokenTables } from '../../runner/mapping-gate.ts';
 import { openStore } from '../../runner/store.ts';
 
 export function register(program: Command): void {
@@ -16,7 +16,7 @@ export function register(program: Command): void {
       const config = loadRunnerConfig();
       const store = openStore(config.home);
       try {
-        const view = statusView(store, config.cron);
+        const view = statusView(store, config.cron, mappingTableProblems().length);
         process.stdout.write(
           `${flags.json ? JSON.stringify(view, null, 2) : formatStatus(view)}\n`,
         );

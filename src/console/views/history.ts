@@ -10,8 +10,9 @@ import { runHistoryTable, TRIGGER_TITLES } from './runs.ts';
 
 const OUTCOME_TITLES: Record<(typeof OUTCOMES)[number], string> = {
   succeeded: 'Succeeded',
-  attention: 'Succeeded with failed items',
+  'succeeded-with-failures': 'Succeeded with failed items',
   failed: 'Failed',
+  refused: 'Refused',
   interrupted: 'Interrupted',
   running: 'Running',
 };

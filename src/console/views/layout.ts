@@ -44,6 +44,11 @@ dl.facts dd { margin:0; overflow-wrap:anywhere; }
 .badge.succeeded, .badge.healthy { color:var(--ok); background:var(--okbg); }
 .badge.failed, .badge.interrupted, .badge.refused, .badge.problem { color:var(--bad); background:var(--badbg); }
 .badge.running, .badge.unknown, .badge.dry { color:var(--warn); background:var(--warnbg); }
+.badge.succeeded-with-failures, .badge.attention, .badge.failed-item { color:var(--warn); background:var(--warnbg); }
+.badge.written, .badge.unchanged { color:var(--ok); background:var(--okbg); }
+.badge.dead-lettered { color:var(--bad); background:var(--badbg); }
+.verdict { font-weight:600; }
+.id { white-space:nowrap; }
 .notice { padding:.6rem .8rem; border-radius:6px; margin-bottom:1rem; }
 .notice.ok { background:var(--okbg); color:var(--ok); }
 .notice.bad { background:var(--badbg); color:var(--bad); }
@@ -98,7 +103,7 @@ export interface LayoutOptions {
   body: SafeHtml;
   /** Present when signed in: shows the navigation and the sign-out form. */
   csrfToken?: string;
-  active?: 'overview' | 'runs' | 'dead-letters';
+  active?: 'overview' | 'runs' | 'dead-letters' | 'trace';
   script?: string;
 }
 
@@ -115,6 +120,9 @@ export function layout(options: LayoutOptions): SafeHtml {
             href="/dead-letters"
             ${options.active === 'dead-letters' ? trustedHtml('aria-current="page"') : ''}
             >Dead letters</a
+          >
+          <a href="/trace" ${options.active === 'trace' ? trustedHtml('aria-current="page"') : ''}
+            >Trace</a
           >
         </nav>
         <form method="post" action="/sign-out">

@@ -7,6 +7,8 @@ import { localDay } from '../../runner/local-time.ts';
 import { csrfField, layout, timeTag } from './layout.ts';
 import { runHistoryTable } from './runs.ts';
 import { chartCard } from './chart.ts';
+import { traceForm } from './trace.ts';
+import { whereToAct } from '../../runner/where-to-act.ts';
 
 /** Notices the overview can show after a redirect; the query names one, never carries text. */
 export const NOTICES = {
@@ -14,6 +16,21 @@ export const NOTICES = {
   resumed: { tone: 'ok', text: 'Scheduled runs sign in to that system again from the next tick.' },
 } as const;
 export type NoticeCode = keyof typeof NOTICES;
+
+/** The one-line verdict (src/runner/verdict.ts), the same line `npx interop status` prints. */
+function verdictLine(overview: Overview): SafeHtml | string {
+  const verdict = overview.verdict;
+  if (!verdict) return '';
+  const tone = verdict.level === 'healthy' ? 'ok' : verdict.level === 'attention' ? 'warn' : 'bad';
+  return html`<p
+    class="notice ${tone} verdict"
+    id="verdict"
+    data-level="${verdict.level}"
+    role="status"
+  >
+    ${verdict.text}
+  </p>`;
+}
 
 function healthBadge(health: SystemHealth): SafeHtml {
   if (health.lastProblem) return html`<span class="badge problem">problem</span>`;
@@ -184,6 +201,7 @@ export function overviewPage(
   const notice = page.notice ? NOTICES[page.notice] : undefined;
   const deadLetters = overview.deadLetters.slice(0, 5);
   const body = html`<h1>Overview</h1>
+    ${verdictLine(overview)}
     ${notice ? html`<div class="notice ${notice.tone}">${notice.text}</div>` : ''}
     ${mappingCard(overview.mappingProblems ?? [])} ${signInPausedCard(overview, page.csrfToken)}
     <div class="grid spaced">${systemsCard(overview.systems)} ${positionCard(overview)}</div>
@@ -205,13 +223,18 @@ export function overviewPage(
                   (item) =>
                     html`<li>
                       <code>${item.step}</code> ${item.kind} <code>${item.id}</code>: ${item.reason}
+                      <span class="where">(in ${whereToAct(item)})</span>
                     </li>`,
                 )}
               </ul>
               <p><a href="/dead-letters">All dead letters, and retry</a></p>`
       }
     </section>
-    ${overdueCard(overview)}`;
+    ${overdueCard(overview)}
+    <section class="card" id="trace-search">
+      <h2>Where is this child's referral?</h2>
+      ${traceForm()}
+    </section>`;
   return layout({
     title: 'Overview',
     nonce: page.nonce,

@@ -21,8 +21,17 @@ export const TRIGGER_TITLES: Record<string, string> = {
   retry: 'Retry',
 };
 
-export function runStatusBadge(run: Pick<RunListItem, 'status' | 'dryRun'>): SafeHtml {
-  return html`<span class="badge ${run.status}">${run.status}</span>${
+/** The status in words: an amber run says how many items failed. */
+function statusText(run: Pick<RunListItem, 'status'> & { failedCount?: number }): string {
+  return run.status === 'succeeded-with-failures'
+    ? `succeeded with ${run.failedCount ?? 0} failed item(s)`
+    : run.status;
+}
+
+export function runStatusBadge(
+  run: Pick<RunListItem, 'status' | 'dryRun'> & { failedCount?: number },
+): SafeHtml {
+  return html`<span class="badge ${run.status}">${statusText(run)}</span>${
       run.dryRun ? html` <span class="badge dry">dry run</span>` : ''
     }`;
 }

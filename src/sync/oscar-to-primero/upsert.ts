@@ -109,6 +109,20 @@ async function withBatchLookups(
   };
 }
 
+/** Where the child is in OSCaR: organisation and client (slug) of each record, for the admin. */
+function oscarClientIds(child: OscarChild): Record<string, string> {
+  const [first, ...others] = child.records;
+  if (!first) return {};
+  const ids: Record<string, string> = {};
+  if (first.organization_name) ids.organization = first.organization_name;
+  if (first.slug) ids.slug = first.slug;
+  if (others.length > 0)
+    ids.oscar_clients = child.records
+      .map((record) => `${record.organization_name ?? '?'}/${record.slug ?? '?'}`)
+      .join(', ');
+  return ids;
+}
+
 export async function upsertChild(
   child: OscarChild,
   since: string,
@@ -120,20 +134,26 @@ export async function upsertChild(
     global_id: child.globalId,
     ...(lookup.caseId ? { case_id: lookup.caseId } : {}),
   };
+  // Outcomes (history, failures) also say where the child is in OSCaR; planned writes keep the
+  // ids of the write itself.
+  const where = oscarClientIds(child);
   try {
     const plan = await planFor(child, ctx);
     if (plan.caseId) ids.case_id = plan.caseId;
     const wrote = await carryOut(plan, ids, ctx);
-    if (wrote) recordWritten(ctx.report, 'f2-j2', key);
+    if (wrote) recordWritten(ctx.report, 'f2-j2', key, { ...ids, ...where });
     else if (plan.action === 'unchanged' && plan.decisions.length === 0)
-      recordUnchanged(ctx.report, 'f2-j2', key);
+      recordUnchanged(ctx.report, 'f2-j2', key, { ...ids, ...where });
   } catch (error) {
     if (!(error instanceof ItemError) && !isItemError(error)) throw error;
     const failure = { key, step: 'f2-j2' as const, kind: 'case' as const, reason: reasonOf(error) };
     recordFailure(
       ctx.report,
       ctx.carried,
-      { ...failure, ids: { ...ids, [WINDOW_ID]: windowStartOf(key, ctx.carried.retries, since) } },
+      {
+        ...failure,
+        ids: { ...ids, ...where, [WINDOW_ID]: windowStartOf(key, ctx.carried.retries, since) },
+      },
       ctx.now,
     );
     log.warn(`f2-j2: client ${child.globalId} not synced: ${failure.reason}`);

@@ -156,7 +156,7 @@ function unconfirmed(d: Delivery, item: ReferralToOscar): void {
 }
 
 function written(d: Delivery, item: Item, value: string): void {
-  recordWritten(d.state.report, 'f1-j2', item.key);
+  recordWritten(d.state.report, 'f1-j2', item.key, item.ids);
   d.sent.set(item.sentKey, { key: item.sentKey, value, at: d.now });
   log.info(`f1-j2: wrote ${item.key}`);
 }
@@ -312,7 +312,7 @@ export async function deliverDecisions(
   const toSend: Array<{ item: DecisionForOscar; update: OscarStatusUpdate }> = [];
   const unsent = d.state.toOscar.decisions.filter((item) => {
     const unchanged = d.sent.get(item.sentKey)?.value === decisionSentValue(item);
-    if (unchanged) recordUnchanged(d.state.report, 'f1-j2', item.key);
+    if (unchanged) recordUnchanged(d.state.report, 'f1-j2', item.key, item.ids);
     return !unchanged;
   });
   // OSCaR finds the referral in the first NGO holding the child: who holds it decides.
@@ -365,7 +365,7 @@ export async function deliverLinks(
   const d = delivery(state, oscar);
   const toSend = d.state.toOscar.links.filter((item) => {
     const unchanged = d.sent.get(item.sentKey)?.value === item.link.external_id;
-    if (unchanged) recordUnchanged(d.state.report, 'f1-j2', item.key);
+    if (unchanged) recordUnchanged(d.state.report, 'f1-j2', item.key, item.ids);
     return !unchanged;
   });
   if (toSend.length === 0) return done(d);
