@@ -17,8 +17,10 @@ import type {
   RunSummary,
   StepCounts,
   StepId,
+  SyncSettings,
   SystemsConfig,
 } from '../../src/workflow/contract.ts';
+import type { Alerter } from '../../src/alerts/alerter.ts';
 
 export const ADMIN_PASSWORD = 'correct-horse-battery-staple';
 
@@ -122,6 +124,9 @@ export async function startTestConsole(input: {
   adminSecret?: string;
   sessionIdleMs?: number;
   signInBrake?: SignInBrakeOptions;
+  settings?: Partial<SyncSettings>;
+  /** Alerts built on the console's store. */
+  alerts?: (store: Store) => Alerter;
 }): Promise<TestConsole> {
   const home = mkdtempSync(join(tmpdir(), 'interop-console-'));
   const store = openStore(home);
@@ -132,6 +137,8 @@ export async function startTestConsole(input: {
     runWorkflow: input.runWorkflow,
     systems,
     secrets: [systems.primero.password, systems.oscar.password, adminSecret],
+    ...(input.settings ? { settings: input.settings } : {}),
+    ...(input.alerts ? { alerts: input.alerts(store) } : {}),
   });
   const running = await startConsole({
     backend: runnerBackend(runner),
