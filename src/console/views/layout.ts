@@ -93,6 +93,8 @@ table.live-steps tr[data-phase=done] td:nth-child(2) { color:var(--ok); }
   table.stack td[data-label]::before { content:attr(data-label) ": "; color:var(--muted); font-weight:600; }
   table.stack td.num { text-align:left; }
   table.stack progress { width:100%; }
+  /* Count tables: the numbers of a row side by side under its name. */
+  table.stack.counts td[data-label] { display:inline-block; width:auto; margin-right:1rem; padding:.1rem 0; }
 }
 `;
 

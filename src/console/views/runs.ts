@@ -91,7 +91,7 @@ export function runHistoryTable(runs: RunListItem[]): SafeHtml {
 export function stepCountsTable(steps: Record<StepId, StepCounts>): SafeHtml {
   const names = ['fetched', 'written', 'unchanged', 'failed', 'skipped'] as const;
   return html`<div class="scroll">
-    <table class="step-counts">
+    <table class="step-counts stack counts">
       <thead>
         <tr>
           <th>Step</th>
@@ -103,7 +103,7 @@ export function stepCountsTable(steps: Record<StepId, StepCounts>): SafeHtml {
           (step) =>
             html`<tr data-step="${step}">
               <td><code>${step}</code> ${STEP_TITLES[step]}</td>
-              ${names.map((name) => html`<td class="num" data-count="${name}">${steps[step][name]}</td>`)}
+              ${names.map((name) => html`<td class="num" data-count="${name}" data-label="${name}">${steps[step][name]}</td>`)}
             </tr>`,
         )}
       </tbody>
@@ -115,7 +115,7 @@ export function stepCountsTable(steps: Record<StepId, StepCounts>): SafeHtml {
 function kindCountsTable(kinds: Record<string, KindCounts>): SafeHtml {
   const names = ['written', 'unchanged', 'failed'] as const;
   return html`<div class="scroll">
-    <table class="kind-counts">
+    <table class="kind-counts stack counts">
       <thead>
         <tr>
           <th>Kind of item</th>
@@ -127,7 +127,7 @@ function kindCountsTable(kinds: Record<string, KindCounts>): SafeHtml {
           ([kind, counts]) =>
             html`<tr>
               <td><code>${kind}</code></td>
-              ${names.map((name) => html`<td class="num">${counts[name]}</td>`)}
+              ${names.map((name) => html`<td class="num" data-label="${name}">${counts[name]}</td>`)}
             </tr>`,
         )}
       </tbody>
