@@ -72,4 +72,21 @@ describe('per-step progress of a real run', () => {
     });
     expect(text).not.toMatch(/\b[1-4]\/4\b/);
   });
+
+  it('on a terminal each step has one line, rewritten in place, ending with its counts', () => {
+    let text = '';
+    const reporter = createProgressReporter({
+      write: (chunk: string) => (text += chunk),
+      isTTY: true,
+    });
+    for (const event of events) reporter.onProgress(event);
+    reporter.finish();
+    const lines = text.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(STEP_IDS.length);
+    // The last state of each line (after its last carriage return) is the step's finished line.
+    STEP_IDS.forEach((step, index) => {
+      expect(lines[index]!.split('\r\x1b[2K').at(-1)).toMatch(new RegExp(`^${step} .*: done`));
+    });
+    expect(text).toMatch(/f2-j2 upsert cases to Primero: \d+ of \d+ items/);
+  });
 });
