@@ -125,10 +125,10 @@ describe('npx interop run / status / history / logs against the systems', () => 
     expect(history.stdout.trim().split('\n')).toHaveLength(2);
     expect(history.stderr).toContain('Page 1 of 2, 3 matching run(s); older runs: --page 2');
     // Filters and pages, as on the console's /runs page.
-    const failedOnly = await cli(['history', '--status', 'failed']);
-    expect(failedOnly.stdout.trim().split('\n')).toEqual([expect.stringContaining('failed')]);
+    const refusedOnly = await cli(['history', '--status', 'refused']);
+    expect(refusedOnly.stdout.trim().split('\n')).toEqual([expect.stringContaining('refused')]);
     const secondPage = await cli(['history', '--limit', '2', '--page', '2']);
-    expect(secondPage.stdout.trim().split('\n')).toEqual([expect.stringContaining('failed')]);
+    expect(secondPage.stdout.trim().split('\n')).toEqual([expect.stringContaining('refused')]);
     const bad = await cli(['history', '--status', 'green']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--status must be one of succeeded, succeeded-with-failures, failed/);
