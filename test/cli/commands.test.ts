@@ -131,7 +131,9 @@ describe('npx interop run / status / history / logs against the systems', () => 
     expect(secondPage.stdout.trim().split('\n')).toEqual([expect.stringContaining('refused')]);
     const bad = await cli(['history', '--status', 'green']);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/--status must be one of succeeded, succeeded-with-failures, failed/);
+    expect(bad.stderr).toMatch(
+      /--status must be one of succeeded, succeeded-with-failures, failed/,
+    );
     const logs = await cli(['logs', summary.runId]);
     expect(logs.code).toBe(0);
     expect(logs.stdout).toMatch(/f1-j1/);
