@@ -2,7 +2,7 @@
 // The stored run record is the history; this is only the few seconds-to-minutes of "now running".
 import { randomUUID } from 'node:crypto';
 import type { Progress, RunSummary, StepId } from '../workflow/contract.ts';
-import type { ConsoleBackend, RunRequest } from './backend.ts';
+import type { ConsoleBackend, RunRequest, StartedRunResult } from './backend.ts';
 
 /** One step as the live page shows it: running with items done of total, or done. */
 export interface StepProgress {
@@ -21,6 +21,8 @@ export interface LiveRun {
   /** Latest progress per step; a step not in it is still waiting. */
   progress: Partial<Record<StepId, StepProgress>>;
   summary?: RunSummary;
+  /** With a retry: what became of each retried item. */
+  retried?: StartedRunResult['retried'];
   error?: string;
 }
 
@@ -60,6 +62,7 @@ export class LiveRuns {
         (result) => {
           if (result.runId) live.runId = result.runId;
           if (result.summary) live.summary = result.summary;
+          if (result.retried) live.retried = result.retried;
           if (result.error) live.error = result.error;
           live.state = result.runId || result.summary ? 'finished' : 'refused';
         },

@@ -224,6 +224,11 @@ describe.skipIf(SKIP)(TITLE, () => {
     await retry.click();
     await page.waitForURL(/\/live\//);
     await page.waitForSelector('#summary', { timeout: 120_000 });
+    // The retry says what became of each item it retried, and the run with failed items is amber.
+    await expect(page.locator('#retried li').count()).resolves.toBeGreaterThan(0);
+    await expect(
+      page.locator('#live-status .badge').first().getAttribute('class'),
+    ).resolves.toContain('succeeded-with-failures');
     const latest = consoleServer.store.listRuns({ limit: 1 })[0]!;
     expect(latest).toMatchObject({ trigger: 'retry', retryOf: firstRunPath.split('/').pop() });
     await shot('1280-retry-result');

@@ -263,12 +263,31 @@ function liveStatusText(live: LiveRun, status: string): string {
   return current ? `${current} ${STEP_TITLES[current]}: running` : 'The run is starting.';
 }
 
+/** A retry's report: what became of each retried item (ids and reasons only). */
+function retriedCard(retried: LiveRun['retried']): SafeHtml {
+  if (!retried || retried.length === 0) return html``;
+  return html`<section class="card" id="retried">
+    <h2>What became of the retried items (${retried.length})</h2>
+    <ul>
+      ${retried.map(
+        (item) =>
+          html`<li data-key="${item.key}">
+            <code>${item.id}</code>
+            <strong>${item.outcome}</strong>${item.reason ? `: ${item.reason}` : ''}
+          </li>`,
+      )}
+    </ul>
+  </section>`;
+}
+
 export function liveRunPage(live: LiveRun, page: { nonce: string; csrfToken: string }): SafeHtml {
   const title = KIND_TITLES[live.request.kind];
   const summary = live.summary;
   const status = summary
     ? summary.ok
-      ? 'succeeded'
+      ? summary.failed.length > 0
+        ? 'succeeded-with-failures'
+        : 'succeeded'
       : 'failed'
     : live.state === 'refused'
       ? 'refused'
@@ -280,7 +299,11 @@ export function liveRunPage(live: LiveRun, page: { nonce: string; csrfToken: str
   const body = html`<h1>
       ${title}
       <span id="live-status"
-        >${runStatusBadge({ status: status as 'running', dryRun: live.request.kind === 'dry-run' })}</span
+        >${runStatusBadge({
+          status: status as 'running',
+          dryRun: live.request.kind === 'dry-run',
+          failedCount: summary?.failed.length ?? 0,
+        })}</span
       >
     </h1>
     <div id="live" data-state="${live.state}" data-poll="/live/${live.id}/status.json">
@@ -288,6 +311,7 @@ export function liveRunPage(live: LiveRun, page: { nonce: string; csrfToken: str
       ${live.state === 'running' ? html`<p class="muted">Started ${timeTag(live.startedAt)}. This page updates by itself.</p>` : ''}
       <p id="live-announce" role="status" aria-live="polite">${liveStatusText(live, status)}</p>
       ${live.error ? html`<div class="notice bad" role="alert">${live.error}</div>` : ''}
+      ${retriedCard(live.retried)}
       ${
         summary
           ? html`<section class="card" id="summary">

@@ -103,7 +103,7 @@ export function stepCountsTable(steps: Record<StepId, StepCounts>): SafeHtml {
           (step) =>
             html`<tr data-step="${step}">
               <td><code>${step}</code> ${STEP_TITLES[step]}</td>
-              ${names.map((name) => html`<td class="num" data-count="${name}" data-label="${name}">${steps[step][name]}</td>`)}
+              ${names.map((name) => html`<td class="num" data-label="${name}" data-count="${name}">${steps[step][name]}</td>`)}
             </tr>`,
         )}
       </tbody>
