@@ -203,6 +203,8 @@ export function createRunner(deps: RunnerDeps): Runner {
           ...(carried ? { carried } : {}),
           ...(options.since ? { since: options.since } : {}),
           dryRun,
+          // The per-item history (trace) needs every item that landed, not only the failed ones.
+          itemOutcomes: true,
           ...(deps.settings ? { settings: deps.settings } : {}),
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
           logSink: sink,

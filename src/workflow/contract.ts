@@ -233,6 +233,11 @@ export interface RunWorkflowOptions {
   since?: string;
   dryRun?: boolean;
   settings?: Partial<SyncSettings>;
+  /**
+   * Report every item that landed in `summary.succeeded` (the local runner's per-item history).
+   * Off by default: OpenFn.org keeps no such history, and the list would ride in every step output.
+   */
+  itemOutcomes?: boolean;
   onProgress?: (progress: Progress) => void;
   /** Where log lines go during the run (already free of child data). */
   logSink?: LogSink;

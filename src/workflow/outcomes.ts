@@ -22,8 +22,11 @@ export interface Report {
   failed: FailedItem[];
   /** Keys of every item attempted in this run, whatever the outcome. */
   attempted: string[];
-  /** Items written or found unchanged, with their ids when the step gave them (item history). */
-  succeeded: SucceededItem[];
+  /**
+   * Items written or found unchanged, with their ids when the step gave them (item history);
+   * present only when the runner asked for item outcomes (RunWorkflowOptions.itemOutcomes).
+   */
+  succeeded?: SucceededItem[];
   planned: PlannedWrite[];
   /** Set by the step that knows what awaits a decision (f1-j2). */
   overdueReferrals?: OverdueReferral[];
@@ -35,7 +38,7 @@ export function emptyReport(): Report {
   const steps = {} as Record<StepId, StepCounts>;
   for (const id of STEP_IDS)
     steps[id] = { fetched: 0, written: 0, unchanged: 0, failed: 0, skipped: 0 };
-  return { steps, kinds: {}, failed: [], attempted: [], succeeded: [], planned: [] };
+  return { steps, kinds: {}, failed: [], attempted: [], planned: [] };
 }
 
 /** `f1-j2:referral:<ids>` -> `f1-j2:referral`: keys name their step and kind first. */
@@ -70,7 +73,7 @@ export function recordWritten(
   report.steps[step].written += 1;
   countKind(report, key, 'written');
   report.attempted.push(key);
-  (report.succeeded ??= []).push({ key, step, outcome: 'written', ...(ids ? { ids } : {}) });
+  report.succeeded?.push({ key, step, outcome: 'written', ...(ids ? { ids } : {}) });
   itemRecorded(step, report.steps[step]);
 }
 
@@ -83,7 +86,7 @@ export function recordUnchanged(
   report.steps[step].unchanged += 1;
   countKind(report, key, 'unchanged');
   report.attempted.push(key);
-  (report.succeeded ??= []).push({ key, step, outcome: 'unchanged', ...(ids ? { ids } : {}) });
+  report.succeeded?.push({ key, step, outcome: 'unchanged', ...(ids ? { ids } : {}) });
   itemRecorded(step, report.steps[step]);
 }
 

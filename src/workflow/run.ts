@@ -72,6 +72,7 @@ export async function runWorkflow(
     dryRun,
     runId,
     startedAt,
+    ...(options.itemOutcomes ? { itemOutcomes: true } : {}),
   });
   if (!opened.ok) {
     options.logSink?.('error', opened.error);
