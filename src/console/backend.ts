@@ -10,6 +10,8 @@ import type {
   StepCounts,
   StepId,
 } from '../workflow/contract.ts';
+import type { HistoryFilter } from './run-history.ts';
+import type { DayStats } from './daily-stats.ts';
 
 export type SystemName = 'Primero' | 'OSCaR';
 
@@ -49,6 +51,8 @@ export interface RunLogLine {
 export interface RunDetail extends RunListItem {
   summary?: RunSummary;
   failed: FailedItem[];
+  /** Keys of this run's failed items still open now (waiting for a retry or dead letters). */
+  openFailedKeys: string[];
   log: RunLogLine[];
 }
 
@@ -99,6 +103,8 @@ export interface Overview {
   overdueReferrals: OverdueReferral[];
   /** What is wrong with the mapping tables (file:line and reason); runs are refused until fixed. */
   mappingProblems?: string[];
+  /** The last 30 Cambodia days, oldest first, for the overview's chart. */
+  days?: DayStats[];
   /** Systems scheduled runs stopped signing in to after repeated refusals (with a resume button). */
   signInPaused?: Array<{ system: 'primero' | 'oscar'; message: string }>;
 }
@@ -106,13 +112,14 @@ export interface Overview {
 /**
  * `now` = what the timer does; `dry-run` writes nothing; `backfill` re-reads from `since` (ISO-8601)
  * without moving the stored cursor backwards; `retry` puts a dead letter back in the retry list
- * and runs at once.
+ * and runs at once; `retry-run` does so for a run's failed items that are still open.
  */
 export type RunRequest =
   | { kind: 'now' }
   | { kind: 'dry-run' }
   | { kind: 'backfill'; since: string }
-  | { kind: 'retry'; deadLetterId: string };
+  | { kind: 'retry'; deadLetterId: string }
+  | { kind: 'retry-run'; runId: string };
 
 export interface StartedRunResult {
   /** The stored run's id (to open its detail page). */
@@ -124,8 +131,18 @@ export interface StartedRunResult {
   error?: string;
 }
 
+/** One page of the filtered run history (src/console/run-history.ts). */
+export interface HistoryView {
+  runs: RunListItem[];
+  filter: HistoryFilter;
+  page: number;
+  pages: number;
+  total: number;
+}
+
 export interface ConsoleBackend {
   overview(): Promise<Overview>;
+  history(filter: HistoryFilter, page: number): Promise<HistoryView>;
   run(id: string): Promise<RunDetail | undefined>;
   deadLetters(): Promise<DeadLetterView[]>;
   /** Every item outcome of the child an id names (case id, global id, referral id). */

@@ -2,7 +2,14 @@
 // The stored run record is the history; this is only the few seconds-to-minutes of "now running".
 import { randomUUID } from 'node:crypto';
 import type { Progress, RunSummary, StepId } from '../workflow/contract.ts';
-import type { ConsoleBackend, RunRequest } from './backend.ts';
+import type { ConsoleBackend, RunRequest, StartedRunResult } from './backend.ts';
+
+/** One step as the live page shows it: running with items done of total, or done. */
+export interface StepProgress {
+  phase: 'running' | 'done';
+  done: number;
+  total: number;
+}
 
 export interface LiveRun {
   id: string;
@@ -11,9 +18,11 @@ export interface LiveRun {
   startedAt: string;
   /** The stored run, once the runner has recorded it. */
   runId?: string;
-  /** Latest progress per step. */
-  progress: Partial<Record<StepId, { done: number; total: number }>>;
+  /** Latest progress per step; a step not in it is still waiting. */
+  progress: Partial<Record<StepId, StepProgress>>;
   summary?: RunSummary;
+  /** With a retry: what became of each retried item. */
+  retried?: StartedRunResult['retried'];
   error?: string;
 }
 
@@ -42,13 +51,18 @@ export class LiveRuns {
           live.runId = runId;
         },
         onProgress: (progress: Progress) => {
-          live.progress[progress.step] = { done: progress.done, total: progress.total };
+          live.progress[progress.step] = {
+            phase: progress.phase ?? 'running',
+            done: progress.done,
+            total: progress.total,
+          };
         },
       })
       .then(
         (result) => {
           if (result.runId) live.runId = result.runId;
           if (result.summary) live.summary = result.summary;
+          if (result.retried) live.retried = result.retried;
           if (result.error) live.error = result.error;
           live.state = result.runId || result.summary ? 'finished' : 'refused';
         },

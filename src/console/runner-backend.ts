@@ -4,6 +4,8 @@ import { Cron } from 'croner';
 import type { Runner } from '../runner/run-once.ts';
 import type { RunRecord, Store } from '../runner/store.ts';
 import { latestOverdueReferrals } from '../runner/report.ts';
+import { historyPage } from './run-history.ts';
+import { dailyStats, recentRuns } from './daily-stats.ts';
 import type {
   ConsoleBackend,
   Overview,
@@ -70,6 +72,12 @@ export function systemHealth(runs: RunRecord[]): SystemHealth[] {
   });
 }
 
+/** Items open now: waiting in the retry list or dead letters (the one lifecycle of an item). */
+function openKeys(store: Store): Set<string> {
+  const carried = store.lastCarriedState();
+  return new Set([...(carried?.retries ?? []), ...(carried?.deadLetters ?? [])].map((i) => i.key));
+}
+
 function nextScheduledRun(store: Store): string | undefined {
   const scheduler = store.schedulerInfo();
   if (!scheduler?.alive) return undefined;
@@ -101,6 +109,7 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
         runs: recent.slice(0, historyLimit).map(toListItem),
         deadLetters: store.listDeadLetters(),
         retrying: carried?.retries.length ?? 0,
+        days: dailyStats(recentRuns(store, Date.now()), Date.now()),
         overdueReferrals: latestOverdueReferrals(recent),
         ...(mappingProblems.length > 0 ? { mappingProblems } : {}),
         signInPaused: pausedSystems(store).map((pause) => ({
@@ -110,6 +119,11 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
       };
     },
 
+    async history(filter, page) {
+      const found = historyPage(store, filter, page);
+      return { ...found, runs: found.runs.map(toListItem) };
+    },
+
     async resumeSignIn(system) {
       return resumeSignIn(store, system);
     },
@@ -117,10 +131,13 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
     async run(id: string): Promise<RunDetail | undefined> {
       const run = store.getRun(id);
       if (!run) return undefined;
+      const failed = store.getRunFailedItems(run.id);
+      const open = openKeys(store);
       return {
         ...toListItem(run),
         ...(run.summary ? { summary: run.summary } : {}),
-        failed: store.getRunFailedItems(run.id),
+        failed,
+        openFailedKeys: failed.map((item) => item.key).filter((key) => open.has(key)),
         log: store.getRunLogs(run.id),
       };
     },
@@ -135,10 +152,11 @@ export function runnerBackend(runner: Runner, options: RunnerBackendOptions = {}
 
     async startRun(request: RunRequest, events): Promise<StartedRunResult> {
       const result = await runner.runOnce({
-        trigger: request.kind === 'retry' ? 'retry' : 'console',
+        trigger: request.kind === 'retry' || request.kind === 'retry-run' ? 'retry' : 'console',
         ...(request.kind === 'dry-run' ? { dryRun: true } : {}),
         ...(request.kind === 'backfill' ? { since: request.since } : {}),
         ...(request.kind === 'retry' ? { retry: { deadLetterId: request.deadLetterId } } : {}),
+        ...(request.kind === 'retry-run' ? { retry: { runId: request.runId } } : {}),
         onStarted: (run) => events.onStarted?.(run.id),
         ...(events.onProgress ? { onProgress: events.onProgress } : {}),
       });

@@ -22,6 +22,9 @@ import {
   signInPage,
 } from './views/pages.ts';
 import { runDetailPage } from './views/runs.ts';
+import { historyPageView } from './views/history.ts';
+import { parseHistoryFilter } from './run-history.ts';
+import { localDay } from '../runner/local-time.ts';
 import { tracePage } from './views/trace.ts';
 
 export interface ConsoleOptions {
@@ -280,6 +283,25 @@ export function buildConsole(options: ConsoleOptions): ConsoleApp {
     };
   });
 
+  app.get('/runs', async (request, reply) => {
+    const query = request.query as Record<string, string | undefined>;
+    const today = localDay(Date.now());
+    let parsed: ReturnType<typeof parseHistoryFilter>;
+    try {
+      parsed = parseHistoryFilter(query);
+    } catch (error) {
+      const view = await options.backend.history({}, 1);
+      const reason = `This filter was not understood: ${(error as Error).message}. Showing every run.`;
+      return sendPage(
+        reply,
+        historyPageView(view, { ...signedIn(request), today, error: reason }),
+        400,
+      );
+    }
+    const view = await options.backend.history(parsed.filter, parsed.page);
+    return sendPage(reply, historyPageView(view, { ...signedIn(request), today }));
+  });
+
   app.get('/runs/:id', async (request, reply) => {
     const run = await options.backend.run((request.params as { id: string }).id);
     if (!run) {
@@ -290,6 +312,26 @@ export function buildConsole(options: ConsoleOptions): ConsoleApp {
       );
     }
     return sendPage(reply, runDetailPage(run, signedIn(request)));
+  });
+
+  // Retries the run's failed items that are still open, through the same retry path as the CLI's
+  // `npx interop retry <run-id>`; a run with none left says so instead of starting an empty run.
+  app.post('/runs/:id/retry', async (request, reply) => {
+    const run = await options.backend.run((request.params as { id: string }).id);
+    if (!run) {
+      return sendPage(
+        reply,
+        messagePage('Run not found', 'There is no run with this id.', signedIn(request)),
+        404,
+      );
+    }
+    if (run.openFailedKeys.length === 0) {
+      const error =
+        "None of this run's failed items is open any more (they succeeded since, or were retried).";
+      return sendPage(reply, runDetailPage(run, { ...signedIn(request), error }), 409);
+    }
+    const started = live.start({ kind: 'retry-run', runId: run.id });
+    return reply.redirect(`/live/${started.id}`, 303);
   });
 
   // A GET with the id in the query: a trace can be bookmarked and sent to a colleague.

@@ -1,6 +1,9 @@
-// Progress of a long run: on a terminal one line rewritten in place per step; elsewhere (CI, a
-// log file, a pipe) plain lines, a few per step, so logs stay readable.
-import type { Progress, StepId } from '../workflow/contract.ts';
+// Progress of a long run on stderr (stdout keeps the summary, and --json stays parseable), one line
+// per step: on a terminal the step's line is rewritten in place while its items are decided
+// ("f1-j2 cases to OSCaR: 5 of 12 items") and ends with its counts; elsewhere (CI, a log file, a
+// pipe) only the finished line, so logs stay short and readable.
+import type { Progress, StepCounts, StepId } from '../workflow/contract.ts';
+import { stepName } from '../workflow/steps.ts';
 
 export interface ProgressOutput {
   write(text: string): unknown;
@@ -13,31 +16,44 @@ export interface ProgressReporter {
   finish(): void;
 }
 
+function countsText(counts: StepCounts | undefined): string {
+  if (!counts) return '';
+  const parts = (['fetched', 'written', 'unchanged', 'failed', 'skipped'] as const)
+    .filter((name) => counts[name] > 0)
+    .map((name) => `${counts[name]} ${name}`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
+/** One step's line: `f1-j2 cases to OSCaR: 5 of 12 items` / `...: done, 12 items (10 written, ...)`. */
+export function progressLine(progress: Progress): string {
+  const head = `${progress.step} ${stepName(progress.step)}`;
+  if (progress.phase === 'done')
+    return `${head}: done, ${progress.done} item(s)${countsText(progress.counts)}`;
+  if (progress.total > 0) return `${head}: ${progress.done} of ${progress.total} items`;
+  return progress.done > 0 ? `${head}: ${progress.done} items` : `${head}: running`;
+}
+
 export function createProgressReporter(output: ProgressOutput): ProgressReporter {
   const tty = output.isTTY === true;
-  let step: StepId | undefined;
-  let lastQuarter = -1;
-  let lineOpen = false;
-
-  const text = (p: Progress) => `${p.step}: ${p.done}/${p.total}`;
+  let open: StepId | undefined;
+  const finished = new Set<StepId>();
 
   return {
     onProgress(progress) {
-      const changedStep = progress.step !== step;
-      if (tty) {
-        if (changedStep && lineOpen) output.write('\n');
-        output.write(`\r\x1b[2K${text(progress)}`);
-        lineOpen = true;
-      } else {
-        const quarter = progress.total > 0 ? Math.floor((progress.done / progress.total) * 4) : 4;
-        if (changedStep || quarter > lastQuarter) output.write(`${text(progress)}\n`);
-        lastQuarter = changedStep ? quarter : Math.max(quarter, lastQuarter);
+      if (finished.has(progress.step)) return;
+      const done = progress.phase === 'done';
+      if (done) finished.add(progress.step);
+      if (!tty) {
+        if (done) output.write(`${progressLine(progress)}\n`);
+        return;
       }
-      step = progress.step;
+      if (open !== undefined && open !== progress.step) output.write('\n');
+      output.write(`\r\x1b[2K${progressLine(progress)}${done ? '\n' : ''}`);
+      open = done ? undefined : progress.step;
     },
     finish() {
-      if (tty && lineOpen) output.write('\n');
-      lineOpen = false;
+      if (tty && open !== undefined) output.write('\n');
+      open = undefined;
     },
   };
 }

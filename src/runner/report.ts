@@ -4,6 +4,7 @@ import { STEP_IDS } from '../workflow/contract.ts';
 import { STEPS } from '../workflow/steps.ts';
 import type { CarriedState, OverdueReferral, RunSummary, StepId } from '../workflow/contract.ts';
 import type { DeadLetter, LockInfo, LogLine, RunRecord, SchedulerInfo } from './store.ts';
+import { formatLocalTime } from './local-time.ts';
 import { pauseMessage } from './sign-in-brake.ts';
 import type { SignInPause } from './sign-in-brake.ts';
 import type { Verdict } from './verdict.ts';
@@ -118,7 +119,7 @@ export function formatRunLine(run: RunRecord): string {
       : '';
   return [
     run.id,
-    run.startedAt,
+    formatLocalTime(run.startedAt),
     pad(run.trigger, 8),
     pad(run.status, 23),
     padLeft(duration(run.startedAt, run.finishedAt), 6),
@@ -140,7 +141,9 @@ export function formatLogs(run: RunRecord, lines: LogLine[]): string {
   if (lines.length === 0) return `${head}\n(no log lines)`;
   return [
     head,
-    ...lines.map((line) => `${line.at} ${pad(line.level.toUpperCase(), 5)} ${line.message}`),
+    ...lines.map(
+      (line) => `${formatLocalTime(line.at)} ${pad(line.level.toUpperCase(), 5)} ${line.message}`,
+    ),
   ].join('\n');
 }
 
@@ -172,7 +175,7 @@ export function latestOverdueReferrals(runs: readonly RunRecord[]): OverdueRefer
 export function formatOverdue(overdue: readonly OverdueReferral[]): string[] {
   return overdue.map(
     (item) =>
-      `  ${Object.values(item.ids).join(' / ')} at ${item.organisation}: waiting ${item.daysWaiting} days (sent ${item.sentAt})`,
+      `  ${Object.values(item.ids).join(' / ')} at ${item.organisation}: waiting ${item.daysWaiting} days (sent ${formatLocalTime(item.sentAt)})`,
   );
 }
 
@@ -184,12 +187,12 @@ export function formatStatus(view: StatusView): string {
   lines.push(`Items waiting to be retried: ${view.retrying}`);
   lines.push(
     view.runningNow
-      ? `Running now: run ${view.runningNow.runId} (process ${view.runningNow.pid}, since ${view.runningNow.acquiredAt})`
+      ? `Running now: run ${view.runningNow.runId} (process ${view.runningNow.pid}, since ${formatLocalTime(view.runningNow.acquiredAt)})`
       : 'Running now: nothing',
   );
   if (view.scheduler?.alive) {
     lines.push(
-      `Next scheduled run: ${view.nextScheduledRun ?? '(none)'} (scheduler process ${view.scheduler.pid}, cron "${view.scheduler.cron}")`,
+      `Next scheduled run: ${view.nextScheduledRun ? formatLocalTime(view.nextScheduledRun) : '(none)'} (scheduler process ${view.scheduler.pid}, cron "${view.scheduler.cron}")`,
     );
   } else {
     lines.push(
@@ -201,7 +204,7 @@ export function formatStatus(view: StatusView): string {
   lines.push('', `Dead letters: ${view.deadLetters.length}`);
   for (const letter of view.deadLetters) {
     lines.push(
-      `  ${letter.id}  ${letter.key}  attempts ${letter.attempts}, last ${letter.lastFailedAt}: ${letter.reason} [in ${whereToAct(letter)}]`,
+      `  ${letter.id}  ${letter.key}  attempts ${letter.attempts}, last ${formatLocalTime(letter.lastFailedAt)}: ${letter.reason} [in ${whereToAct(letter)}]`,
     );
   }
   if (view.deadLetters.length > 0)

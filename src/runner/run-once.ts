@@ -199,6 +199,8 @@ export function createRunner(deps: RunnerDeps): Runner {
           ...(carried ? { carried } : {}),
           ...(options.since ? { since: options.since } : {}),
           dryRun,
+          // The per-item history (trace) needs every item that landed, not only the failed ones.
+          itemOutcomes: true,
           ...(deps.settings ? { settings: deps.settings } : {}),
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
           logSink: sink,
@@ -319,7 +321,12 @@ export function createRunner(deps: RunnerDeps): Runner {
     const retried = store.getRun(target.runId);
     if (!retried)
       throw new Error(`No run ${target.runId}: list runs with \`npx interop history\`.`);
-    const items = store.getRunFailedItems(retried.id);
+    // Only the run's items still open (waiting or dead letters): one that succeeded since is done.
+    const carried = store.lastCarriedState();
+    const open = new Set(
+      [...(carried?.retries ?? []), ...(carried?.deadLetters ?? [])].map((item) => item.key),
+    );
+    const items = store.getRunFailedItems(retried.id).filter((item) => open.has(item.key));
     const count = items.length > 0 ? store.requeueItems(items, lock) : 0;
     return {
       of: retried.id,

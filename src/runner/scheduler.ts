@@ -62,11 +62,14 @@ export async function scheduledRun(
   }
 }
 
-/** "run <id> failed: <reason>" or "run <id> succeeded (2 failed items, 1 dead-lettered)". */
+/** "run <id> failed: <reason>" or "run <id> succeeded with 2 failed items (1 dead-lettered)". */
 function runLine(result: Exclude<RunOnceResult, { status: 'refused' }>): string {
   const { summary } = result;
+  // An amber run's outcome already counts its failed items.
   const items = [
-    summary.failed.length > 0 ? `${summary.failed.length} failed item(s)` : '',
+    summary.failed.length > 0 && result.status !== 'succeeded-with-failures'
+      ? `${summary.failed.length} failed item(s)`
+      : '',
     summary.deadLettered.length > 0 ? `${summary.deadLettered.length} dead-lettered` : '',
   ].filter(Boolean);
   const error = summary.error ? `: ${summary.error}` : '';

@@ -239,10 +239,17 @@ export interface BudgetStop {
   message: string;
 }
 
+/** How far one step is: reported when it starts, as its items are decided, and when it ends. */
 export interface Progress {
   step: StepId;
+  /** Items of this step decided so far (read, for the two read steps), whatever the outcome. */
   done: number;
+  /** Items this step has to decide; 0 while not known yet (a read step before its listing). */
   total: number;
+  /** Absent means running (older reporters); `done` once the step has ended. */
+  phase?: 'running' | 'done';
+  /** The step's counts so far (at `done`: its final counts). */
+  counts?: StepCounts;
 }
 
 export interface RunWorkflowOptions {
@@ -256,6 +263,11 @@ export interface RunWorkflowOptions {
   since?: string;
   dryRun?: boolean;
   settings?: Partial<SyncSettings>;
+  /**
+   * Report every item that landed in `summary.succeeded` (the local runner's per-item history).
+   * Off by default: OpenFn.org keeps no such history, and the list would ride in every step output.
+   */
+  itemOutcomes?: boolean;
   onProgress?: (progress: Progress) => void;
   /** Where log lines go during the run (already free of child data). */
   logSink?: LogSink;

@@ -13,6 +13,7 @@ import type {
 } from './contract.ts';
 import { STEP_IDS } from './contract.ts';
 import type { BudgetProgress } from './budget.ts';
+import { itemRecorded } from './item-progress.ts';
 
 export interface Report {
   steps: Record<StepId, StepCounts>;
@@ -21,8 +22,11 @@ export interface Report {
   failed: FailedItem[];
   /** Keys of every item attempted in this run, whatever the outcome. */
   attempted: string[];
-  /** Items written or found unchanged, with their ids when the step gave them (item history). */
-  succeeded: SucceededItem[];
+  /**
+   * Items written or found unchanged, with their ids when the step gave them (item history);
+   * present only when the runner asked for item outcomes (RunWorkflowOptions.itemOutcomes).
+   */
+  succeeded?: SucceededItem[];
   planned: PlannedWrite[];
   /** Set by the step that knows what awaits a decision (f1-j2). */
   overdueReferrals?: OverdueReferral[];
@@ -34,7 +38,7 @@ export function emptyReport(): Report {
   const steps = {} as Record<StepId, StepCounts>;
   for (const id of STEP_IDS)
     steps[id] = { fetched: 0, written: 0, unchanged: 0, failed: 0, skipped: 0 };
-  return { steps, kinds: {}, failed: [], attempted: [], succeeded: [], planned: [] };
+  return { steps, kinds: {}, failed: [], attempted: [], planned: [] };
 }
 
 /** `f1-j2:referral:<ids>` -> `f1-j2:referral`: keys name their step and kind first. */
@@ -52,10 +56,12 @@ export type FailureInput = Pick<FailedItem, 'key' | 'step' | 'kind' | 'ids' | 'r
 
 export function recordFetched(report: Report, step: StepId, count: number): void {
   report.steps[step].fetched += count;
+  itemRecorded(step, report.steps[step]);
 }
 
 export function recordSkipped(report: Report, step: StepId, count = 1): void {
   report.steps[step].skipped += count;
+  itemRecorded(step, report.steps[step]);
 }
 
 export function recordWritten(
@@ -67,7 +73,8 @@ export function recordWritten(
   report.steps[step].written += 1;
   countKind(report, key, 'written');
   report.attempted.push(key);
-  (report.succeeded ??= []).push({ key, step, outcome: 'written', ...(ids ? { ids } : {}) });
+  report.succeeded?.push({ key, step, outcome: 'written', ...(ids ? { ids } : {}) });
+  itemRecorded(step, report.steps[step]);
 }
 
 export function recordUnchanged(
@@ -79,7 +86,8 @@ export function recordUnchanged(
   report.steps[step].unchanged += 1;
   countKind(report, key, 'unchanged');
   report.attempted.push(key);
-  (report.succeeded ??= []).push({ key, step, outcome: 'unchanged', ...(ids ? { ids } : {}) });
+  report.succeeded?.push({ key, step, outcome: 'unchanged', ...(ids ? { ids } : {}) });
+  itemRecorded(step, report.steps[step]);
 }
 
 /** Records a failed item, counting this attempt on top of the ones carried from earlier runs. */
@@ -107,6 +115,7 @@ export function recordFailure(
   countKind(report, failure.key, 'failed');
   report.attempted.push(failure.key);
   report.failed.push(item);
+  itemRecorded(failure.step, report.steps[failure.step]);
   return item;
 }
 

@@ -1,8 +1,7 @@
 // runWorkflow: one run of the four-step workflow on the real @openfn/runtime. It takes the carried
 // state of the last successful run, runs the plan with each step's own credential, and returns the
 // summary and the state to carry on. A failed run hands back the carried state: nothing moves.
-import run, { NOTIFY_JOB_COMPLETE, NOTIFY_JOB_START } from '@openfn/runtime';
-import type { NotifyEvents, NotifyEventsLookup } from '@openfn/runtime';
+import run from '@openfn/runtime';
 import createLogger from '@openfn/logger';
 import { log, setLogSink } from '../log.ts';
 import type { LogLevel, LogSink } from '../log.ts';
@@ -16,7 +15,7 @@ import type {
 } from './contract.ts';
 import { closeRun, openRun } from './lifecycle.ts';
 import { buildPlan, loadJobs } from './plan.ts';
-import { stepTitle } from './steps.ts';
+import { stepName } from './steps.ts';
 import type { Job } from './plan.ts';
 import type { AfterUpsertCasesToPrimero } from './state.ts';
 import { journaledStore } from './sent-journal.ts';
@@ -26,6 +25,7 @@ import { carriedToItems, loadAwaiting, loadSent, withoutLedger } from './carried
 import { HAND_OFF_PREFIX } from './hand-off.ts';
 import { buildSummary } from './summary.ts';
 import { openRunClients } from './step-context.ts';
+import { stepProgress } from './step-progress.ts';
 
 export { DEFAULT_SETTINGS } from './lifecycle.ts';
 
@@ -74,9 +74,7 @@ function runtimeLogger(name: string, sink: LogSink, level: 'debug' | 'info') {
 /** A step error as the summary states it: the step and the error's first line, bounded. */
 function stepError(step: string, message: string | undefined): string {
   const line = (message ?? 'unknown error').split('\n')[0] ?? '';
-  // Mid-sentence, the title starts in lower case: "Step f2-j1 (get OSCaR cases) failed".
-  const title = stepTitle(step);
-  const name = title.charAt(0).toLowerCase() + title.slice(1);
+  const name = stepName(step);
   return `Step ${step} (${name}) failed: ${line.length > 300 ? `${line.slice(0, 300)}...` : line}`;
 }
 
@@ -128,6 +126,7 @@ export async function runWorkflow(
     dryRun,
     runId,
     startedAt,
+    ...(options.itemOutcomes ? { itemOutcomes: true } : {}),
   });
   if (!opened.ok) {
     options.logSink?.('error', opened.error);
@@ -149,29 +148,18 @@ export async function runWorkflow(
   const closeClients = openRunClients(runId);
   let final: FinalState | undefined;
   let crash: string | undefined;
+  const progress = stepProgress(options.onProgress);
   try {
     const plan = buildPlan(options.systems, jobs ?? (await loadJobs()));
-    const notify = (event: NotifyEvents, payload: NotifyEventsLookup[NotifyEvents]) => {
-      const index = STEP_IDS.indexOf(payload.jobId as StepId);
-      if (index < 0) return;
-      if (event === NOTIFY_JOB_START)
-        options.onProgress?.({ step: STEP_IDS[index]!, done: index, total: STEP_IDS.length });
-      if (event === NOTIFY_JOB_COMPLETE) {
-        options.onProgress?.({
-          step: STEP_IDS[index]!,
-          done: index + 1,
-          total: STEP_IDS.length,
-        });
-      }
-    };
     // A plan with one start hands back the final state of its last step (not a map of leaves).
     final = (await run(plan, input, {
       logger: runtimeLogger('R', sink, 'info'),
-      callbacks: { notify },
+      callbacks: { notify: progress.notify },
     })) as FinalState;
   } catch (error) {
     crash = stepError('workflow', (error as Error)?.message ?? String(error));
   } finally {
+    progress.stop();
     restoreStore();
     closeClients();
     restoreSink();

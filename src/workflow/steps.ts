@@ -185,6 +185,12 @@ export function stepTitle(id: string): string {
   return STEPS.find((step) => step.id === id)?.title ?? id;
 }
 
+/** The step's title mid-sentence, in lower case: "Step f2-j1 (get OSCaR cases) failed". */
+export function stepName(id: string): string {
+  const title = stepTitle(id);
+  return title.charAt(0).toLowerCase() + title.slice(1);
+}
+
 /**
  * The credential as a JSON Schema, the way OpenFn adaptors declare theirs: every field required,
  * secrets `writeOnly` so no form or export shows them back.

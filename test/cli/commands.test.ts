@@ -123,6 +123,17 @@ describe('npx interop run / status / history / logs against the systems', () => 
 
     const history = await cli(['history', '--limit', '2']);
     expect(history.stdout.trim().split('\n')).toHaveLength(2);
+    expect(history.stderr).toContain('Page 1 of 2, 3 matching run(s); older runs: --page 2');
+    // Filters and pages, as on the console's /runs page.
+    const refusedOnly = await cli(['history', '--status', 'refused']);
+    expect(refusedOnly.stdout.trim().split('\n')).toEqual([expect.stringContaining('refused')]);
+    const secondPage = await cli(['history', '--limit', '2', '--page', '2']);
+    expect(secondPage.stdout.trim().split('\n')).toEqual([expect.stringContaining('refused')]);
+    const bad = await cli(['history', '--status', 'green']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(
+      /--status must be one of succeeded, succeeded-with-failures, failed/,
+    );
     const logs = await cli(['logs', summary.runId]);
     expect(logs.code).toBe(0);
     expect(logs.stdout).toMatch(/f1-j1/);
@@ -134,6 +145,9 @@ describe('npx interop run / status / history / logs against the systems', () => 
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/dry run: nothing written/);
     expect(dry.stdout).toMatch(/would write: \d+/);
+    // Progress on stderr, one line per step with that step's own items.
+    expect(dry.stderr).toMatch(/^f1-j1 get Primero cases: done, \d+ item\(s\)/m);
+    expect(dry.stderr).toMatch(/^f2-j2 upsert cases to Primero: done, \d+ item\(s\)/m);
     const after = await cli(['status', '--json']);
     expect(JSON.parse(after.stdout).cursors).toEqual(JSON.parse(before.stdout).cursors);
   });

@@ -17,8 +17,10 @@ import type {
   RunSummary,
   StepCounts,
   StepId,
+  SyncSettings,
   SystemsConfig,
 } from '../../src/workflow/contract.ts';
+import type { Alerter } from '../../src/runner/alerts/alerter.ts';
 
 export const ADMIN_PASSWORD = 'correct-horse-battery-staple';
 
@@ -37,6 +39,8 @@ export interface StubScript {
   stepDelayMs?: number;
   error?: string;
   nextCursors?: { primero?: string; oscar?: string };
+  /** Holds the run half-way through this step (one of its two items done) until `gate` resolves. */
+  pauseIn?: { step: StepId; gate: Promise<void> };
 }
 
 export function failedItem(overrides: Partial<FailedItem> = {}): FailedItem {
@@ -71,10 +75,12 @@ export function stubWorkflow(
         skipped: 0,
         ...script.steps?.[step],
       };
-      options.onProgress?.({ step, done: 0, total: 2 });
+      options.onProgress?.({ step, phase: 'running', done: 0, total: 2 });
       if (script.stepDelayMs)
         await new Promise((resolve) => setTimeout(resolve, script.stepDelayMs));
-      options.onProgress?.({ step, done: 2, total: 2 });
+      options.onProgress?.({ step, phase: 'running', done: 1, total: 2 });
+      if (script.pauseIn?.step === step) await script.pauseIn.gate;
+      options.onProgress?.({ step, phase: 'done', done: 2, total: 2, counts: steps[step] });
     }
     for (const line of script.logLines ?? []) options.logSink?.('info', line);
     const carried = options.carried ?? { cursors: {}, retries: [], deadLetters: [] };
@@ -118,6 +124,9 @@ export async function startTestConsole(input: {
   adminSecret?: string;
   sessionIdleMs?: number;
   signInBrake?: SignInBrakeOptions;
+  settings?: Partial<SyncSettings>;
+  /** Alerts built on the console's store. */
+  alerts?: (store: Store) => Alerter;
 }): Promise<TestConsole> {
   const home = mkdtempSync(join(tmpdir(), 'interop-console-'));
   const store = openStore(home);
@@ -128,6 +137,8 @@ export async function startTestConsole(input: {
     runWorkflow: input.runWorkflow,
     systems,
     secrets: [systems.primero.password, systems.oscar.password, adminSecret],
+    ...(input.settings ? { settings: input.settings } : {}),
+    ...(input.alerts ? { alerts: input.alerts(store) } : {}),
   });
   const running = await startConsole({
     backend: runnerBackend(runner),

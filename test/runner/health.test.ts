@@ -15,8 +15,8 @@ import type { RunRecord, Store } from '../../src/runner/store.ts';
 import { healthVerdict } from '../../src/runner/verdict.ts';
 import { runWorkflow as realWorkflow } from '../../src/workflow/run.ts';
 import { NO_START_MESSAGE as NO_CURSOR_MESSAGE } from '../../src/time.ts';
-import { STEP_IDS } from '../../src/workflow/contract.ts';
-import type { FailedItem, RunSummary, StepCounts, StepId } from '../../src/workflow/contract.ts';
+import type { FailedItem, RunSummary } from '../../src/workflow/contract.ts';
+import { reporting } from './reporting-workflow.ts';
 import { TEST_SYSTEMS } from './stub-workflow.ts';
 
 let home: string;
@@ -42,30 +42,7 @@ const failure = (caseId: string): FailedItem => ({
 });
 
 /** A workflow that finishes with these items failed (none dead-lettered). */
-function finishingWith(failed: FailedItem[]): RunWorkflow {
-  return async (options) => {
-    const steps = Object.fromEntries(
-      STEP_IDS.map((step) => [
-        step,
-        { fetched: 0, written: 0, unchanged: 0, failed: 0, skipped: 0 },
-      ]),
-    ) as Record<StepId, StepCounts>;
-    const cursors = { primero: '2025-01-02T00:00:00.000Z', oscar: '2025-01-02 00:00:00' };
-    const summary: RunSummary = {
-      ok: true,
-      dryRun: false,
-      startedAt: new Date().toISOString(),
-      finishedAt: new Date().toISOString(),
-      from: options.carried?.cursors ?? {},
-      to: cursors,
-      steps,
-      failed,
-      deadLettered: [],
-      planned: [],
-    };
-    return { summary, next: { cursors, retries: failed, deadLetters: [] } };
-  };
-}
+const finishingWith = (failed: FailedItem[]) => reporting({ failed });
 
 const runnerWith = (runWorkflow: RunWorkflow) =>
   createRunner({ store, runWorkflow, systems: TEST_SYSTEMS });

@@ -220,6 +220,24 @@ describe('retry', () => {
     expect(world.written).toEqual(['f2-j2:case:G7']);
   });
 
+  it('a run id: only its items still open are queued again, never one that succeeded since', async () => {
+    const runner = runnerFor(world);
+    world.broken = new Set(['f2-j2:case:G1', 'f2-j2:case:G2']);
+    world.incoming = [failedItem('f2-j2:case:G1', 0), failedItem('f2-j2:case:G2', 0)];
+    const failing = await runner.runOnce({ trigger: 'manual', since: '2024-05-01T00:00:00Z' });
+    if (failing.status === 'refused') throw new Error('unexpected');
+    // The next run: G1 was fixed and goes through, G2 fails again.
+    world.incoming = [];
+    world.broken = new Set(['f2-j2:case:G2']);
+    await runner.runOnce({ trigger: 'schedule' });
+    world.written = [];
+    await runner.runOnce({ trigger: 'retry', retry: { runId: failing.run.id } });
+    expect(world.calls.at(-1)?.carried?.retries).toEqual([
+      expect.objectContaining({ key: 'f2-j2:case:G2', attempts: 0 }),
+    ]);
+    expect(world.written).toEqual([]);
+  });
+
   it('an unknown dead letter is refused without a run', async () => {
     await expect(
       runnerFor(world).runOnce({ trigger: 'retry', retry: { deadLetterId: 'dl-0000000000' } }),
@@ -291,7 +309,7 @@ describe('what the CLI prints', () => {
     expect(err.join('')).toMatch(/Another run is in progress/);
   });
 
-  it('reports progress as plain lines when not on a terminal', async () => {
+  it('reports progress as one plain line per step when not on a terminal', async () => {
     const err: string[] = [];
     world.incoming = [1, 2, 3, 4].map((n) => failedItem(`f2-j2:case:G${n}`, 0));
     const terminal = {
@@ -303,7 +321,9 @@ describe('what the CLI prints', () => {
       { trigger: 'manual', since: '2024-05-01T00:00:00Z' },
       { terminal },
     );
-    expect(err).toContain('f2-j2: 4/4\n');
+    // One line per step, when it ends, with that step's own items and counts.
+    expect(err).toHaveLength(4);
+    expect(err[3]).toBe('f2-j2 upsert cases to Primero: done, 4 item(s) (4 fetched, 4 written)\n');
     expect(err.every((line) => !line.includes('\r'))).toBe(true);
   });
 });

@@ -114,8 +114,16 @@ export function createStubWorkflow(world: StubWorld) {
     ];
     for (const step of STEP_IDS) {
       await world.onStep?.(step);
-      options.onProgress?.({ step, done: 0, total: step === 'f2-j2' ? tried.length : 0 });
-      if (step !== 'f2-j2') continue;
+      options.onProgress?.({
+        step,
+        phase: 'running',
+        done: 0,
+        total: step === 'f2-j2' ? tried.length : 0,
+      });
+      if (step !== 'f2-j2') {
+        options.onProgress?.({ step, phase: 'done', done: 0, total: 0, counts: steps[step] });
+        continue;
+      }
       for (const [index, item] of tried.entries()) {
         steps['f2-j2'].fetched += 1;
         if (world.broken.has(item.key)) {
@@ -138,8 +146,10 @@ export function createStubWorkflow(world: StubWorld) {
             ids: item.ids,
           });
         }
-        options.onProgress?.({ step, done: index + 1, total: tried.length });
+        options.onProgress?.({ step, phase: 'running', done: index + 1, total: tried.length });
       }
+      const done = tried.length;
+      options.onProgress?.({ step, phase: 'done', done, total: done, counts: steps[step] });
     }
     const to = {
       primero: later(carried.cursors.primero, world.now),

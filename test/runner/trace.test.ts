@@ -10,14 +10,8 @@ import { openStore } from '../../src/runner/store.ts';
 import type { Store } from '../../src/runner/store.ts';
 import { formatTrace, traceChild } from '../../src/runner/trace.ts';
 import { whereToAct } from '../../src/runner/where-to-act.ts';
-import { STEP_IDS } from '../../src/workflow/contract.ts';
-import type {
-  FailedItem,
-  RunSummary,
-  StepCounts,
-  StepId,
-  SucceededItem,
-} from '../../src/workflow/contract.ts';
+import type { FailedItem, SucceededItem } from '../../src/workflow/contract.ts';
+import { reporting } from './reporting-workflow.ts';
 import { TEST_SYSTEMS } from './stub-workflow.ts';
 
 let home: string;
@@ -55,32 +49,6 @@ const otherChild: SucceededItem = {
   outcome: 'unchanged',
   ids: { case_id: 'case-0000', global_id: 'gid-0000' },
 };
-
-function reporting(items: { succeeded?: SucceededItem[]; failed?: FailedItem[] }): RunWorkflow {
-  return async () => {
-    const steps = Object.fromEntries(
-      STEP_IDS.map((step) => [
-        step,
-        { fetched: 0, written: 0, unchanged: 0, failed: 0, skipped: 0 },
-      ]),
-    ) as Record<StepId, StepCounts>;
-    const cursors = { primero: '2025-01-02T00:00:00.000Z', oscar: '2025-01-02 00:00:00' };
-    const summary: RunSummary = {
-      ok: true,
-      dryRun: false,
-      startedAt: new Date().toISOString(),
-      finishedAt: new Date().toISOString(),
-      from: cursors,
-      to: cursors,
-      steps,
-      failed: items.failed ?? [],
-      deadLettered: [],
-      planned: [],
-      ...(items.succeeded ? { succeeded: items.succeeded } : {}),
-    };
-    return { summary, next: { cursors, retries: items.failed ?? [], deadLetters: [] } };
-  };
-}
 
 const runOnce = (workflow: RunWorkflow, historyDays?: number) =>
   createRunner({

@@ -4,6 +4,7 @@ import { html, trustedHtml } from '../html.ts';
 import type { SafeHtml } from '../html.ts';
 import type { StepId } from '../../workflow/contract.ts';
 import { STEPS } from '../../workflow/steps.ts';
+import { formatLocalTime, formatUtcTime } from '../../runner/local-time.ts';
 
 /** Each step's title as src/workflow/steps.ts declares it. */
 export const STEP_TITLES = Object.fromEntries(STEPS.map((step) => [step.id, step.title])) as Record<
@@ -66,10 +67,34 @@ div.log .warn { color:#ffd479; } div.log .error { color:#ff8f84; }
 progress { width:100%; height:1rem; }
 code { font-size:.88em; overflow-wrap:anywhere; }
 .signin { max-width:24rem; margin:12vh auto; }
+:focus-visible { outline:3px solid #e59a00; outline-offset:2px; }
+header :focus-visible { outline-color:#ffd479; }
+.visually-hidden { position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); white-space:nowrap; }
+select { font:inherit; padding:.45rem .5rem; border:1px solid var(--line); border-radius:6px; background:#fff; }
+form.filters { display:flex; flex-wrap:wrap; gap:.5rem .75rem; align-items:flex-end; margin-bottom:.75rem; }
+nav.pager { display:flex; flex-wrap:wrap; gap:1rem; justify-content:space-between; margin-top:.75rem; }
+form.retry-run { display:flex; flex-wrap:wrap; gap:.5rem .75rem; align-items:center; margin-bottom:.75rem; }
+.badge.attention { color:var(--warn); background:var(--warnbg); }
+figure.chart-panel { margin:0 0 1rem; }
+figure.chart-panel figcaption { margin-bottom:.25rem; }
+svg.chart { display:block; width:100%; height:5rem; background:#fafbfc; }
+.legend { display:inline-flex; align-items:center; gap:.25rem; margin-left:.5rem; font-size:.9rem; }
+table.live-steps progress { min-width:8rem; }
+table.live-steps tr[data-phase=done] td:nth-child(2) { color:var(--ok); }
 @media (max-width: 40rem) {
   main { padding:.6rem; }
   th, td { padding:.35rem .3rem; }
   .hide-narrow { display:none; }
+  /* Wide tables become one block per row: every cell on its own line, named by its column. */
+  table.stack thead { position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); }
+  table.stack, table.stack tbody, table.stack tr, table.stack th, table.stack td { display:block; width:100%; }
+  table.stack tr { border-bottom:1px solid var(--line); padding:.35rem 0; }
+  table.stack th, table.stack td { border:0; text-align:left; }
+  table.stack td[data-label]::before { content:attr(data-label) ": "; color:var(--muted); font-weight:600; }
+  table.stack td.num { text-align:left; }
+  table.stack progress { width:100%; }
+  /* Count tables: the numbers of a row side by side under its name. */
+  table.stack.counts td[data-label] { display:inline-block; width:auto; margin-right:1rem; padding:.1rem 0; }
 }
 `;
 
@@ -80,7 +105,7 @@ export interface LayoutOptions {
   body: SafeHtml;
   /** Present when signed in: shows the navigation and the sign-out form. */
   csrfToken?: string;
-  active?: 'overview' | 'dead-letters' | 'trace';
+  active?: 'overview' | 'runs' | 'dead-letters' | 'trace';
   script?: string;
 }
 
@@ -89,6 +114,9 @@ export function layout(options: LayoutOptions): SafeHtml {
     ? html`<nav>
           <a href="/" ${options.active === 'overview' ? trustedHtml('aria-current="page"') : ''}
             >Overview</a
+          >
+          <a href="/runs" ${options.active === 'runs' ? trustedHtml('aria-current="page"') : ''}
+            >Runs</a
           >
           <a
             href="/dead-letters"
@@ -128,17 +156,15 @@ export function layout(options: LayoutOptions): SafeHtml {
     </html>`;
 }
 
-/** `2025-03-04 10:00:12 UTC`: one unambiguous form for administrators in any time zone. */
+/** Cambodia time with its offset (src/runner/local-time.ts): the one format of the console and CLI. */
 export function formatTime(iso: string | undefined): string {
-  if (!iso) return '—';
-  const time = Date.parse(iso);
-  if (Number.isNaN(time)) return iso;
-  return `${new Date(time).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  return formatLocalTime(iso);
 }
 
+/** A moment in Cambodia time; the UTC instant is in `datetime` and shows on hover. */
 export function timeTag(iso: string | undefined): SafeHtml {
   return iso
-    ? html`<time datetime="${iso}">${formatTime(iso)}</time>`
+    ? html`<time datetime="${iso}" title="${formatUtcTime(iso)}">${formatLocalTime(iso)}</time>`
     : html`<span class="muted">—</span>`;
 }
 

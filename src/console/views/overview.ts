@@ -3,8 +3,10 @@
 import { html } from '../html.ts';
 import type { SafeHtml } from '../html.ts';
 import type { Overview, SystemHealth } from '../backend.ts';
+import { localDay } from '../../runner/local-time.ts';
 import { csrfField, layout, timeTag } from './layout.ts';
 import { runHistoryTable } from './runs.ts';
+import { chartCard } from './chart.ts';
 import { traceForm } from './trace.ts';
 import { whereToAct } from '../../runner/where-to-act.ts';
 
@@ -203,10 +205,11 @@ export function overviewPage(
     ${notice ? html`<div class="notice ${notice.tone}">${notice.text}</div>` : ''}
     ${mappingCard(overview.mappingProblems ?? [])} ${signInPausedCard(overview, page.csrfToken)}
     <div class="grid spaced">${systemsCard(overview.systems)} ${positionCard(overview)}</div>
-    ${actionsCard(overview, page.csrfToken, new Date().toISOString().slice(0, 10))}
+    ${actionsCard(overview, page.csrfToken, localDay(Date.now()))} ${chartCard(overview.days ?? [])}
     <section class="card" id="runs">
       <h2>Last runs</h2>
       ${runHistoryTable(overview.runs)}
+      <p><a href="/runs" id="all-runs">All runs, with filters</a></p>
     </section>
     <section class="card" id="dead-letters">
       <h2>Open dead letters (${overview.deadLetters.length})</h2>

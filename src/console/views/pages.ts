@@ -2,8 +2,9 @@
 import { html } from '../html.ts';
 import type { SafeHtml } from '../html.ts';
 import type { DeadLetterView } from '../backend.ts';
-import type { LiveRun } from '../live-runs.ts';
+import type { LiveRun, StepProgress } from '../live-runs.ts';
 import { STEP_IDS } from '../../workflow/contract.ts';
+import type { StepId } from '../../workflow/contract.ts';
 import { csrfField, formatTime, layout, STEP_TITLES, timeTag } from './layout.ts';
 import { runStatusBadge, stepCountsTable } from './runs.ts';
 
@@ -43,7 +44,7 @@ export function deadLettersPage(
           No dead letter. Items that keep failing land here after the attempt limit.
         </p>`
       : html`<div class="scroll">
-          <table class="dead-letters">
+          <table class="dead-letters stack">
             <thead>
               <tr>
                 <th>Id</th>
@@ -51,25 +52,25 @@ export function deadLettersPage(
                 <th>Ids</th>
                 <th>Reason</th>
                 <th class="num">Attempts</th>
-                <th class="hide-narrow">Last failed</th>
-                <th></th>
+                <th>Last failed</th>
+                <th><span class="visually-hidden">Action</span></th>
               </tr>
             </thead>
             <tbody>
               ${items.map(
                 (item) =>
                   html`<tr data-key="${item.key}">
-                    <td><code>${item.id}</code></td>
-                    <td><code>${item.step}</code> ${item.kind}</td>
-                    <td>
+                    <td data-label="Id"><code>${item.id}</code></td>
+                    <td data-label="Step"><code>${item.step}</code> ${item.kind}</td>
+                    <td data-label="Ids">
                       ${Object.entries(item.ids).map(
                         ([name, value]) =>
                           html`<div><span class="muted">${name}</span> <code>${value}</code></div>`,
                       )}
                     </td>
-                    <td class="reason">${item.reason}</td>
-                    <td class="num">${item.attempts}</td>
-                    <td class="hide-narrow">${timeTag(item.lastFailedAt)}</td>
+                    <td class="reason" data-label="Reason">${item.reason}</td>
+                    <td class="num" data-label="Attempts">${item.attempts}</td>
+                    <td data-label="Last failed">${timeTag(item.lastFailedAt)}</td>
                     <td>
                       <form
                         method="post"
@@ -138,21 +139,45 @@ const KIND_TITLES: Record<LiveRun['request']['kind'], string> = {
   'dry-run': 'Dry run',
   backfill: 'Backfill',
   retry: 'Retry of a dead letter',
+  'retry-run': "Retry of a run's failed items",
 };
 
-/** Polls the run's JSON every second and reloads the page (which then shows the summary) at the end. */
+/**
+ * Polls the run's JSON every second: each step's row shows its own state and bar, a status line
+ * (a polite live region) says when a step starts or ends; at the end the page reloads with the
+ * summary. The texts are those of `stepStateText` below.
+ */
 const LIVE_SCRIPT = `
 (function () {
   var box = document.getElementById('live');
   if (!box || box.getAttribute('data-state') !== 'running') return;
   var url = box.getAttribute('data-poll');
+  var announce = document.getElementById('live-announce');
+  var phases = {};
+  function stateText(p) {
+    if (!p) return 'Waiting';
+    if (p.phase === 'done') return 'Done: ' + p.done + ' item(s)';
+    if (p.total > 0) return 'Running: ' + p.done + ' of ' + p.total + ' items';
+    return p.done > 0 ? 'Running: ' + p.done + ' items' : 'Running';
+  }
   function show(progress) {
     Object.keys(progress).forEach(function (step) {
+      var p = progress[step];
+      var row = document.getElementById('step-' + step);
       var bar = document.getElementById('progress-' + step);
       var text = document.getElementById('progress-text-' + step);
-      var p = progress[step];
-      if (bar) { bar.max = p.total || 1; bar.value = p.done; }
-      if (text) text.textContent = p.done + ' / ' + p.total;
+      if (row) row.setAttribute('data-phase', p.phase);
+      if (bar) {
+        if (p.phase === 'done') { bar.max = 1; bar.value = 1; }
+        else if (p.total > 0) { bar.max = p.total; bar.value = p.done; }
+        else bar.removeAttribute('value');
+      }
+      if (text) text.textContent = stateText(p);
+      if (phases[step] !== p.phase && announce) {
+        var name = row ? row.getAttribute('data-title') : step;
+        announce.textContent = name + ': ' + (p.phase === 'done' ? stateText(p) : 'started');
+      }
+      phases[step] = p.phase;
     });
   }
   function tick() {
@@ -160,7 +185,11 @@ const LIVE_SCRIPT = `
       .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.json(); })
       .then(function (live) {
         show(live.progress || {});
-        if (live.state !== 'running') { location.reload(); return; }
+        if (live.state !== 'running') {
+          if (announce) announce.textContent = 'The run has ended; loading its summary.';
+          location.reload();
+          return;
+        }
         setTimeout(tick, 1000);
       })
       .catch(function () { setTimeout(tick, 3000); });
@@ -169,49 +198,120 @@ const LIVE_SCRIPT = `
 })();
 `;
 
+/** A step's state in words; the inline script writes the same texts as the run goes on. */
+export function stepStateText(p: StepProgress | undefined): string {
+  if (!p) return 'Waiting';
+  if (p.phase === 'done') return `Done: ${p.done} item(s)`;
+  if (p.total > 0) return `Running: ${p.done} of ${p.total} items`;
+  return p.done > 0 ? `Running: ${p.done} items` : 'Running';
+}
+
+/** A labelled bar: full when done, items done of total while running, indeterminate before. */
+function stepBar(step: StepId, p: StepProgress | undefined): SafeHtml {
+  const label = `${step} ${STEP_TITLES[step]}`;
+  if (p?.phase === 'done')
+    return html`<progress
+      id="progress-${step}"
+      aria-label="${label}"
+      max="1"
+      value="1"
+    ></progress>`;
+  if (p && p.total > 0)
+    return html`<progress
+      id="progress-${step}"
+      aria-label="${label}"
+      max="${p.total}"
+      value="${p.done}"
+    ></progress>`;
+  if (p) return html`<progress id="progress-${step}" aria-label="${label}"></progress>`;
+  return html`<progress id="progress-${step}" aria-label="${label}" max="1" value="0"></progress>`;
+}
+
+/** The live steps: one row each, its own state (waiting / running n of m / done), stacked on a phone. */
+export function liveStepsTable(live: Pick<LiveRun, 'progress'>): SafeHtml {
+  return html`<table class="live-steps stack">
+    <thead>
+      <tr>
+        <th scope="col">Step</th>
+        <th scope="col">State</th>
+        <th scope="col">Progress</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${STEP_IDS.map((step) => {
+        const p = live.progress[step];
+        return html`<tr
+          id="step-${step}"
+          data-step="${step}"
+          data-phase="${p?.phase ?? 'waiting'}"
+          data-title="${step} ${STEP_TITLES[step]}"
+        >
+          <th scope="row" data-label="Step"><code>${step}</code> ${STEP_TITLES[step]}</th>
+          <td data-label="State" id="progress-text-${step}">${stepStateText(p)}</td>
+          <td data-label="Progress">${stepBar(step, p)}</td>
+        </tr>`;
+      })}
+    </tbody>
+  </table>`;
+}
+
+/** What the live region says when the page is (re)loaded; the script updates it as steps go. */
+function liveStatusText(live: LiveRun, status: string): string {
+  if (live.state === 'refused') return 'The run was refused.';
+  if (status !== 'running') return `The run has ended: ${status}.`;
+  const current = STEP_IDS.find((step) => live.progress[step]?.phase === 'running');
+  return current ? `${current} ${STEP_TITLES[current]}: running` : 'The run is starting.';
+}
+
+/** A retry's report: what became of each retried item (ids and reasons only). */
+function retriedCard(retried: LiveRun['retried']): SafeHtml {
+  if (!retried || retried.length === 0) return html``;
+  return html`<section class="card" id="retried">
+    <h2>What became of the retried items (${retried.length})</h2>
+    <ul>
+      ${retried.map(
+        (item) =>
+          html`<li data-key="${item.key}">
+            <code>${item.id}</code>
+            <strong>${item.outcome}</strong>${item.reason ? `: ${item.reason}` : ''}
+          </li>`,
+      )}
+    </ul>
+  </section>`;
+}
+
 export function liveRunPage(live: LiveRun, page: { nonce: string; csrfToken: string }): SafeHtml {
   const title = KIND_TITLES[live.request.kind];
   const summary = live.summary;
   const status = summary
     ? summary.ok
-      ? 'succeeded'
+      ? summary.failed.length > 0
+        ? 'succeeded-with-failures'
+        : 'succeeded'
       : 'failed'
     : live.state === 'refused'
       ? 'refused'
       : 'running';
   const progress = html`<section class="card">
     <h2>Progress</h2>
-    <div class="scroll">
-      <table>
-        <tbody>
-          ${STEP_IDS.map((step) => {
-            const p = live.progress[step];
-            return html`<tr>
-              <td><code>${step}</code> <span class="hide-narrow">${STEP_TITLES[step]}</span></td>
-              <td>
-                <progress
-                  id="progress-${step}"
-                  max="${p?.total || 1}"
-                  value="${p?.done ?? 0}"
-                ></progress>
-              </td>
-              <td class="num" id="progress-text-${step}">${p ? `${p.done} / ${p.total}` : '—'}</td>
-            </tr>`;
-          })}
-        </tbody>
-      </table>
-    </div>
+    ${liveStepsTable(live)}
   </section>`;
   const body = html`<h1>
       ${title}
       <span id="live-status"
-        >${runStatusBadge({ status: status as 'running', dryRun: live.request.kind === 'dry-run' })}</span
+        >${runStatusBadge({
+          status: status as 'running',
+          dryRun: live.request.kind === 'dry-run',
+          failedCount: summary?.failed.length ?? 0,
+        })}</span
       >
     </h1>
     <div id="live" data-state="${live.state}" data-poll="/live/${live.id}/status.json">
       ${live.request.kind === 'backfill' ? html`<p>Backfill from ${timeTag(live.request.since)}.</p>` : ''}
       ${live.state === 'running' ? html`<p class="muted">Started ${timeTag(live.startedAt)}. This page updates by itself.</p>` : ''}
+      <p id="live-announce" role="status" aria-live="polite">${liveStatusText(live, status)}</p>
       ${live.error ? html`<div class="notice bad" role="alert">${live.error}</div>` : ''}
+      ${retriedCard(live.retried)}
       ${
         summary
           ? html`<section class="card" id="summary">

@@ -11,9 +11,10 @@ import type {
   StepCounts,
   StepId,
 } from '../../workflow/contract.ts';
-import { layout, STEP_TITLES, timeTag } from './layout.ts';
+import { formatLocalTime } from '../../runner/local-time.ts';
+import { csrfField, layout, STEP_TITLES, timeTag } from './layout.ts';
 
-const TRIGGER_TITLES: Record<string, string> = {
+export const TRIGGER_TITLES: Record<string, string> = {
   schedule: 'Hourly timer',
   console: 'Console',
   manual: 'Command line',
@@ -59,12 +60,12 @@ function compactCounts(steps: Record<StepId, StepCounts> | undefined): SafeHtml 
 export function runHistoryTable(runs: RunListItem[]): SafeHtml {
   if (runs.length === 0) return html`<p class="muted">No run yet.</p>`;
   return html`<div class="scroll">
-    <table>
+    <table class="runs stack">
       <thead>
         <tr>
           <th>Started</th>
           <th>Status</th>
-          <th class="hide-narrow">Started by</th>
+          <th>Started by</th>
           <th>Counts per step</th>
           <th class="num">Failed</th>
         </tr>
@@ -73,11 +74,13 @@ export function runHistoryTable(runs: RunListItem[]): SafeHtml {
         ${runs.map(
           (run) =>
             html`<tr data-run-id="${run.id}">
-              <td><a href="/runs/${encodeURIComponent(run.id)}">${timeTag(run.startedAt)}</a></td>
-              <td>${runStatusBadge(run)}</td>
-              <td class="hide-narrow">${runKind(run)}</td>
-              <td>${compactCounts(run.steps)}</td>
-              <td class="num">${run.failedCount}</td>
+              <td data-label="Started">
+                <a href="/runs/${encodeURIComponent(run.id)}">${timeTag(run.startedAt)}</a>
+              </td>
+              <td data-label="Status">${runStatusBadge(run)}</td>
+              <td data-label="Started by">${runKind(run)}</td>
+              <td data-label="Counts">${compactCounts(run.steps)}</td>
+              <td class="num" data-label="Failed">${run.failedCount}</td>
             </tr>`,
         )}
       </tbody>
@@ -88,7 +91,7 @@ export function runHistoryTable(runs: RunListItem[]): SafeHtml {
 export function stepCountsTable(steps: Record<StepId, StepCounts>): SafeHtml {
   const names = ['fetched', 'written', 'unchanged', 'failed', 'skipped'] as const;
   return html`<div class="scroll">
-    <table class="step-counts">
+    <table class="step-counts stack counts">
       <thead>
         <tr>
           <th>Step</th>
@@ -99,8 +102,8 @@ export function stepCountsTable(steps: Record<StepId, StepCounts>): SafeHtml {
         ${STEP_IDS.map(
           (step) =>
             html`<tr data-step="${step}">
-              <td><code>${step}</code> <span class="hide-narrow">${STEP_TITLES[step]}</span></td>
-              ${names.map((name) => html`<td class="num" data-count="${name}">${steps[step][name]}</td>`)}
+              <td><code>${step}</code> ${STEP_TITLES[step]}</td>
+              ${names.map((name) => html`<td class="num" data-label="${name}" data-count="${name}">${steps[step][name]}</td>`)}
             </tr>`,
         )}
       </tbody>
@@ -112,7 +115,7 @@ export function stepCountsTable(steps: Record<StepId, StepCounts>): SafeHtml {
 function kindCountsTable(kinds: Record<string, KindCounts>): SafeHtml {
   const names = ['written', 'unchanged', 'failed'] as const;
   return html`<div class="scroll">
-    <table class="kind-counts">
+    <table class="kind-counts stack counts">
       <thead>
         <tr>
           <th>Kind of item</th>
@@ -124,7 +127,7 @@ function kindCountsTable(kinds: Record<string, KindCounts>): SafeHtml {
           ([kind, counts]) =>
             html`<tr>
               <td><code>${kind}</code></td>
-              ${names.map((name) => html`<td class="num">${counts[name]}</td>`)}
+              ${names.map((name) => html`<td class="num" data-label="${name}">${counts[name]}</td>`)}
             </tr>`,
         )}
       </tbody>
@@ -139,7 +142,7 @@ function idsText(ids: Record<string, string>): SafeHtml {
 export function failedItemsTable(items: FailedItem[], empty: string): SafeHtml {
   if (items.length === 0) return html`<p class="muted">${empty}</p>`;
   return html`<div class="scroll">
-    <table class="failed-items">
+    <table class="failed-items stack">
       <thead>
         <tr>
           <th>Step</th>
@@ -153,11 +156,11 @@ export function failedItemsTable(items: FailedItem[], empty: string): SafeHtml {
         ${items.map(
           (item) =>
             html`<tr data-key="${item.key}">
-              <td><code>${item.step}</code></td>
-              <td>${item.kind}</td>
-              <td>${idsText(item.ids)}</td>
-              <td class="reason">${item.reason}</td>
-              <td class="num">${item.attempts}</td>
+              <td data-label="Step"><code>${item.step}</code></td>
+              <td data-label="Item">${item.kind}</td>
+              <td data-label="Ids">${idsText(item.ids)}</td>
+              <td class="reason" data-label="Reason">${item.reason}</td>
+              <td class="num" data-label="Attempts">${item.attempts}</td>
             </tr>`,
         )}
       </tbody>
@@ -198,16 +201,39 @@ function cursorText(cursors: { primero?: string; oscar?: string } | undefined): 
 
 /** One log line as one element; its text is built first so formatting cannot split it. */
 function logLine(line: RunLogLine): SafeHtml {
-  const text = `${line.at.slice(11, 19)} ${line.level.padEnd(5)} ${line.message}`;
+  // The time of day in the one display format (the date is the run's own).
+  const text = `${formatLocalTime(line.at).slice(11)} ${line.level.padEnd(5)} ${line.message}`;
   return html`<div class="${line.level}">${text}</div>`;
+}
+
+/** "Retry this run's failed items": only those still open; none left, no button. */
+function retryRunForm(run: RunDetail, csrfToken: string): SafeHtml {
+  if (run.failed.length === 0) return html``;
+  const open = run.openFailedKeys.length;
+  if (open === 0)
+    return html`<p class="muted" id="retry-run-none">
+      None of these items is open any more: each succeeded since, or was retried.
+    </p>`;
+  return html`<form
+    method="post"
+    action="/runs/${encodeURIComponent(run.id)}/retry"
+    class="retry-run"
+  >
+    ${csrfField(csrfToken)}
+    <button type="submit" id="retry-run">Retry this run's ${open} failed item(s)</button>
+    <span class="muted"
+      >They go back into the retry list with attempts reset, and a run starts at once.</span
+    >
+  </form>`;
 }
 
 export function runDetailPage(
   run: RunDetail,
-  page: { nonce: string; csrfToken: string },
+  page: { nonce: string; csrfToken: string; error?: string },
 ): SafeHtml {
   const summary = run.summary;
   const body = html`<h1>Run ${runStatusBadge(run)}</h1>
+    ${page.error ? html`<div class="notice bad" role="alert">${page.error}</div>` : ''}
     ${run.error ? html`<div class="notice bad" role="alert">${run.error}</div>` : ''}
     <section class="card">
       <dl class="facts">
@@ -238,6 +264,7 @@ export function runDetailPage(
     </section>
     <section class="card">
       <h2>Failed items (${run.failed.length})</h2>
+      ${retryRunForm(run, page.csrfToken)}
       ${failedItemsTable(run.failed, 'No item failed in this run.')}
       ${
         summary && summary.deadLettered.length > 0
