@@ -176,13 +176,22 @@ describe('reference figures', () => {
     // Nothing changed: a sign-in and one page on Primero, a sign-in and the listing on OSCaR.
     expect(necessaryWork(profile()).total).toBe(4);
 
+    // Bytes: the window's pages, the referrals read, the scan, one case's worth per write (3 KB).
+    const sized = necessaryWork({
+      ...initial,
+      primeroBytes: 30e6,
+      primeroWindowBytes: 30e6,
+      referralBytes: 1e6,
+      oscarWindowBytes: 20e6,
+    });
+    expect(sized.primero.bytes).toBe(30e6 + 1e6 + 30e6 + 10_000 * 3000);
+    expect(sized.oscar.bytes).toBe(20e6 + 1000 * 2000);
+
     const link = { latencyMs: 20, concurrency: 4, bytesPerMs: 100_000 };
-    const floor = floorOf(necessary, link);
+    const floor = floorOf(sized, link);
+    expect(floor.primeroMs).toBe((sized.primero.requests * 20) / 4 + 91e6 / 100_000);
     // Without bytes, the old latency floor; the bytes add their own time, per system.
     expect(floorOf(necessary, { ...link, bytesPerMs: 0 }).totalMs).toBe((necessary.total * 20) / 4);
-    expect(floor.primeroMs).toBeCloseTo(
-      (necessary.primero.requests * 20) / 4 + necessary.primero.bytes / 100_000,
-    );
     expect(floor.totalMs).toBeCloseTo(floor.primeroMs + floor.oscarMs);
   });
 
