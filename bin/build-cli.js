@@ -116,6 +116,11 @@ export async function buildCli() {
     // they are, as does commander (tiny, and CommonJS).
     external: [...EXTERNAL_PACKAGES, '*.json'],
     mainFields: ['module', 'main'],
+    // A bundled CommonJS library that requires a Node built-in (yaml requires `process`) needs a
+    // `require` in an ES module chunk.
+    banner: {
+      js: "import { createRequire as interopCreateRequire } from 'node:module'; const require = interopCreateRequire(import.meta.url);",
+    },
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'warning',
@@ -124,7 +129,9 @@ export async function buildCli() {
   // The sources of this checkout; bundled libraries change only by an install, which builds again.
   const inputs = Object.keys(result.metafile.inputs)
     .map((input) => relative(root, join(root, input)))
-    .filter((input) => !input.startsWith('..') && !input.split(/[\\/]/).includes('node_modules'));
+    .filter((input) => !input.startsWith('..') && !input.split(/[\\/]/).includes('node_modules'))
+    // A change to how it is built makes the build stale too.
+    .concat(relative(root, fileURLToPath(import.meta.url)));
   writeFileSync(join(building, BUILD_MANIFEST), `${JSON.stringify({ builtAt, inputs })}\n`);
   const old = `${CLI_OUT_DIR}.old-${process.pid}`;
   if (existsSync(CLI_OUT_DIR)) renameSync(CLI_OUT_DIR, old);

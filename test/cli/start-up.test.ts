@@ -1,23 +1,24 @@
 // How `npx interop` starts (docs/performance.md, "Start-up"): the compiled CLI in one process, only
 // the command asked for loaded, a child only for a command that runs the sync when its Node flags
 // are not in force, and tsx with a one-line note when dist/cli is missing or older than a source.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   rmSync,
   symlinkSync,
   utimesSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, Help } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands, requestedCommand } from '../../src/cli/commands/index.ts';
-import { missingSyncFlags } from '../../bin/node-flags.js';
+import { missingSyncFlags, syncNodeFlags } from '../../bin/node-flags.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RECORDER = fileURLToPath(new URL('./fixtures/load-recorder.mjs', import.meta.url));
@@ -133,6 +134,27 @@ describe('npx interop', () => {
     expect(flagged.code, flagged.stderr).toBe(0);
     expect(flagged.loads).toHaveLength(1);
     expect(flagged.stdout).toBe(plain.stdout);
+  }, 60_000);
+
+  it('every chunk of the build loads: each command with all it imports and bundles', () => {
+    // A bundled CommonJS library that requires a Node built-in fails only when its chunk loads.
+    const chunks = readdirSync(join(ROOT, 'dist/cli')).filter(
+      (file) => file.endsWith('.js') && file !== 'main.js',
+    );
+    expect(chunks.length).toBeGreaterThan(commands.length);
+    const script = chunks
+      .map(
+        (file) =>
+          `await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/cli', file)).href)});`,
+      )
+      .join('\n');
+    const loaded = spawnSync(
+      process.execPath,
+      [...syncNodeFlags({}), '--input-type=module', '-e', script],
+      { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: work } },
+    );
+    expect(loaded.stderr).toBe('');
+    expect(loaded.status).toBe(0);
   }, 60_000);
 
   it('knows which flags are in force: given to node or in NODE_OPTIONS', () => {
