@@ -480,7 +480,10 @@ async function hourlyAndNoop(
 ) {
   const want = new Set(stage.options.scenarios);
   if (want.has(names.hourly)) {
-    const changes = planHourlyChanges(seeds.meta, HOURLY_CHANGED / seeds.meta.cases);
+    // The same count at both sizes; a tenth of the first size when that is smaller (the quick
+    // variant's 500 held change 50 + 50), so that a small run stays quick.
+    const count = Math.min(HOURLY_CHANGED, Math.floor(stage.options.cases / 10));
+    const changes = planHourlyChanges(seeds.meta, count / seeds.meta.cases);
     say(
       `${names.hourly}: ${changes.primero.length} Primero cases and ${changes.oscar.length} OSCaR clients change...`,
     );
