@@ -41,6 +41,9 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // The CLI tests run `bin/interop.js` as users do, i.e. the compiled dist/cli: rebuilt first
+    // when a source changed since the last build.
+    globalSetup: ['test/build-cli.setup.ts'],
     // The emulators bind free loopback ports; files can run in parallel safely.
     pool: 'forks',
     // What the code under test prints (request lines, run logs) is shown for failing tests only.

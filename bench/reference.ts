@@ -1,6 +1,7 @@
-// The two reference figures each scenario is judged against (docs/performance.md, "Reference
-// figures"): the requests the original OpenFn jobs' algorithm makes for the same window
-// (original-jobs.md §4.1-§4.6, B3, B13, B22), and the latency floor of the necessary requests.
+// The reference figures each scenario is set against (docs/performance.md, "Reference figures"):
+// the requests the original OpenFn jobs make for the same window, once as their code behaves
+// (one page per listing: Primero caps a page at 1000 and the adaptor does not page) and once as if
+// they paged; and the floor of the necessary work, per system, counting bytes as well as requests.
 
 /** What one run has to do, measured from the emulators before the run and from the scenario design. */
 export interface WorkProfile {
@@ -22,6 +23,14 @@ export interface WorkProfile {
   clientsWithExternalId: number;
   /** Of those, NGO referrals to MoSVY: the cases the original's pending pass (f2-j3) rewrites. */
   pendingCases: number;
+  /** Bytes (JSON) of every Primero case: what one scan of them all reads. */
+  primeroBytes: number;
+  /** Bytes of the window's cases: what the window's list pages carry. */
+  primeroWindowBytes: number;
+  /** Bytes of the referrals of the referring cases. */
+  referralBytes: number;
+  /** Bytes of the clients OSCaR lists for the window. */
+  oscarWindowBytes: number;
 
   /** By design: referrals OSCaR has not received yet (one upsert each). */
   referralItems: number;
@@ -47,18 +56,51 @@ export interface RequestBreakdown {
   parts: Record<string, number>;
 }
 
+/** Primero answers at most this many records per page (v2.10.3 and later). */
+export const PRIMERO_PAGE_CAP = 1000;
+/** The page the original f1-j1 asks for (B3); Primero answers PRIMERO_PAGE_CAP of them. */
+const ORIGINAL_F1_PER = 10_000;
+/** getCases without per/page in the original f2-j3 (B22): Primero's default page. */
+const PRIMERO_DEFAULT_PER = 20;
+
 /**
- * The original V2 jobs, step by step, doing the whole window: their own page sizes honoured
- * (per=10000 in f1-j1, the default 20 in f2-j3), i.e. without the truncations of B3 and B22, which
- * skip work rather than make it cheaper.
+ * The original V2 jobs as their code behaves (original-jobs.md §4.1-§4.6): the adaptor does not
+ * page, so each of f1-j1's three listings reads one page, PRIMERO_PAGE_CAP cases of the window and
+ * their referrals (B3), and f1-j2 sends only what that page holds (counted as the page's share of
+ * the window's referrals, decisions and links); f2-j3's pending pass reads one page of 20 (B22).
+ * OSCaR's listing has no pages, so f2 sees every client of the window.
  */
-export function originalRequests(p: WorkProfile): RequestBreakdown {
+export function originalAsCoded(p: WorkProfile): RequestBreakdown {
+  const page = Math.min(p.primeroWindowCases, PRIMERO_PAGE_CAP, ORIGINAL_F1_PER);
+  const share = p.primeroWindowCases > 0 ? page / p.primeroWindowCases : 0;
+  const plainClients = Math.max(0, p.oscarWindowClients - p.clientsWithExternalId);
+  const pending = Math.min(p.pendingCases, PRIMERO_DEFAULT_PER);
+  const parts = {
+    'f1-j1 login + 3x(first page + referrals per case on it)': 1 + 3 * (1 + page),
+    'f1-j2 sign-ins + upserts + statuses + links (first page only)':
+      2 +
+      Math.round(p.referralCandidates * share) +
+      flag(Math.round(p.decisionCandidates * share)) +
+      flag(Math.round(p.linkCandidates * share)),
+    'f2-j1 sign_in + list': 2,
+    'f2-j2 login + decision path': 1 + 4 * p.clientsWithExternalId + p.oscarDecisions,
+    'f2-j3 login + upserts + pending pass (first 20)': 1 + 2 * plainClients + 1 + 2 * pending,
+  };
+  return { total: sum(parts), parts };
+}
+
+/**
+ * The original V2 jobs as if they paged: the same algorithm doing its whole window, every listing
+ * read page by page at Primero's cap, f2-j3's pending pass in pages of 20. Not what runs today, but
+ * the work the original would do if its truncations (B3, B22) were fixed.
+ */
+export function originalPaged(p: WorkProfile): RequestBreakdown {
   const plainClients = Math.max(0, p.oscarWindowClients - p.clientsWithExternalId);
   const parts = {
     // Primero login, then three identical getCases(..., {withReferrals:true}): a listing plus one
     // referrals GET per listed case, each time (B3).
     'f1-j1 login + 3x(list + referrals per case)':
-      1 + 3 * (pages(p.primeroWindowCases, 10_000) + p.primeroWindowCases),
+      1 + 3 * (pages(p.primeroWindowCases, PRIMERO_PAGE_CAP) + p.primeroWindowCases),
     // sign_in, one upsert per (case x service), update_statuses, a second sign_in (B10), update_links.
     'f1-j2 sign-ins + upserts + statuses + links':
       2 + p.referralCandidates + flag(p.decisionCandidates) + flag(p.linkCandidates),
@@ -69,41 +111,99 @@ export function originalRequests(p: WorkProfile): RequestBreakdown {
     // upsertCase (search + write) per other client, then the pending pass: the referral_from_oscar
     // listing in pages of 20 and an upsert by id (search + write) per case.
     'f2-j3 login + upserts + pending pass':
-      1 + 2 * plainClients + pages(p.pendingCases, 20) + 2 * p.pendingCases,
+      1 + 2 * plainClients + pages(p.pendingCases, PRIMERO_DEFAULT_PER) + 2 * p.pendingCases,
   };
   return { total: sum(parts), parts };
 }
 
-/**
- * The same, read as issue 9 summarises the original ("upsert every client a second time to set a
- * pending status"): the pending pass rewrites every client of the window, not only the
- * referral_from_oscar cases §4.1 says it lists. Reported beside the §4 figure, not judged.
- */
-export function originalRequestsAsIssueReads(p: WorkProfile): RequestBreakdown {
-  return originalRequests({ ...p, pendingCases: p.oscarWindowClients });
+/** The work no correct sync can avoid on one system: its requests and the bytes they carry. */
+export interface SystemWork {
+  requests: number;
+  bytes: number;
+  parts: Record<string, number>;
 }
 
-/** The requests no correct sync can avoid for this run (docs/performance.md defines each term). */
-export function necessaryRequests(p: WorkProfile): RequestBreakdown {
-  const parts = {
-    'sign-ins (one per system)': 2,
-    'Primero list pages (per=1000)': pages(p.primeroWindowCases, 1000),
+export interface NecessaryWork extends RequestBreakdown {
+  primero: SystemWork;
+  oscar: SystemWork;
+}
+
+/** What a link costs: the time of one request and of one byte (measured in the bench run). */
+export interface LinkCost {
+  latencyMs: number;
+  concurrency: number;
+  /** Bytes a second the machine serialises, carries over loopback and parses (calibrated). */
+  bytesPerMs: number;
+}
+
+/** Time of `requests` that carry `bytes`: latency shared by the lanes, bytes one after another. */
+export function workMs(work: { requests: number; bytes: number }, link: LinkCost): number {
+  return (
+    (work.requests * link.latencyMs) / Math.max(1, link.concurrency) +
+    (link.bytesPerMs > 0 ? work.bytes / link.bytesPerMs : 0)
+  );
+}
+
+/**
+ * The requests (and bytes) no correct sync can avoid for this run, per system (docs/performance.md
+ * defines each term). The children's cases are found by one find each or by one scan of every
+ * Primero case, whichever costs less at this link: a scan is few requests but carries every case.
+ */
+export function necessaryWork(p: WorkProfile, link?: LinkCost): NecessaryWork {
+  const averageCase = p.primeroCases > 0 ? p.primeroBytes / p.primeroCases : 0;
+  const averageClient = p.oscarWindowClients > 0 ? p.oscarWindowBytes / p.oscarWindowClients : 0;
+  const finds = { requests: p.clientsToSync, bytes: p.clientsToSync * averageCase };
+  const scan = { requests: 1 + pages(p.primeroCases, PRIMERO_PAGE_CAP), bytes: p.primeroBytes };
+  const cost = (work: { requests: number; bytes: number }) =>
+    link ? workMs(work, link) : work.requests;
+  const lookUp = cost(scan) < cost(finds) ? scan : finds;
+  const primeroParts = {
+    'sign-in': 1,
+    'Primero list pages (per=1000)': pages(p.primeroWindowCases, PRIMERO_PAGE_CAP),
     'referrals GET per referring case': p.referringCases,
+    'look-ups of the children to sync': lookUp.requests,
+    'write per child to sync': p.clientsToSync,
+    'referrals GET + PATCH per OSCaR decision': 2 * p.oscarDecisions,
+  };
+  const oscarParts = {
+    'sign-in': 1,
     'OSCaR upsert per new referral': p.referralItems,
     'update_statuses (batched)': flag(p.decisions),
     'update_links (batched)': flag(p.links),
     'OSCaR list': 1,
-    // Finding the children's cases: a find each, or one scan of Primero (count + pages) when fewer.
-    'look-ups of the children to sync': Math.min(p.clientsToSync, 1 + pages(p.primeroCases, 1000)),
-    'write per child to sync': p.clientsToSync,
-    'referrals GET + PATCH per OSCaR decision': 2 * p.oscarDecisions,
   };
-  return { total: sum(parts), parts };
+  const primero: SystemWork = {
+    requests: sum(primeroParts),
+    // The window's pages, the referrals read, the look-ups; each write carries about one case.
+    bytes: Math.round(
+      p.primeroWindowBytes + p.referralBytes + lookUp.bytes + p.clientsToSync * averageCase,
+    ),
+    parts: primeroParts,
+  };
+  const oscar: SystemWork = {
+    requests: sum(oscarParts),
+    // The listing, and about one client's worth per referral sent.
+    bytes: Math.round(p.oscarWindowBytes + p.referralItems * averageClient),
+    parts: oscarParts,
+  };
+  const parts: Record<string, number> = {};
+  for (const [name, count] of Object.entries(primeroParts)) parts[`primero ${name}`] = count;
+  for (const [name, count] of Object.entries(oscarParts)) parts[`oscar ${name}`] = count;
+  return { total: primero.requests + oscar.requests, parts, primero, oscar };
 }
 
-/** necessary requests x latency / concurrency: no sync that keeps the limit can be faster. */
-export function latencyFloorMs(necessary: number, latencyMs: number, concurrency: number): number {
-  return (necessary * latencyMs) / Math.max(1, concurrency);
+/** The floor of one run, per system and in all (docs/performance.md, "Floor"). */
+export interface Floor {
+  primeroMs: number;
+  oscarMs: number;
+  /** The two added: the steps talk to one system at a time (f1-j1, f2-j2 Primero; f1-j2, f2-j1 OSCaR). */
+  totalMs: number;
+}
+
+export function floorOf(work: NecessaryWork, link: LinkCost): Floor {
+  const primeroMs = workMs(work.primero, link);
+  const oscarMs = workMs(work.oscar, link);
+  return { primeroMs, oscarMs, totalMs: primeroMs + oscarMs };
 }
 
 function sum(parts: Record<string, number>): number {
@@ -136,6 +236,10 @@ export type WindowCounts = Pick<
   | 'oscarWindowClients'
   | 'clientsWithExternalId'
   | 'pendingCases'
+  | 'primeroBytes'
+  | 'primeroWindowBytes'
+  | 'referralBytes'
+  | 'oscarWindowBytes'
 >;
 
 /** The measured half of a WorkProfile, from GET /__emulator/state of both systems. */
@@ -145,6 +249,7 @@ export function measureWindow(
   from: { primero: string; oscar: string },
 ): WindowCounts {
   const start = Date.parse(from.primero);
+  const bytes = (record: unknown) => Buffer.byteLength(JSON.stringify(record));
   const rowsOf = (record: Json): Json[] =>
     Array.isArray(record.services_section) ? record.services_section : [];
   const window = (primeroState.cases as Json[]).filter(
@@ -168,6 +273,9 @@ export function measureWindow(
       decisionCandidates += 1;
     if (record.oscar_number && toOscar.length === 0) linkCandidates += 1;
   }
+  const referralBytes = (primeroState.referrals as Json[])
+    .filter((referral) => toOscarRows.has(referral.record_id))
+    .reduce((total, referral) => total + bytes(referral), 0);
   const referralCandidates = (primeroState.referrals as Json[]).filter(
     (referral) =>
       inWindow.has(referral.record_id) &&
@@ -181,6 +289,7 @@ export function measureWindow(
   let oscarWindowClients = 0;
   let clientsWithExternalId = 0;
   let pendingCases = 0;
+  let oscarWindowBytes = 0;
   for (const org of oscarState.organizations as Json[]) {
     const toMosvy = new Set(
       (org.referrals as Json[])
@@ -202,6 +311,7 @@ export function measureWindow(
             String(client.updated_at).slice(0, 10) >= sinceDay;
       if (!listed) continue;
       oscarWindowClients += 1;
+      oscarWindowBytes += bytes(client);
       if (client.external_id) clientsWithExternalId += 1;
       if (client.referred_external && toMosvy.has(client.id)) pendingCases += 1;
     }
@@ -216,5 +326,12 @@ export function measureWindow(
     oscarWindowClients,
     clientsWithExternalId,
     pendingCases,
+    primeroBytes: (primeroState.cases as Json[]).reduce(
+      (total, record) => total + bytes(record),
+      0,
+    ),
+    primeroWindowBytes: window.reduce((total, record) => total + bytes(record), 0),
+    referralBytes,
+    oscarWindowBytes,
   };
 }

@@ -24,3 +24,23 @@ export function syncNodeFlags(env = process.env) {
     flags.push(`--max-old-space-size=${HEAP_BUDGET_MB}`);
   return flags;
 }
+
+/**
+ * The sync's flags that are not in force in the process described by `execArgv` and `env`: a flag
+ * counts as in force when this process was started with it or NODE_OPTIONS carries it. Empty when
+ * the process can run the sync itself; otherwise bin/interop.js starts one child with them.
+ *
+ * @param {string[]} execArgv
+ * @param {Record<string, string | undefined>} env
+ * @returns {string[]}
+ */
+export function missingSyncFlags(execArgv = process.execArgv, env = process.env) {
+  const given = [...execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)];
+  const has = (/** @type {string} */ name) =>
+    given.some((flag) => flag === name || flag.startsWith(`${name}=`));
+  const missing = [];
+  if (!has('--experimental-vm-modules')) missing.push('--experimental-vm-modules');
+  if (!has('--max-old-space-size')) missing.push(`--max-old-space-size=${HEAP_BUDGET_MB}`);
+  // Only worth a new process when something the sync needs is missing; then start it quietly.
+  return missing.length > 0 ? ['--no-warnings', ...missing] : [];
+}

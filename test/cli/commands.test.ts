@@ -81,9 +81,9 @@ afterAll(async () => {
 describe('every runner command has --help', () => {
   it.each(['run', 'schedule', 'status', 'history', 'logs', 'retry', 'check', 'start'])(
     '%s --help',
-    (name) => {
+    async (name) => {
       const program = new Command('interop');
-      for (const register of commands) register(program);
+      for (const entry of commands) (await entry.load()).register(program);
       const command = program.commands.find((candidate) => candidate.name() === name);
       expect(command, `command ${name} is registered`).toBeDefined();
       expect(command!.helpInformation()).toMatch(new RegExp(`Usage: interop ${name}`));

@@ -39,8 +39,9 @@ describe('heap budget of the sync process', () => {
   it('npx interop out of its budget says so and how to raise it', async () => {
     const home = mkdtempSync(join(tmpdir(), 'interop-heap-'));
     try {
-      // Far too small a budget: the CLI cannot even load.
-      const result = await interop(['status'], {
+      // Far too small a budget: the CLI cannot even load. `run` is a command that runs the sync:
+      // the launcher starts it in a child with the sync's flags and watches it.
+      const result = await interop(['run'], {
         cwd: home,
         env: { NODE_OPTIONS: '--max-old-space-size=8' },
       });

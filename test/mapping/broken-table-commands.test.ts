@@ -33,8 +33,9 @@ function interop(args: string[]) {
 
 beforeAll(() => {
   clone = mkdtempSync(join(tmpdir(), 'interop-clone-'));
-  for (const part of ['bin', 'src', 'jobs', 'demo', 'package.json', 'tsconfig.json'])
-    cpSync(join(ROOT, part), join(clone, part), { recursive: true });
+  // dist: the compiled CLI `bin/interop.js` runs; copied with its sources' times, so it is current.
+  for (const part of ['bin', 'dist', 'src', 'jobs', 'demo', 'package.json', 'tsconfig.json'])
+    cpSync(join(ROOT, part), join(clone, part), { recursive: true, preserveTimestamps: true });
   symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'));
   const mapping = join(clone, 'src/mapping');
   // A trailing comma after the last organisation: the commonest hand-editing slip.
