@@ -2,12 +2,15 @@
 // asked for is loaded; `--help` (or no command) lists them all without loading any.
 import { Command, Help } from 'commander';
 import { commands, requestedCommand } from './commands/index.ts';
+import { bundledJobs } from './jobs.ts';
+import { useJobSource } from '../workflow/plan.ts';
 
 const program = new Command('interop')
   .description('Primero <-> OSCaR interop: sync, emulators, runner, console and OpenFn.org build')
   .showHelpAfterError();
 
 async function main(): Promise<void> {
+  useJobSource(bundledJobs);
   const asked = requestedCommand(process.argv.slice(2));
   const entry = commands.find((command) => command.name === asked);
   if (entry) (await entry.load()).register(program);

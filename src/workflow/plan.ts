@@ -8,16 +8,35 @@ import { STEPS, STEP_IDS } from './steps.ts';
 /** A job as the runtime takes it live: `export default [op, op, ...]`. */
 export type Job = Array<(state: any) => any>;
 
-/** The job files of steps.ts (loaded on first use, so a test can run the plan with other jobs). */
-export async function loadJobs(): Promise<Record<StepId, Job>> {
+/** Where a run gets its four jobs: their files by default; the CLI hands in the ones it carries. */
+export type JobSource = () => Promise<Record<StepId, Job>>;
+
+/**
+ * The job files of steps.ts, loaded by path on first use (so a test can run the plan with other
+ * jobs). A path the bundler cannot follow: the compiled CLI registers its bundled jobs instead
+ * (src/cli/jobs.ts), since nothing below the CLI imports jobs/ (test/layout/import-cycles.test.ts).
+ */
+const jobFiles: JobSource = async () => {
   const modules = await Promise.all(
-    STEPS.map(
-      (step) => import(/* @vite-ignore */ `../../${step.job}`) as Promise<{ default: Job }>,
-    ),
+    STEPS.map((step) => {
+      const url = new URL(`../../${step.job}`, import.meta.url).href;
+      return import(/* @vite-ignore */ url) as Promise<{ default: Job }>;
+    }),
   );
   return Object.fromEntries(
     STEPS.map((step, index) => [step.id, modules[index]!.default]),
   ) as Record<StepId, Job>;
+};
+
+let jobSource: JobSource = jobFiles;
+
+/** Makes every later run load its jobs from `source` (the CLI's entry point calls it once). */
+export function useJobSource(source: JobSource): void {
+  jobSource = source;
+}
+
+export function loadJobs(): Promise<Record<StepId, Job>> {
+  return jobSource();
 }
 
 export function buildPlan(systems: SystemsConfig, jobs: Record<StepId, Job>): ExecutionPlan {

@@ -24,8 +24,10 @@ describe('imports between top-level folders', () => {
     expect(layerCycles(layerGraph(ROOT))).toEqual([]);
   });
 
-  it('leave jobs/ on top: no module of src/ imports a job', () => {
-    const importers = [...layerGraph(ROOT)].filter(([, edges]) => edges.has('jobs'));
+  it('leave jobs/ on top: no module of src/ imports a job, but the CLI that wires them in', () => {
+    const importers = [...layerGraph(ROOT)].filter(
+      ([from, edges]) => from !== 'src/cli' && edges.has('jobs'),
+    );
     expect(importers.map(([from, edges]) => edges.get('jobs') ?? from)).toEqual([]);
   });
 

@@ -97,7 +97,21 @@ describe('f2-j1: a client without a usable global_id', () => {
   });
 
   it('any organisation or slug text makes a distinct key the store accepts', () => {
-    const texts = ['.', '..', 'a/b', '%2e', 'a:b', 'a_3Ab', 'សុខ', 'x'.repeat(400), '', '\uD800', '_', '_5F', '!'];
+    const texts = [
+      '.',
+      '..',
+      'a/b',
+      '%2e',
+      'a:b',
+      'a_3Ab',
+      'សុខ',
+      'x'.repeat(400),
+      '',
+      '\uD800',
+      '_',
+      '_5F',
+      '!',
+    ];
     const keys = texts.map((slug) =>
       clientKey({ organization: 'o/../p', slug: slug || 'z', index: 0 }),
     );
