@@ -173,8 +173,10 @@ describe('a window bigger than one run’s budget', () => {
           expect(checkpoint.primero.windowStart).toBe(BUDGET_START);
         } else primeroDone = true;
         if (checkpoint?.oscar) {
-          expect(oscarDone).toBe(false);
-          expect(run.next.cursors.oscar).toBe(oscarStart);
+          // Once done, a window opens again only to list the children whose services OSCaR hid
+          // until their link (docs/sync-rules-oscar-to-primero.md): the cursor never goes back.
+          if (oscarDone) expect(run.next.cursors.oscar! > oscarStart!).toBe(true);
+          else expect(run.next.cursors.oscar).toBe(oscarStart);
         } else oscarDone = true;
       }
       expect(runs.some((run) => run.next.checkpoint?.primero)).toBe(true);
