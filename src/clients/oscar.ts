@@ -149,6 +149,7 @@ export function createOscarClient(
             method: 'POST',
             path: OSCAR_PATHS.signIn,
             retryable: false,
+            signIn: true,
           },
         );
       }

@@ -201,6 +201,7 @@ export function createPrimeroClient(
         method: 'POST',
         path: '/api/v2/tokens',
         retryable: false,
+        signIn: true,
       },
     );
 

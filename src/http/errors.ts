@@ -17,6 +17,8 @@ export class ApiError extends Error {
   code?: string;
   /** Parsed JSON error body ONLY, never raw text. Callers must not log it: it may echo a record. */
   body?: unknown;
+  /** The request was a sign-in: a 401 here is the system refusing the credentials. */
+  signIn?: boolean;
 
   constructor(
     message: string,
@@ -28,6 +30,7 @@ export class ApiError extends Error {
       retryable: boolean;
       code?: string;
       body?: unknown;
+      signIn?: boolean;
     },
   ) {
     super(message);
@@ -38,6 +41,7 @@ export class ApiError extends Error {
     this.path = details.path;
     this.retryable = details.retryable;
     if (details.body !== undefined) this.body = details.body;
+    if (details.signIn) this.signIn = true;
   }
 }
 

@@ -16,15 +16,13 @@ export const REFUSED_RUNS_TO_PAUSE = 2;
 const SYSTEM_LABEL: Record<BrakeSystem, string> = { primero: 'Primero', oscar: 'OSCaR' };
 
 /**
- * The systems whose sign-in refused this run's credentials. The clients word a refusal as
- * "<System> sign-in failed for <user>: 401 ..." (src/clients/primero.ts, src/clients/oscar.ts);
- * a 429 or an outage is no refusal (it counts no failed password).
+ * The systems whose sign-in refused this run's credentials: the failure the run's summary carries
+ * (src/workflow/run.ts reads it from the client's error, a 401 to the sign-in request). A 429 or
+ * an outage is no refusal (it counts no failed password).
  */
 export function refusedSystems(summary: RunSummary): BrakeSystem[] {
-  const error = summary.error ?? '';
-  return BRAKE_SYSTEMS.filter((system) =>
-    new RegExp(`${SYSTEM_LABEL[system]} sign-in failed for [^:]*: 401\\b`).test(error),
-  );
+  const failure = summary.failure;
+  return failure?.refusedSignIn && failure.system ? [failure.system] : [];
 }
 
 export interface SignInPause {

@@ -229,6 +229,8 @@ export interface RunSummary {
 export interface RunFailure {
   step: StepId;
   system?: CredentialKind;
+  /** That system refused the credentials at sign-in (a 401 to the sign-in request). */
+  refusedSignIn?: boolean;
 }
 
 /** A run that stopped at its budget: done of total per direction, and the line the log shows. */

@@ -4,6 +4,7 @@
 import run from '@openfn/runtime';
 import createLogger from '@openfn/logger';
 import { log, setLogSink } from '../log.ts';
+import { ApiError } from '../http/errors.ts';
 import type { LogLevel, LogSink } from '../log.ts';
 import { STEP_IDS } from './contract.ts';
 import type {
@@ -29,14 +30,31 @@ import { stepProgress } from './step-progress.ts';
 
 export { DEFAULT_SETTINGS } from './lifecycle.ts';
 
-/**
- * A step's error as the runtime keeps it in `state.errors[step]`. An error thrown under an
- * adaptor operation (every job's `fn`) is an AdaptorError whose `details` hold the thrown error's
- * own fields, so an ApiError's `system` survives.
- */
+/** A step's error as the runtime keeps it in `state.errors[step]`: its words. */
 interface StepErrorReport {
   message?: string;
-  details?: { name?: unknown; system?: unknown };
+}
+
+/**
+ * The error each step threw, as thrown. The runtime keeps a job's own error as a JobError with its
+ * words only (an AdaptorError keeps the fields, but a live job's operations are not told apart
+ * from the adaptor's), so each operation is watched here: the failed run's `{step, system}` then
+ * comes from the ApiError itself, never from its words.
+ */
+function watchedJobs(jobs: Record<StepId, Job>, thrown: Map<string, unknown>): Record<StepId, Job> {
+  const watch =
+    (step: string, operation: Job[number]) =>
+    async (state: unknown): Promise<unknown> => {
+      try {
+        return await operation(state);
+      } catch (error) {
+        thrown.set(step, error);
+        throw error;
+      }
+    };
+  return Object.fromEntries(
+    Object.entries(jobs).map(([step, job]) => [step, job.map((op) => watch(step, op))]),
+  ) as Record<StepId, Job>;
 }
 
 type FinalState = Partial<AfterUpsertCasesToPrimero> & {
@@ -148,9 +166,10 @@ export async function runWorkflow(
   const closeClients = openRunClients(runId);
   let final: FinalState | undefined;
   let crash: string | undefined;
+  const thrown = new Map<string, unknown>();
   const progress = stepProgress(options.onProgress);
   try {
-    const plan = buildPlan(options.systems, jobs ?? (await loadJobs()));
+    const plan = buildPlan(options.systems, watchedJobs(jobs ?? (await loadJobs()), thrown));
     // A plan with one start hands back the final state of its last step (not a map of leaves).
     final = (await run(plan, input, {
       logger: runtimeLogger('R', sink, 'info'),
@@ -166,7 +185,7 @@ export async function runWorkflow(
   }
 
   const failedStep = final?.errors ? Object.keys(final.errors)[0] : undefined;
-  const failure = failedStep ? failureOf(failedStep, final?.errors?.[failedStep]) : undefined;
+  const failure = failedStep ? failureOf(failedStep, thrown.get(failedStep)) : undefined;
   const error =
     crash ??
     (failedStep ? stepError(failedStep, final?.errors?.[failedStep]?.message) : undefined) ??
@@ -220,12 +239,14 @@ export async function runWorkflow(
 }
 
 /** Which step failed and, when a system's answer (or silence) failed it, which system. */
-function failureOf(step: string, report: StepErrorReport | undefined): RunFailure | undefined {
+function failureOf(step: string, error: unknown): RunFailure | undefined {
   if (!(STEP_IDS as readonly string[]).includes(step)) return undefined;
-  const details = report?.details;
-  const system =
-    details?.name === 'ApiError' && (details.system === 'primero' || details.system === 'oscar')
-      ? details.system
-      : undefined;
-  return { step: step as StepId, ...(system ? { system } : {}) };
+  if (!(error instanceof ApiError)) return { step: step as StepId };
+  // A 401 to the sign-in request: the system refused the credentials (the sign-in brake reads it).
+  const refusedSignIn = error.signIn === true && error.status === 401;
+  return {
+    step: step as StepId,
+    system: error.system,
+    ...(refusedSignIn ? { refusedSignIn } : {}),
+  };
 }

@@ -308,6 +308,7 @@ describe('privacy of every message', () => {
         ok: false,
         error:
           'Step f1-j1 (get Primero cases) failed: Primero sign-in failed for user primero_cp: 401 invalid user name or password',
+        failure: { step: 'f1-j1', system: 'primero', refusedSignIn: true },
       },
       {
         deadLettered: [

@@ -118,34 +118,43 @@ describe('a stale Primero password on the schedule', () => {
 });
 
 describe('what counts as a refused sign-in', () => {
-  const summary = (error: string | undefined, ok = false) =>
-    ({ ok, ...(error ? { error } : {}) }) as RunSummary;
+  const summary = (error: string | undefined, ok = false, failure?: RunSummary['failure']) =>
+    ({ ok, ...(error ? { error } : {}), ...(failure ? { failure } : {}) }) as RunSummary;
 
-  it('a 401 at sign-in, per system; not a 429, an outage or another failure', () => {
+  it("a 401 at sign-in, per system, as the run's failure says; not a 429, an outage or words alone", () => {
+    expect(
+      refusedSystems(
+        summary('Step f1-j2 (cases to OSCaR) failed', false, {
+          step: 'f1-j2',
+          system: 'oscar',
+          refusedSignIn: true,
+        }),
+      ),
+    ).toEqual(['oscar']);
+    // A 429 at sign-in: the failure names the system, but no refusal.
+    expect(
+      refusedSystems(summary('Step f1-j1 failed', false, { step: 'f1-j1', system: 'primero' })),
+    ).toEqual([]);
+    expect(
+      refusedSystems(summary('Step f1-j1 (get Primero cases) failed: Primero did not answer')),
+    ).toEqual([]);
+    // Error prose that only looks like a refusal (a record's text, an older run) counts nothing.
     expect(
       refusedSystems(
         summary(
           'Step f1-j2 (cases to OSCaR) failed: OSCaR sign-in failed for sync@oscar.test: 401 Invalid login credentials',
         ),
       ),
-    ).toEqual(['oscar']);
-    expect(
-      refusedSystems(
-        summary(
-          'Step f1-j1 (get Primero cases) failed: Primero sign-in failed for user primero_cp: 429 too many sign-ins',
-        ),
-      ),
-    ).toEqual([]);
-    expect(
-      refusedSystems(summary('Step f1-j1 (get Primero cases) failed: Primero did not answer')),
     ).toEqual([]);
   });
 
   it('two refused runs in a row pause; a run that failed otherwise neither adds nor clears; a success clears', async () => {
     const { store } = await world();
-    const refused = summary(
-      'Step f1-j2 (cases to OSCaR) failed: OSCaR sign-in failed for sync@oscar.test: 401 Invalid login credentials',
-    );
+    const refused = summary('Step f1-j2 (cases to OSCaR) failed', false, {
+      step: 'f1-j2',
+      system: 'oscar',
+      refusedSignIn: true,
+    });
     recordRunSignIns(store, refused);
     recordRunSignIns(
       store,
