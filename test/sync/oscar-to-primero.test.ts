@@ -655,7 +655,11 @@ describe('f2-j2: children in parallel, at most `concurrency` at once', () => {
   });
 });
 
-const failedItem = (key: string, step: string, ids: Record<string, string> = {}): FailedItem => ({
+const failedItem = (
+  key: string,
+  step: FailedItem['step'],
+  ids: Record<string, string> = {},
+): FailedItem => ({
   key,
   step,
   kind: 'case',
