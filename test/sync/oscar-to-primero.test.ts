@@ -94,6 +94,15 @@ const referralEntry = (id: number, status: string, name = 'Kinship care') => ({
   referral_status: status,
 });
 
+/** A row MoSVY referred to cif, waiting for the NGO's decision. */
+const pendingRow = {
+  unique_id: 'row-1',
+  service_subtype: ['family_based_care_kinship'],
+  service_response_type: 'referral_to_oscar',
+  referral_status_edf41f2: 'pending_310366',
+  service_implementing_agency: 'agency-cif',
+};
+
 describe('f2-j1: the window and the next cursor', () => {
   it('asks OSCaR since the stored cursor, in OSCaR form', () => {
     expect(oscarWindow({ carried: carried() }).since).toBe('2025-03-10 00:00:00');
@@ -441,13 +450,6 @@ describe('f2-j2: services_section rows keep their identity', () => {
 });
 
 describe('f2-j2: decisions from OSCaR on referrals MoSVY sent', () => {
-  const pendingRow = {
-    unique_id: 'row-1',
-    service_subtype: ['family_based_care_kinship'],
-    service_response_type: 'referral_to_oscar',
-    referral_status_edf41f2: 'pending_310366',
-    service_implementing_agency: 'agency-cif',
-  };
   const inProgress = {
     id: 'ref-1',
     status: 'in_progress',
@@ -786,13 +788,6 @@ describe('f2-j2: the case fields, rule by rule (ownerFor, alwaysFields, newCaseF
 });
 
 describe('f2-j2: service rows, rule by rule (needsReferrals, planServiceRows)', () => {
-  const pendingRow = {
-    unique_id: 'row-1',
-    service_subtype: ['family_based_care_kinship'],
-    service_response_type: 'referral_to_oscar',
-    referral_status_edf41f2: 'pending_310366',
-    service_implementing_agency: 'agency-cif',
-  };
   it("needsReferrals only when a decided OSCaR referral may answer one of MoSVY's rows", () => {
     const accepted = child(client({ services: [referralEntry(9, 'Accepted')] }));
     const referred = child(client({ services: [referralEntry(9, 'Referred')] }));
