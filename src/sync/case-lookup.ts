@@ -25,9 +25,9 @@ const PAGE_SIZE = 1000;
  * Primero). A case in a listing page is about CASE_BYTES (a page of 1 000 measured at ~650 KB on the
  * emulator's bench seed); a search answer (one case, or none) about SEARCH_BYTES.
  */
-export const REQUEST_BYTES = 64 * 1024;
-export const CASE_BYTES = 650;
-export const SEARCH_BYTES = 600;
+const REQUEST_BYTES = 64 * 1024;
+const CASE_BYTES = 650;
+const SEARCH_BYTES = 600;
 
 /** What each way costs for `lookups` ids against `total` cases (the count is spent either way). */
 export function lookupCost(lookups: number, total: number): { search: number; scan: number } {

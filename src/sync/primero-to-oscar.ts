@@ -35,7 +35,6 @@ export {
 } from './primero-to-oscar/selection.ts';
 export type { SelectionRules } from './primero-to-oscar/selection.ts';
 export {
-  SENT_RETENTION_DAYS,
   UNCONFIRMED_SEND,
   decisionAlreadySent,
   decisionSentValue,

@@ -20,6 +20,24 @@ import {
   upsertChildren,
 } from '../../src/sync/oscar-to-primero.ts';
 import type { OscarChild, PrimeroCases } from '../../src/sync/oscar-to-primero.ts';
+import {
+  ItemError,
+  alwaysFields,
+  caseOriginatedInPrimero,
+  chooseCase,
+  lookupOf,
+  needsReferrals,
+  newCaseFields,
+  ownerFor,
+  parseOscarTime,
+  planServiceRows,
+  windowStartOf,
+} from '../../src/sync/oscar-to-primero.ts';
+import { servicesHidden } from '../../src/sync/oscar-to-primero/awaiting-services.ts';
+import { appliedMemory, fingerprintOf } from '../../src/sync/oscar-to-primero/fingerprint.ts';
+import { childrenAfter } from '../../src/sync/oscar-to-primero/resume.ts';
+import { pendingOscarItems } from '../../src/sync/oscar-to-primero/window.ts';
+import { memoryStateStore } from '../../src/workflow/state-store.ts';
 
 const TODAY = new Date('2025-03-10T08:00:00Z');
 const SYNC_USER = 'primero_oscar_sync';
@@ -75,6 +93,15 @@ const referralEntry = (id: number, status: string, name = 'Kinship care') => ({
   referral_id: id,
   referral_status: status,
 });
+
+/** A row MoSVY referred to cif, waiting for the NGO's decision. */
+const pendingRow = {
+  unique_id: 'row-1',
+  service_subtype: ['family_based_care_kinship'],
+  service_response_type: 'referral_to_oscar',
+  referral_status_edf41f2: 'pending_310366',
+  service_implementing_agency: 'agency-cif',
+};
 
 describe('f2-j1: the window and the next cursor', () => {
   it('asks OSCaR since the stored cursor, in OSCaR form', () => {
@@ -423,13 +450,6 @@ describe('f2-j2: services_section rows keep their identity', () => {
 });
 
 describe('f2-j2: decisions from OSCaR on referrals MoSVY sent', () => {
-  const pendingRow = {
-    unique_id: 'row-1',
-    service_subtype: ['family_based_care_kinship'],
-    service_response_type: 'referral_to_oscar',
-    referral_status_edf41f2: 'pending_310366',
-    service_implementing_agency: 'agency-cif',
-  };
   const inProgress = {
     id: 'ref-1',
     status: 'in_progress',
@@ -634,5 +654,207 @@ describe('f2-j2: children in parallel, at most `concurrency` at once', () => {
     expect(state.started).not.toContain(ids[9]);
     expect(state.created).not.toContain(ids[4]);
     expect(state.created.length).toBeGreaterThanOrEqual(4);
+  });
+});
+
+const failedItem = (
+  key: string,
+  step: FailedItem['step'],
+  ids: Record<string, string> = {},
+): FailedItem => ({
+  key,
+  step,
+  kind: 'case',
+  ids,
+  reason: 'earlier',
+  attempts: 1,
+  firstFailedAt: '2025-03-01T00:00:00Z',
+  lastFailedAt: '2025-03-01T00:00:00Z',
+});
+
+describe('f2-j1: the window start of an item retried (parseOscarTime, windowStartOf, pendingOscarItems)', () => {
+  it('parseOscarTime reads an ISO instant or an OSCaR time as UTC and refuses anything else, naming it', () => {
+    expect(parseOscarTime('2025-01-31T17:00:00+07:00', 'The start given')).toBe(
+      '2025-01-31 10:00:00',
+    );
+    expect(parseOscarTime('2025-01-31 10:00:00', 'The start given')).toBe('2025-01-31 10:00:00');
+    expect(() => parseOscarTime('last week', 'The stored OSCaR cursor')).toThrow(
+      /^The stored OSCaR cursor is not a time/,
+    );
+  });
+  it('windowStartOf keeps the earlier window an item was first seen in, never a later one', () => {
+    const retries = [failedItem('f2-j2:case:G1', 'f2-j2', { oscar_since: '2025-03-01 00:00:00' })];
+    const since = '2025-03-05 00:00:00';
+    expect(windowStartOf('f2-j2:case:G1', retries, since)).toBe('2025-03-01 00:00:00');
+    expect(windowStartOf('f2-j2:case:G2', retries, since)).toBe(since);
+    expect(windowStartOf('f2-j2:case:G1', retries, '2025-02-01 00:00:00')).toBe(
+      '2025-02-01 00:00:00',
+    );
+    const garbled = [failedItem('f2-j2:case:G1', 'f2-j2', { oscar_since: 'yesterday' })];
+    expect(windowStartOf('f2-j2:case:G1', garbled, since)).toBe(since);
+  });
+  it('pendingOscarItems keeps only the f2 items carried for retry', () => {
+    const retries = [
+      failedItem('f2-j1:client:x', 'f2-j1'),
+      failedItem('f1-j2:referral:case-a:s-a', 'f1-j2'),
+      failedItem('f2-j2:case:G1', 'f2-j2'),
+    ];
+    expect(pendingOscarItems(retries).map((item) => item.key)).toEqual([
+      'f2-j1:client:x',
+      'f2-j2:case:G1',
+    ]);
+  });
+});
+
+describe('f2-j2: a window resumed after its budget (childrenAfter)', () => {
+  const packed = ['G1', 'G2', 'G3'].map((id) => packChild(child(client({ global_id: id }))));
+  it('childrenAfter leaves out the children done through the given global id', () => {
+    const ids = (list: typeof packed) => list.map((c) => unpackChild(c).globalId);
+    expect(ids(childrenAfter(packed, 'G2'))).toEqual(['G3']);
+    expect(ids(childrenAfter(packed, 'G1'))).toEqual(['G2', 'G3']);
+    expect(ids(childrenAfter(packed, ''))).toEqual(['G1', 'G2', 'G3']);
+    expect(childrenAfter(packed, 'G3')).toEqual([]);
+  });
+});
+
+describe('f2-j2: children whose services OSCaR hides (servicesHidden)', () => {
+  it('servicesHidden while any record of the child has no Primero case id', () => {
+    expect(servicesHidden(child(client({ external_id: 'case-1' })))).toBe(false);
+    expect(servicesHidden(child(client({ external_id: ' ' })))).toBe(true);
+    expect(servicesHidden(child(client()))).toBe(true);
+    const twoNgos = child(
+      client({ external_id: 'case-1' }),
+      client({ organization_name: 'holt', slug: 'holt-2', external_id: null }),
+    );
+    expect(servicesHidden(twoNgos)).toBe(true);
+  });
+});
+
+describe('f2-j2: find the Primero case, rule by rule (lookupOf, chooseCase, caseOriginatedInPrimero)', () => {
+  it('lookupOf looks up by the first Primero case id a record holds, else by global id alone', () => {
+    const twoNgos = child(
+      client({ external_id: ' ' }),
+      client({ organization_name: 'holt', slug: 'holt-2', external_id: 'case-9' }),
+    );
+    expect(lookupOf(twoNgos)).toEqual({ oscarNumber: G1, caseId: 'case-9' });
+    expect(lookupOf(child(client()))).toEqual({ oscarNumber: G1 });
+  });
+  it('chooseCase takes the one match, none as a new case, and refuses two naming their ids', () => {
+    const one = primeroCase();
+    expect(chooseCase([], 'oscar_number G1')).toBeUndefined();
+    expect(chooseCase([one], 'oscar_number G1')).toBe(one);
+    const two = () => chooseCase([one, primeroCase({ id: 'p-2' })], 'oscar_number G1');
+    expect(two).toThrow(ItemError);
+    expect(two).toThrow(/2 Primero cases have oscar_number G1 \(ids p-1, p-2\)/);
+  });
+  it('caseOriginatedInPrimero: created by another user, or unknown creator with a referral to OSCaR', () => {
+    expect(caseOriginatedInPrimero(undefined, SYNC_USER)).toBe(false);
+    expect(caseOriginatedInPrimero(primeroCase(), SYNC_USER)).toBe(true);
+    expect(caseOriginatedInPrimero(primeroCase({ created_by: SYNC_USER }), SYNC_USER)).toBe(false);
+    const referred = { service_response_type: 'referral_to_oscar', unique_id: 'row-1' };
+    expect(
+      caseOriginatedInPrimero(
+        primeroCase({ created_by: undefined, services_section: [referred] }),
+        SYNC_USER,
+      ),
+    ).toBe(true);
+    expect(caseOriginatedInPrimero(primeroCase({ created_by: undefined }), SYNC_USER)).toBe(false);
+  });
+});
+
+describe('f2-j2: the case fields, rule by rule (ownerFor, alwaysFields, newCaseFields)', () => {
+  it("ownerFor: a referred child's province manager, else its NGO's agency user", () => {
+    expect(ownerFor(child(client({ is_referred: true })))).toBe('mgrstg');
+    expect(ownerFor(child(client()))).toBe('agency-cif-user');
+  });
+  it('alwaysFields never blanks a Primero value with an empty OSCaR one', () => {
+    expect(alwaysFields(child(client({ slug: ' ', mosvy_number: '', status: '' })))).toEqual({
+      oscar_number: G1,
+      risk_level: 'no_action',
+    });
+    expect(alwaysFields(child(client()))).toMatchObject({ oscar_short_id: 'cif-7' });
+  });
+  it('newCaseFields marks a referred child as an OSCaR referral, and no one else', () => {
+    expect(newCaseFields(child(client({ is_referred: true })), TODAY)).toMatchObject({
+      protection_status: 'oscar_referral',
+      interview_subject: 'other',
+      module_id: 'primeromodule-cp',
+    });
+    const own = newCaseFields(child(client({ date_of_birth: '' })), TODAY);
+    expect(own).not.toHaveProperty('protection_status');
+    expect(own).not.toHaveProperty('date_of_birth');
+    expect(own).not.toHaveProperty('age');
+  });
+});
+
+describe('f2-j2: service rows, rule by rule (needsReferrals, planServiceRows)', () => {
+  it("needsReferrals only when a decided OSCaR referral may answer one of MoSVY's rows", () => {
+    const accepted = child(client({ services: [referralEntry(9, 'Accepted')] }));
+    const referred = child(client({ services: [referralEntry(9, 'Referred')] }));
+    expect(needsReferrals(accepted, [pendingRow])).toBe(true);
+    expect(needsReferrals(referred, [pendingRow])).toBe(false);
+    expect(
+      needsReferrals(accepted, [{ ...pendingRow, service_response_type: 'referral_from_oscar' }]),
+    ).toBe(false);
+  });
+  it('planServiceRows: a referral from OSCaR becomes a pending row of its own id; a decision nobody asked for is refused', () => {
+    const referred = child(client({ services: [referralEntry(9, 'Referred')] }));
+    const plan = planServiceRows({
+      child: referred,
+      existingRows: [],
+      referrals: [],
+      caseFromPrimero: false,
+    });
+    expect(plan.decisions).toEqual([]);
+    expect(plan.rows).toEqual([
+      expect.objectContaining({
+        unique_id: rowIdFor(G1, serviceEntriesOf(referred)[0]!),
+        service_response_type: 'referral_from_oscar',
+        oscar_referral_id_a4ac8a5: '9',
+        referral_status_edf41f2: 'pending_310366',
+      }),
+    ]);
+    expect(() =>
+      planServiceRows({
+        child: child(client({ services: [referralEntry(9, 'Accepted')] })),
+        existingRows: [],
+        referrals: [],
+        caseFromPrimero: true,
+        caseId: 'case-1',
+      }),
+    ).toThrow(/matches no pending referral_to_oscar service row of Primero case case-1/);
+  });
+});
+
+describe('f2-j2: a child listed again unchanged costs nothing (fingerprintOf, appliedMemory)', () => {
+  it('fingerprintOf changes with what the mapping reads, not with what it ignores', () => {
+    const print = fingerprintOf(child(client()), SYNC_USER, TODAY);
+    expect(print).toMatch(/^[0-9a-f-]{36}$/);
+    expect(fingerprintOf(child(client()), SYNC_USER, TODAY)).toBe(print);
+    expect(fingerprintOf(child(client({ case_worker_name: 'Worker B' })), SYNC_USER, TODAY)).toBe(
+      print,
+    );
+    expect(fingerprintOf(child(client({ status: 'Exited' })), SYNC_USER, TODAY)).not.toBe(print);
+    expect(fingerprintOf(child(client({ date_of_birth: '2014-02-30' })), SYNC_USER, TODAY)).toBe(
+      undefined,
+    );
+  });
+  it('appliedMemory keeps what a run applied for the next run, unless dry, and forgets a failure', async () => {
+    const store = memoryStateStore();
+    const options = { dryRun: false, reapply: false };
+    const first = await appliedMemory(store, [G1], options);
+    expect(first.unchanged(G1, 'print-1')).toBe(false);
+    await first.remember(G1, 'print-1', 'case-1');
+    const next = await appliedMemory(store, [G1], options);
+    expect(next.unchanged(G1, 'print-1')).toBe(true);
+    expect(next.unchanged(G1, 'print-2')).toBe(false);
+    expect(next.caseId(G1)).toBe('case-1');
+    const backfill = await appliedMemory(store, [G1], { dryRun: false, reapply: true });
+    expect(backfill.unchanged(G1, 'print-1')).toBe(false);
+    const dry = await appliedMemory(store, ['G2'], { dryRun: true, reapply: false });
+    await dry.remember('G2', 'print-9');
+    expect(store.items.has('applied:f2:G2')).toBe(false);
+    await next.forget(G1);
+    expect((await appliedMemory(store, [G1], options)).unchanged(G1, 'print-1')).toBe(false);
   });
 });

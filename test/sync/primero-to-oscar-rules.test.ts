@@ -43,6 +43,22 @@ import {
   windowOrder,
 } from '../../src/sync/primero-to-oscar.ts';
 import { readReferralsInOrder } from '../../src/sync/primero-to-oscar/referral-reads.ts';
+import {
+  awaitingRecord,
+  overdueReferrals,
+} from '../../src/sync/primero-to-oscar/awaiting-decision.ts';
+import type { HeldCopy, HeldValues } from '../../src/sync/primero-to-oscar/oscar-holders.ts';
+import {
+  globalIdsNeedingHolders,
+  holdingOrgs,
+} from '../../src/sync/primero-to-oscar/oscar-holders.ts';
+import {
+  referralsInDoubt,
+  unconfirmedIds,
+  unconfirmedIdsOf,
+} from '../../src/sync/primero-to-oscar/unconfirmed.ts';
+import { caseKeyOf, toOscarReferral, UNCONFIRMED_SEND } from '../../src/sync/primero-to-oscar.ts';
+import type { ReferralToOscar } from '../../src/sync/primero-to-oscar.ts';
 
 const caseOf = (id: string, extra: Record<string, unknown> = {}) =>
   parsePrimeroCase({
@@ -463,5 +479,120 @@ describe('Which referrals go to OSCaR: items and their keys (referralsToOscar, d
       [decisionKey(record, record.services_section![0]!), 'decision:G1:12'],
     ]);
     expect(decisionSentValue(decisions[0]!)).toBe('Accepted');
+  });
+});
+
+describe('f1-j1: the window is worked in (last_updated_at, id) order (caseKeyOf)', () => {
+  it("caseKeyOf places a case by Primero's last_updated_at, then its id", () => {
+    expect(caseKeyOf(caseOf('b'))).toEqual({ at: '2025-03-02T00:00:00Z', id: 'b' });
+    const later = caseOf('a', { last_updated_at: '2025-03-03T00:00:00Z' });
+    expect(caseKeyOf(later)).toEqual({ at: '2025-03-03T00:00:00Z', id: 'a' });
+  });
+});
+
+const referralItem = (id: string, extra: Record<string, unknown> = {}): ReferralToOscar =>
+  batchOf(referring(id, extra)).referrals[0]!;
+
+describe('Referrals awaiting an NGO decision (awaitingRecord)', () => {
+  it('awaitingRecord keeps ids only, in the order overdueReferrals reads them back', () => {
+    const record = awaitingRecord(referralItem('a'), 'cif', '2025-03-01T00:00:00Z');
+    expect(record).toEqual({
+      key: 'awaiting:r-a',
+      value: 'a case-a cif',
+      at: '2025-03-01T00:00:00Z',
+    });
+    const [overdue] = overdueReferrals([record], new Date('2025-03-05T00:00:00Z'), 2);
+    expect(overdue).toMatchObject({
+      ids: { case_id: 'case-a', primero_id: 'a', referral_id: 'r-a' },
+      organisation: 'cif',
+      daysWaiting: 4,
+    });
+  });
+});
+
+describe('Children OSCaR already knows: which holders f1-j2 reads (globalIdsNeedingHolders, holdingOrgs)', () => {
+  it('globalIdsNeedingHolders asks for known children of confirmable referrals and of decisions, each once', () => {
+    const batch: ToOscarBatch = {
+      referrals: [
+        referralItem('a', { oscar_number: ' G1 ' }),
+        { ...referralItem('b', { oscar_number: 'G2' }), unconfirmed: true },
+        referralItem('c'),
+      ],
+      decisions: [decisionOf('G1', 'accepted_340953'), decisionOf('G3', 'rejected_936484')],
+      links: [],
+    };
+    expect(globalIdsNeedingHolders(batch)).toEqual(['G1', 'G3']);
+    expect(globalIdsNeedingHolders({ referrals: [], decisions: [], links: [] })).toEqual([]);
+  });
+
+  it('holdingOrgs names each organisation holding a copy once, in listing order', () => {
+    const copy = (org: string): HeldCopy => ({ org, values: {} as HeldValues });
+    expect(holdingOrgs([copy('fco'), copy('cif'), copy('fco')])).toEqual(['fco', 'cif']);
+    expect(holdingOrgs([])).toEqual([]);
+  });
+});
+
+const letter = (item: ReferralToOscar, ids: Record<string, string>): FailedItem => ({
+  ...carried(item.key, item.ids.primero_id),
+  ids: { ...item.ids, ...ids },
+});
+
+describe('Sent ledger: referrals OSCaR did not confirm are settled from its listing (unconfirmedIds, unconfirmedIdsOf, referralsInDoubt)', () => {
+  it('unconfirmedIds keeps where the upsert went and what it asked for, ids only', () => {
+    const item = referralItem('a');
+    expect(
+      unconfirmedIds(item, {
+        organization_name: 'cif',
+        services: [{ uuid: 's-a', name: 'Kinship care' }],
+        global_id: 'G1',
+      }),
+    ).toEqual({
+      ...item.ids,
+      organisation: 'cif',
+      oscar_service: 'Kinship care',
+      global_id: 'G1',
+    });
+    expect(unconfirmedIds(item, { organization_name: 'cif' })).toEqual({
+      ...item.ids,
+      organisation: 'cif',
+    });
+  });
+
+  it('unconfirmedIdsOf builds the payload again when it is not at hand, and keeps the bare ids when it cannot be built', () => {
+    const item = referralItem('a', { oscar_number: 'G1' });
+    const payload = toOscarReferral(item);
+    expect(unconfirmedIdsOf(item)).toEqual(unconfirmedIds(item, payload));
+    expect(unconfirmedIdsOf(item)).toMatchObject({ organisation: payload.organization_name });
+    expect(unconfirmedIdsOf(item, { ...payload, organization_name: 'fco' })).toMatchObject({
+      organisation: 'fco',
+    });
+    const unmappable = { ...item, row: { ...item.row, service_implementing_agency: '' } };
+    expect(unconfirmedIdsOf(unmappable)).toEqual(item.ids);
+  });
+
+  it('referralsInDoubt takes the letters the ledger still calls unconfirmed and the referrals selected again as unconfirmed, each once', () => {
+    const a = referralItem('a');
+    const b = referralItem('b');
+    const c = referralItem('c');
+    const d = referralItem('d');
+    const where = { organisation: 'cif', oscar_service: 'Kinship care' };
+    const ledger = new Map([
+      ['referral:r-a', sent('referral:r-a', UNCONFIRMED_SEND)],
+      ['referral:r-b', sent('referral:r-b', 's-b')],
+      ['referral:r-c', sent('referral:r-c', UNCONFIRMED_SEND)],
+    ]);
+    const doubts = referralsInDoubt(
+      {
+        cursors: {},
+        retries: [],
+        deadLetters: [letter(a, where), letter(b, where), letter(c, {})],
+      },
+      [{ ...a, unconfirmed: true }, { ...d, unconfirmed: true }, c],
+      ledger,
+    );
+    expect(doubts.map((doubt) => [doubt.key, doubt.sentKey, doubt.organisation])).toEqual([
+      [a.key, 'referral:r-a', 'cif'],
+      [d.key, 'referral:r-d', unconfirmedIdsOf(d)['organisation']],
+    ]);
   });
 });

@@ -15,7 +15,7 @@ import { planCaseUpsert } from './plan.ts';
 import { rowIdFor, serviceEntriesOf, SERVICE_ROW_NAMESPACE } from './service-rows.ts';
 
 /** Store items `applied:f2:<global id>`, one per child f2 applied. */
-export const APPLIED_PREFIX = 'applied:f2:';
+const APPLIED_PREFIX = 'applied:f2:';
 
 const keyOf = (globalId: string): string | undefined => {
   try {

@@ -53,7 +53,7 @@ export function isUnconfirmedUpsert(error: unknown): boolean {
 }
 
 /** Sent-ledger records older than this are pruned (a backfill further back may resend). */
-export const SENT_RETENTION_DAYS = 400;
+const SENT_RETENTION_DAYS = 400;
 
 /**
  * The ledger to carry on: this run's records win, records of referrals Primero no longer has
