@@ -23,10 +23,16 @@ describe('run --json', () => {
     const home = mkdtempSync(join(tmpdir(), 'interop-json-'));
     dirs.push(home);
     const route = 'GET /api/v2/cases/:id/referrals';
-    // The first referrals fetch is refused (403 is not retried); the next one answers late.
+    // The first referrals fetch is refused the credentials (401: the whole system, never retried);
+    // the next one answers late. (A 403 would fail only that case: per-item isolation.)
     systems.primero.setFaults({
       rules: [
-        { route, status: 403, body: { errors: [{ status: 403, message: 'Forbidden' }] }, times: 1 },
+        {
+          route,
+          status: 401,
+          body: { errors: [{ status: 401, message: 'Unauthorized' }] },
+          times: 1,
+        },
         { route, delayMs: 1500 },
       ],
     });

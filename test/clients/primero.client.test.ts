@@ -340,7 +340,9 @@ describe('referrals', () => {
       .catch((e: unknown) => e);
     if (defaultPrimeroProfile() === '2.5') {
       // v2.5 refuses the write outright: the 422 naming the field is the item error.
-      expect((error as Error).message).toMatch(/with 422: Invalid Record JSON.*\/oscar_status/);
+      expect((error as Error).message).toMatch(
+        /answered 422 .*Invalid Record JSON.*\/oscar_status/,
+      );
       return;
     }
     expect((error as Error).message).toMatch(

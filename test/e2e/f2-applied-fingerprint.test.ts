@@ -69,8 +69,9 @@ function runnerOf(systems: Systems) {
     const result = await runOnce(systems, carried, {
       store,
       ...(carried ? {} : { since: START }),
-      onProgress: ({ step, done }) => {
-        if (step === 'f2-j2' && done === 3) atF2j2 = systems.primero.requestCounts();
+      // The first word of f2-j2 is its start: what Primero answered until then was f1's.
+      onProgress: ({ step }) => {
+        if (step === 'f2-j2') atF2j2 ??= systems.primero.requestCounts();
       },
     });
     carried = result.next;

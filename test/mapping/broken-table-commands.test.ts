@@ -75,7 +75,7 @@ describe('a shipped table with a JSON error and a bad code', () => {
     expect(history.stderr).toContain('Note: the mapping tables need attention (2 problem(s))');
   }, 60_000);
 
-  it('run refuses with the same list (exit 2) and records nothing', () => {
+  it('run refuses with the same list (exit 2) and records the refusal only', () => {
     const run = interop(['run', '--since', '2025-01-01']);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(
@@ -84,6 +84,8 @@ describe('a shipped table with a JSON error and a bad code', () => {
     expect(run.stderr).toContain(`[src/mapping/provinces.json:${provinceLine}] entry 7 ("7")`);
     expect(run.stderr).toContain(`[src/mapping/agencies.json:${agenciesLine}:1] not valid JSON`);
     expect(run.stderr).not.toMatch(/at .*\.ts:\d+|esbuild|Transform failed/);
-    expect(interop(['history']).stdout).toMatch(/No runs yet/);
+    // The refusal is in the history (an admin sees why nothing moved); no run was made.
+    const runs = JSON.parse(interop(['history', '--json']).stdout) as Array<{ status: string }>;
+    expect(runs.map((run) => run.status)).toEqual(['refused']);
   }, 60_000);
 });
