@@ -87,6 +87,11 @@ function formField(body: unknown, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** The page for a run id the store does not hold. */
+function runNotFound(reply: FastifyReply, user: Parameters<typeof messagePage>[2]): FastifyReply {
+  return sendPage(reply, messagePage('Run not found', 'There is no run with this id.', user), 404);
+}
+
 function sendPage(reply: FastifyReply, page: SafeHtml, status = 200): FastifyReply {
   return reply.code(status).type('text/html; charset=utf-8').send(page.markup);
 }
@@ -304,13 +309,7 @@ export function buildConsole(options: ConsoleOptions): ConsoleApp {
 
   app.get('/runs/:id', async (request, reply) => {
     const run = await options.backend.run((request.params as { id: string }).id);
-    if (!run) {
-      return sendPage(
-        reply,
-        messagePage('Run not found', 'There is no run with this id.', signedIn(request)),
-        404,
-      );
-    }
+    if (!run) return runNotFound(reply, signedIn(request));
     return sendPage(reply, runDetailPage(run, signedIn(request)));
   });
 
@@ -318,13 +317,7 @@ export function buildConsole(options: ConsoleOptions): ConsoleApp {
   // `npx interop retry <run-id>`; a run with none left says so instead of starting an empty run.
   app.post('/runs/:id/retry', async (request, reply) => {
     const run = await options.backend.run((request.params as { id: string }).id);
-    if (!run) {
-      return sendPage(
-        reply,
-        messagePage('Run not found', 'There is no run with this id.', signedIn(request)),
-        404,
-      );
-    }
+    if (!run) return runNotFound(reply, signedIn(request));
     if (run.openFailedKeys.length === 0) {
       const error =
         "None of this run's failed items is open any more (they succeeded since, or were retried).";

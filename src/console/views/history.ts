@@ -23,6 +23,14 @@ function option(value: string, title: string, selected: string | undefined): Saf
     : html`<option value="${value}">${title}</option>`;
 }
 
+/** A day of the filter (Cambodia days), no later than today. */
+function dayInput(name: string, label: string, value: string | undefined, today: string): SafeHtml {
+  return html`<div>
+    <label for="filter-${name}">${label}</label>
+    <input type="date" id="filter-${name}" name="${name}" value="${value ?? ''}" max="${today}" />
+  </div>`;
+}
+
 function filterForm(filter: HistoryFilter, today: string): SafeHtml {
   return html`<form method="get" action="/runs" class="filters" aria-label="Filter the runs">
     <div>
@@ -39,26 +47,8 @@ function filterForm(filter: HistoryFilter, today: string): SafeHtml {
         ${TRIGGERS.map((value) => option(value, TRIGGER_TITLES[value] ?? value, filter.trigger))}
       </select>
     </div>
-    <div>
-      <label for="filter-since">From day</label>
-      <input
-        type="date"
-        id="filter-since"
-        name="since"
-        value="${filter.since ?? ''}"
-        max="${today}"
-      />
-    </div>
-    <div>
-      <label for="filter-until">To day</label>
-      <input
-        type="date"
-        id="filter-until"
-        name="until"
-        value="${filter.until ?? ''}"
-        max="${today}"
-      />
-    </div>
+    ${dayInput('since', 'From day', filter.since, today)}
+    ${dayInput('until', 'To day', filter.until, today)}
     <button type="submit" id="apply-filters">Show</button>
     <a href="/runs">Clear filters</a>
   </form>`;

@@ -209,20 +209,15 @@ export function stepStateText(p: StepProgress | undefined): string {
 /** A labelled bar: full when done, items done of total while running, indeterminate before. */
 function stepBar(step: StepId, p: StepProgress | undefined): SafeHtml {
   const label = `${step} ${STEP_TITLES[step]}`;
-  if (p?.phase === 'done')
+  if (p?.phase === 'done' || (p && p.total > 0)) {
+    const [max, value] = p.phase === 'done' ? [1, 1] : [p.total, p.done];
     return html`<progress
       id="progress-${step}"
       aria-label="${label}"
-      max="1"
-      value="1"
+      max="${max}"
+      value="${value}"
     ></progress>`;
-  if (p && p.total > 0)
-    return html`<progress
-      id="progress-${step}"
-      aria-label="${label}"
-      max="${p.total}"
-      value="${p.done}"
-    ></progress>`;
+  }
   if (p) return html`<progress id="progress-${step}" aria-label="${label}"></progress>`;
   return html`<progress id="progress-${step}" aria-label="${label}" max="1" value="0"></progress>`;
 }
