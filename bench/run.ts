@@ -207,6 +207,18 @@ export function runWorker(request: WorkerRequest): Promise<WorkerResult> {
 }
 
 /** At most `limit` of `tasks` at once. */
+/** The sync's credentials for the bench's emulators (the seed's API users). */
+function benchSystems(primero: RunningEmulator, oscar: RunningEmulator): SystemsConfig {
+  return {
+    primero: {
+      url: primero.url,
+      username: BENCH_PRIMERO_USER.user_name,
+      password: BENCH_PRIMERO_USER.password,
+    },
+    oscar: { url: oscar.url, ...BENCH_OSCAR_ADMIN },
+  };
+}
+
 async function inParallel<T>(items: T[], limit: number, task: (item: T) => Promise<void>) {
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -530,14 +542,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
     primero,
     oscar,
     options,
-    systems: {
-      primero: {
-        url: primero.url,
-        username: BENCH_PRIMERO_USER.user_name,
-        password: BENCH_PRIMERO_USER.password,
-      },
-      oscar: { url: oscar.url, ...BENCH_OSCAR_ADMIN },
-    },
+    systems: benchSystems(primero, oscar),
   };
   const seed = async (cases: number, prngSeed: number) => {
     const seeds = generateSeeds({ cases, seed: prngSeed });
@@ -624,14 +629,7 @@ export async function runBudgetBench(options: BudgetOptions, seed: number): Prom
         seeds,
         say,
         runWorker,
-        systems: {
-          primero: {
-            url: primero.url,
-            username: BENCH_PRIMERO_USER.user_name,
-            password: BENCH_PRIMERO_USER.password,
-          },
-          oscar: { url: oscar.url, ...BENCH_OSCAR_ADMIN },
-        },
+        systems: benchSystems(primero, oscar),
       },
       options,
     );

@@ -4,10 +4,9 @@
 // server and a webhook receiver. Screenshots go to test-output/ (gitignored) to be looked at.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { startOscarEmulator } from '../../demo/oscar/index.ts';
 import { startPrimeroEmulator } from '../../demo/primero/index.ts';
@@ -19,13 +18,12 @@ import { runWorkflow } from '../../src/workflow/run.ts';
 import type { SystemsConfig } from '../../src/workflow/contract.ts';
 import { ADMIN_PASSWORD, startTestConsole, waitFor } from './console-harness.ts';
 import type { TestConsole } from './console-harness.ts';
+import { browserSuite, giveFirstStart, launchChromium } from './chromium.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const BROWSER_REQUIRED = process.env.REQUIRE_BROWSER === '1';
-const SKIP = !existsSync(CHROMIUM) && !BROWSER_REQUIRED;
-const TITLE = SKIP
-  ? `the administrator's walk in a browser: SKIPPED, no Chromium at ${CHROMIUM} (apt-get install chromium; REQUIRE_BROWSER=1 makes this a failure)`
-  : "the administrator's walk in a browser, at 1280 and 390 px";
+const SUITE = browserSuite(
+  "the administrator's walk in a browser",
+  "the administrator's walk in a browser, at 1280 and 390 px",
+);
 const SHOTS = 'test-output';
 /** Invented: if it reaches a page or an alert, the test finds it. */
 const CHILD = { given: 'Ottoline', family: 'Brackwater', birth: '2011-02-28' };
@@ -56,7 +54,7 @@ function seeds(): { primero: Json; oscar: Json } {
   return { primero: readJson('demo/primero/seed.json'), oscar };
 }
 
-describe.skipIf(SKIP)(TITLE, () => {
+describe.skipIf(SUITE.skip)(SUITE.title, () => {
   let primero: RunningEmulator;
   let oscar: RunningEmulator;
   let consoleServer: TestConsole;
@@ -76,7 +74,6 @@ describe.skipIf(SKIP)(TITLE, () => {
     page.evaluate('document.documentElement.scrollWidth - window.innerWidth') as Promise<number>;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`No browser at ${CHROMIUM} and REQUIRE_BROWSER=1`);
     const smtp = new SMTPServer({
       disabledCommands: ['STARTTLS'],
       authOptional: true,
@@ -136,22 +133,8 @@ describe.skipIf(SKIP)(TITLE, () => {
           consoleUrl: 'http://127.0.0.1/',
         }),
     });
-    const lock = consoleServer.store.acquireLock({ runId: 'test-setup' });
-    if (!lock.ok) throw new Error('lock');
-    consoleServer.store.saveCarriedState(
-      {
-        cursors: { primero: '2020-01-01T00:00:00.000Z', oscar: '2020-01-01 00:00:00' },
-        retries: [],
-        deadLetters: [],
-      },
-      lock.handle,
-    );
-    consoleServer.store.releaseLock(lock.handle);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    giveFirstStart(consoleServer.store);
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   }, 120_000);
 

@@ -3,7 +3,6 @@
 // no page shows a child's name, birth date or phone, a password or a token.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { startOscarEmulator } from '../../demo/oscar/index.ts';
 import { startPrimeroEmulator } from '../../demo/primero/index.ts';
@@ -13,16 +12,12 @@ import { STEP_IDS } from '../../src/workflow/contract.ts';
 import type { StepCounts, StepId, SystemsConfig } from '../../src/workflow/contract.ts';
 import { ADMIN_PASSWORD, startTestConsole } from './console-harness.ts';
 import type { TestConsole } from './console-harness.ts';
+import { browserSuite, giveFirstStart, launchChromium } from './chromium.ts';
 
-/** Debian's Chromium; CHROMIUM_PATH points elsewhere (another distribution's package). */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** Without Chromium this test is skipped, saying why; CI sets REQUIRE_BROWSER=1 (.ci/run), which
- * makes a missing browser a failure there, so the test cannot silently stop running. */
-const BROWSER_REQUIRED = process.env.REQUIRE_BROWSER === '1';
-const SKIP_WITHOUT_BROWSER = !existsSync(CHROMIUM) && !BROWSER_REQUIRED;
-const TITLE = SKIP_WITHOUT_BROWSER
-  ? `the console in a browser: SKIPPED, no Chromium at ${CHROMIUM} (apt-get install chromium; REQUIRE_BROWSER=1 makes this a failure)`
-  : 'the console in a browser, against the emulators';
+const SUITE = browserSuite(
+  'the console in a browser',
+  'the console in a browser, against the emulators',
+);
 const SCREENSHOT = 'test-output/console-overview.png';
 
 /** Invented, distinctive values: if any reaches a page, the test finds it. */
@@ -103,7 +98,7 @@ async function stepCounts(page: Page): Promise<Record<StepId, StepCounts>> {
   return counts;
 }
 
-describe.skipIf(SKIP_WITHOUT_BROWSER)(TITLE, () => {
+describe.skipIf(SUITE.skip)(SUITE.title, () => {
   let primero: RunningEmulator;
   let oscar: RunningEmulator;
   let consoleServer: TestConsole;
@@ -114,11 +109,6 @@ describe.skipIf(SKIP_WITHOUT_BROWSER)(TITLE, () => {
   const requested: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `No browser at ${CHROMIUM} and REQUIRE_BROWSER=1: install Debian's package (apt-get install chromium); this test never downloads one`,
-      );
-    }
     const seed = seeds();
     // A little latency so a run lasts long enough for the page to poll its progress.
     primero = await startPrimeroEmulator({ seed: seed.primero, latencyMs: 40 });
@@ -128,32 +118,9 @@ describe.skipIf(SKIP_WITHOUT_BROWSER)(TITLE, () => {
       oscar: { url: oscar.url, email: 'primero@oscar.test', password: 'demo-only-password' },
     };
     consoleServer = await startTestConsole({ runWorkflow, systems });
-    // The first run needs a start: an administrator would give it once (CLI --since or a backfill).
-    const lock = consoleServer.store.acquireLock({ runId: 'test-setup' });
-    if (!lock.ok) throw new Error('lock');
-    consoleServer.store.saveCarriedState(
-      {
-        cursors: { primero: '2020-01-01T00:00:00.000Z', oscar: '2020-01-01 00:00:00' },
-        retries: [],
-        deadLetters: [],
-      },
-      lock.handle,
-    );
-    consoleServer.store.releaseLock(lock.handle);
+    giveFirstStart(consoleServer.store);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     page.on('request', (request) => requested.push(new URL(request.url()).pathname));
     page.on('response', async (response) => {
