@@ -2,8 +2,8 @@
 // `npm run build` (also run by `npm install` / `npm ci` as the `prepare` script): compiles the CLI to
 // dist/cli/ with esbuild, so that `npx interop` and `npm start` run JavaScript and not TypeScript
 // transpiled at every start. Each command is its own chunk (src/cli/commands/index.ts imports them
-// lazily), so a command loads only what it uses. Packages stay external: they load from
-// node_modules as they are (native better-sqlite3, fastify, @openfn/*).
+// lazily), so a command loads only what it uses. The native addon and the servers load from
+// node_modules as they are; the OpenFn packages are bundled in (see EXTERNAL_PACKAGES).
 // Plain JavaScript, so that it runs before anything is compiled.
 import {
   existsSync,
@@ -20,12 +20,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI_OUT_DIR = join(root, 'dist', 'cli');
 export const COMPILED_CLI = join(CLI_OUT_DIR, 'main.js');
-/** Packages the compiled CLI imports from node_modules (see buildCli). */
+/**
+ * Packages the compiled CLI imports from node_modules (see buildCli). `@openfn/*` is not among
+ * them: the adaptor and the runtime are some 1 500 small modules (date-fns, undici, cheerio, the
+ * logger's prompt), and resolving and reading them one file at a time was most of a no-op run's
+ * start (docs/performance.md, "Start-up"). Bundled, they are the same code in one chunk.
+ */
 const EXTERNAL_PACKAGES = [
   'better-sqlite3',
   'fastify',
   '@fastify/*',
-  '@openfn/*',
   'nodemailer',
   'esbuild',
   'tsx',
@@ -64,6 +68,23 @@ const sourceLocation = {
         );
       return contents === source ? undefined : { contents, loader: 'ts' };
     });
+  },
+};
+
+/**
+ * Our JSON files stay files (sourceLocation has written their addresses relative to the chunk); a
+ * bundled library's own JSON (cli-spinners' spinners.json) is bundled with it, since nothing is
+ * beside the chunk to read it from.
+ * @type {import('esbuild').Plugin}
+ */
+const ourJsonExternal = {
+  name: 'our-json-external',
+  setup(build) {
+    build.onResolve({ filter: /\.json$/ }, (args) =>
+      args.importer.split(/[\\/]/).includes('node_modules')
+        ? undefined
+        : { path: args.path, external: true },
+    );
   },
 };
 
@@ -111,10 +132,10 @@ export async function buildCli() {
     format: 'esm',
     platform: 'node',
     target: 'node20.19', // package.json engines; older targets drop the JSON import attribute
-    // Pure-JavaScript libraries made of many small modules (zod alone is about 250) are bundled
-    // in; the native addon, the frameworks and the OpenFn packages load from node_modules as
-    // they are, as does commander (tiny, and CommonJS).
-    external: [...EXTERNAL_PACKAGES, '*.json'],
+    // Pure-JavaScript libraries made of many small modules (zod alone is about 250, the OpenFn
+    // adaptor and runtime some 1 500) are bundled in; the native addon and the frameworks load
+    // from node_modules as they are, as does commander (tiny, and CommonJS).
+    external: EXTERNAL_PACKAGES,
     mainFields: ['module', 'main'],
     // A bundled CommonJS library that requires a Node built-in (yaml requires `process`) needs a
     // `require` in an ES module chunk.
@@ -124,7 +145,7 @@ export async function buildCli() {
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'warning',
-    plugins: [sourceLocation],
+    plugins: [sourceLocation, ourJsonExternal],
   });
   // The sources of this checkout; bundled libraries change only by an install, which builds again.
   const inputs = Object.keys(result.metafile.inputs)

@@ -172,6 +172,10 @@ export async function runWorkflow(
     const plan = buildPlan(options.systems, watchedJobs(jobs ?? (await loadJobs()), thrown));
     // A plan with one start hands back the final state of its last step (not a map of leaves).
     final = (await run(plan, input, {
+      // The runtime's ESM hook resolves adaptor imports of jobs given as source text; these jobs
+      // are functions already, and the hook would start a loader thread on every run
+      // (@openfn/runtime 1.9.5 src/modules/register-esm-hook.ts, src/runtime.ts).
+      disableEsmHook: true,
       logger: runtimeLogger('R', sink, 'info'),
       callbacks: { notify: progress.notify },
     })) as FinalState;
