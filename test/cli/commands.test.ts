@@ -137,7 +137,8 @@ describe('npx interop run / status / history / logs against the systems', () => 
     const logs = await cli(['logs', summary.runId]);
     expect(logs.code).toBe(0);
     expect(logs.stdout).toMatch(/f1-j1/);
-  });
+    // Eleven whole processes in a row: a budget for a loaded machine, not a timing assertion.
+  }, 180_000);
 
   it('--dry-run prints what it would write and moves nothing', async () => {
     const before = await cli(['status', '--json']);
