@@ -24,7 +24,9 @@ export const COMPILED_CLI = join(CLI_OUT_DIR, 'main.js');
  * Packages the compiled CLI imports from node_modules (see buildCli). `@openfn/*` is not among
  * them: the adaptor and the runtime are some 1 500 small modules (date-fns, undici, cheerio, the
  * logger's prompt), and resolving and reading them one file at a time was most of a no-op run's
- * start (docs/performance.md, "Start-up"). Bundled, they are the same code in one chunk.
+ * start (docs/performance.md, "Start-up"). Bundled, they are the same code in one chunk. What of
+ * them looks for files beside itself serves only jobs given as source text (the runtime's adaptor
+ * linker and ESM hook, its source-map reader's wasm), which the local runner never hands it.
  */
 const EXTERNAL_PACKAGES = [
   'better-sqlite3',
