@@ -14,6 +14,7 @@ import { runOnce, startSystems } from './helpers.ts';
 import type { RunResult, Systems } from './helpers.ts';
 import { mosvyChild, primeroId, referralOf, row, START, worldSeeds } from '../reliability/world.ts';
 import { FAST } from '../reliability/harness.ts';
+import { SETTLED_PREFIX } from '../../src/sync/primero-to-oscar/settled-cases.ts';
 
 const REFERRAL_READ = 'GET /api/v2/cases/:id/referrals';
 const UPSERT = 'POST /api/v1/organizations/clients/upsert';
@@ -97,11 +98,19 @@ interface Measured {
   reads: number;
   /** OSCaR upserts this run (each attempt). */
   upserts: number;
+  /** Settled-case items written to the run's store this run. */
+  settledWrites: number;
 }
 
 /** Runs the sync once at a time with a store that outlives the runs, as the runner's database does. */
 function runnerOf(systems: Systems) {
   const store = memoryStateStore();
+  const writes = { settled: 0 };
+  const set = store.set.bind(store);
+  store.set = async (items) => {
+    writes.settled += items.filter((item) => item.key.startsWith(SETTLED_PREFIX)).length;
+    return set(items);
+  };
   let carried: CarriedState | undefined;
   return {
     store,
@@ -112,6 +121,7 @@ function runnerOf(systems: Systems) {
       const before = {
         reads: systems.primero.requestCounts()[REFERRAL_READ] ?? 0,
         upserts: systems.oscar.requestCounts()[UPSERT] ?? 0,
+        settledWrites: writes.settled,
       };
       const since = options.since ?? (carried ? undefined : START);
       const result = await runOnce(systems, options.carried ?? carried, {
@@ -124,6 +134,7 @@ function runnerOf(systems: Systems) {
         result,
         reads: (systems.primero.requestCounts()[REFERRAL_READ] ?? 0) - before.reads,
         upserts: (systems.oscar.requestCounts()[UPSERT] ?? 0) - before.upserts,
+        settledWrites: writes.settled - before.settledWrites,
       };
     },
   };
@@ -141,6 +152,8 @@ async function settledAfterEdits(systems: Systems) {
   // Each edited case is read once: its last_updated_at moved.
   expect(changed.reads).toBe(REFERRING.length);
   expect(changed.upserts).toBe(0);
+  // One store item per case whose settled value changed.
+  expect(changed.settledWrites).toBe(REFERRING.length);
   return runner;
 }
 
@@ -154,6 +167,7 @@ describe('f1 skips the referral reads of cases it already settled', () => {
     expect(again.result.summary.ok).toBe(true);
     expect(again.reads).toBe(0);
     expect(again.upserts).toBe(0);
+    expect(again.settledWrites).toBe(0);
     expect(again.result.logs.join('\n')).toMatch(/7 settled already and not read/);
 
     // A case worker refers one of them again: its last_updated_at moves, it is read and sent.
@@ -207,6 +221,8 @@ describe('f1 skips the referral reads of cases it already settled', () => {
     expect(backfill.result.summary.ok).toBe(true);
     expect(backfill.reads).toBe(REFERRING.length);
     expect(backfill.upserts).toBe(0);
+    // Read again and found as settled: nothing rewritten.
+    expect(backfill.settledWrites).toBe(0);
   });
 
   it('a settled case with an item carried for retry is read again', async () => {
