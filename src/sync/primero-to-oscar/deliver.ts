@@ -103,9 +103,11 @@ export async function startDelivery(state: AfterGetPrimeroCases): Promise<AfterC
     decisions: await takeHandOff<DecisionForOscar>(store, runId, decisions),
     links: await takeHandOff<LinkForOscar>(store, runId, links),
   };
-  const settling = state.settlingHandOff
-    ? await takeHandOff<SettleCandidate>(store, runId, state.settlingHandOff)
-    : [];
+  // An empty hand-off holds nothing to take: no request to the store (a Collection on OpenFn.org).
+  const settling =
+    state.settlingHandOff && state.settlingHandOff.count > 0
+      ? await takeHandOff<SettleCandidate>(store, runId, state.settlingHandOff)
+      : [];
   const { settlingHandOff: _ref, ...rest } = state;
   const next: WithHolders = { ...rest, toOscar, sent: await loadSent(store), settling };
   return next;
