@@ -1,7 +1,8 @@
 // f1-j1 — get Primero cases (Primero -> OSCaR, step 1).
 // Fetches: every case updated in the window (one paged listing), the cases of items carried for
-// retry, the referrals of cases that refer a service to OSCaR, and, for each child whose OSCaR
-// global id is about to be sent, every Primero case holding that id.
+// retry, the referrals of cases that refer a service to OSCaR (not of a case f1 already settled
+// at the last_updated_at listed: src/sync/primero-to-oscar/settled-cases.ts), and, for each child
+// whose OSCaR global id is about to be sent, every Primero case holding that id.
 // Decides: which referrals, decisions and links go to OSCaR, which carried items are settled, and
 // which global ids two cases hold (those items fail) — src/sync/primero-to-oscar/.
 // Writes: nothing in either system; puts `toOscar` (child data) in the run's store for f1-j2 and

@@ -41,6 +41,8 @@ export interface AfterGetPrimeroCases extends BaseState {
   /** Filled only inside f1-j1 and f1-j2; empty in every step output. */
   toOscar: ToOscarBatch;
   toOscarHandOff: Record<keyof ToOscarBatch, HandOffRef>;
+  /** The cases f1-j2 settles once their referrals land (ids and times, in the run's store). */
+  settlingHandOff?: HandOffRef;
   /** Primero referrals seen no longer in progress: their sent-ledger records can go. */
   closedReferralIds: string[];
 }

@@ -38,9 +38,17 @@ import type { OscarHolders } from './oscar-holders.ts';
 import { landedReferrals, referralsInDoubt, unconfirmedIdsOf } from './unconfirmed.ts';
 import type { UnconfirmedReferral } from './unconfirmed.ts';
 import type { OscarUpsertPayload } from '../../model/oscar.ts';
+import { rememberSettled, settledCases } from './settled-cases.ts';
+import type { SettleCandidate } from './settled-cases.ts';
 
-/** f1-j2's state between its operations: the holders it read, dropped by finishDelivery. */
-type WithHolders = AfterCasesToOscar & { oscarHolders?: OscarHolders };
+/**
+ * f1-j2's state between its operations: the holders it read and the cases it settles if their
+ * referrals land, both dropped by finishDelivery.
+ */
+type WithHolders = AfterCasesToOscar & {
+  oscarHolders?: OscarHolders;
+  settling?: SettleCandidate[];
+};
 
 type Item = ReferralToOscar | DecisionForOscar | LinkForOscar;
 
@@ -95,7 +103,14 @@ export async function startDelivery(state: AfterGetPrimeroCases): Promise<AfterC
     decisions: await takeHandOff<DecisionForOscar>(store, runId, decisions),
     links: await takeHandOff<LinkForOscar>(store, runId, links),
   };
-  return { ...state, toOscar, sent: await loadSent(store) };
+  // An empty hand-off holds nothing to take: no request to the store (a Collection on OpenFn.org).
+  const settling =
+    state.settlingHandOff && state.settlingHandOff.count > 0
+      ? await takeHandOff<SettleCandidate>(store, runId, state.settlingHandOff)
+      : [];
+  const { settlingHandOff: _ref, ...rest } = state;
+  const next: WithHolders = { ...rest, toOscar, sent: await loadSent(store), settling };
+  return next;
 }
 
 /**
@@ -426,6 +441,7 @@ export async function finishDelivery(state: AfterCasesToOscar): Promise<AfterCas
   const pruned = ledger.filter((record) => !kept.has(record.key)).map((record) => record.key);
   if (!state.run.dryRun && pruned.length > 0)
     await saveSentChanges(stepStore(state), { remove: pruned });
+  await settleCases(state as WithHolders);
   const days = state.run.settings.decisionOverdueDays ?? DEFAULT_SETTINGS.decisionOverdueDays!;
   const overdue = overdueReferrals(sent, now, days);
   state.report.overdueReferrals = overdue;
@@ -435,6 +451,29 @@ export async function finishDelivery(state: AfterCasesToOscar): Promise<AfterCas
         overdue.map((o) => `${o.ids.case_id}/${o.ids.referral_id} at ${o.organisation}`).join(', '),
     );
   // The holders carry child details and the ledger stays in the store: neither leaves the step.
-  const { oscarHolders: _holders, sent: _sent, ...rest } = state as WithHolders;
+  const {
+    oscarHolders: _holders,
+    sent: _sent,
+    settling: _settling,
+    ...rest
+  } = state as WithHolders;
   return { ...rest, toOscar: emptyToOscarBatch() };
+}
+
+/**
+ * The cases whose referrals all landed are settled at the last_updated_at f1-j1 listed: the next
+ * run skips their referral reads while they stay unchanged (settled-cases.ts). Written last, once
+ * the ledger holds every outcome of the step; nothing in a dry run.
+ */
+async function settleCases(state: WithHolders): Promise<void> {
+  const candidates = state.settling ?? [];
+  if (state.run.dryRun || candidates.length === 0) return;
+  const settled = settledCases(
+    candidates,
+    state.sent ?? [],
+    state.report.failed,
+    state.run.carried,
+  );
+  await rememberSettled(stepStore(state), settled);
+  log.info(`f1-j2: ${settled.length} of ${candidates.length} cases read settled`);
 }

@@ -16,6 +16,8 @@ import { stepStore } from '../../workflow/state-store.ts';
 import { referralReadFailure, unreadableCaseFailure } from './case-failures.ts';
 import { readReferralsInOrder } from './referral-reads.ts';
 import { concernsOscar, hasReferralToOscar } from './selection.ts';
+import { alreadySettled, carriedCaseIds, settledAt } from './settled-cases.ts';
+import type { SettledAt } from './settled-cases.ts';
 import { caseIdsToRefetch, caseKeyOf, goneCases, latestUpdate, windowOrder } from './window.ts';
 
 /** What f1-j1 read; the child data in it never leaves the step (to-oscar-hand-off.ts). */
@@ -29,6 +31,8 @@ export interface PrimeroWindowRead {
   referrals: Record<string, PrimeroReferral[]>;
   /** Greatest last_updated_at of every case listed (kept or not): the candidate cursor. */
   latest?: string;
+  /** Cases whose referrals were read this run, and when f1 last settled each (settled-cases.ts). */
+  settling: { read: PrimeroCase[]; held: SettledAt };
 }
 
 /** f1-j1's state after its fetch. */
@@ -61,11 +65,19 @@ export async function readWindow(
   // Retries first, then the window in (last_updated_at, id) order, resumed where the last run
   // stopped at its budget; cases the budget leaves are deferred whole, never half-read.
   const windowCases = windowOrder(cases, window.resumeAt);
+  // A case settled at the last_updated_at listed now needs no referral read; a backfill and the
+  // cases of carried items are read whatever is held.
+  const held = await settledAt(stepStore(state), windowCases.filter(hasReferralToOscar));
+  const rules = {
+    explicitStart: state.run.since !== undefined,
+    carried: carriedCaseIds(state.run.carried),
+  };
   const reads = await readReferralsInOrder(
     [...refetched, ...windowCases],
     (id) => primero().listReferrals(id),
     budgetOf(state.run, state.report),
     state.run.settings.concurrency,
+    (record) => alreadySettled(record, held, rules),
   );
   const progress = progressOf(state.report);
   progress.f1.windowStart = window.selectFrom;
@@ -90,8 +102,9 @@ export async function readWindow(
   log.info(
     `f1-j1: fetched ${listed.count} cases updated since ${window.listFrom} (${cases.length} concern OSCaR), ` +
       `${refetched.length} more for retry (${gone.length} gone, ${unreadable.length} unreadable); ` +
-      `referrals of ${reads.done.filter(hasReferralToOscar).length} cases referring to OSCaR` +
-      (reads.failed.length > 0 ? ` (${reads.failed.length} refused)` : ''),
+      `referrals of ${Object.keys(reads.referrals).length} cases referring to OSCaR` +
+      (reads.failed.length > 0 ? ` (${reads.failed.length} refused)` : '') +
+      `, ${reads.skipped.length} settled already and not read`,
   );
   const done = new Set(reads.done.map((record) => record.id));
   return {
@@ -103,6 +116,11 @@ export async function readWindow(
       gone,
       referrals: reads.referrals,
       ...(listed.latest ? { latest: listed.latest } : {}),
+      settling: {
+        // Only cases done: a read in flight when the budget stopped belongs to a deferred case.
+        read: reads.done.filter((record) => record.id in reads.referrals),
+        held,
+      },
     },
   };
 }

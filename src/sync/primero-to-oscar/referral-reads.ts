@@ -2,6 +2,8 @@
 // finishes a window in and within the run's budget: the cases after the first read the budget
 // refuses are deferred whole, so the cases done always come before the ones left for the next run.
 // A read Primero refuses for one case (case-failures.ts) fails that case alone; the others go on.
+// A case f1 already settled at its listed last_updated_at (settled-cases.ts) is looked at without
+// a read and without the budget.
 import type { PrimeroCase, PrimeroReferral } from '../../model/primero.ts';
 import type { RunBudget } from '../../workflow/budget.ts';
 import { isCaseReadError } from './case-failures.ts';
@@ -14,6 +16,8 @@ export interface ReferralReads {
   failed: Array<{ record: PrimeroCase; error: Error }>;
   /** Cases left for the next run (the tail of the order). */
   deferred: PrimeroCase[];
+  /** Cases among `done` whose read was skipped: settled already, nothing to read. */
+  skipped: PrimeroCase[];
   referrals: Record<string, PrimeroReferral[]>;
 }
 
@@ -27,9 +31,11 @@ export async function readReferralsInOrder(
   read: (primeroId: string) => Promise<PrimeroReferral[]>,
   budget: RunBudget,
   lanes: number,
+  settled: (record: PrimeroCase) => boolean = () => false,
 ): Promise<ReferralReads> {
   const referrals: Record<string, PrimeroReferral[]> = {};
   const failed: ReferralReads['failed'] = [];
+  const skipped = new Set<string>();
   let next = 0;
   let stopAt: number | undefined;
   let outage: { error: unknown } | undefined;
@@ -38,6 +44,10 @@ export async function readReferralsInOrder(
       const index = next++;
       const record = ordered[index]!;
       if (!hasReferralToOscar(record)) continue;
+      if (settled(record)) {
+        skipped.add(record.id);
+        continue;
+      }
       if (!budget.take('f1-read')) {
         stopAt = index;
         return;
@@ -54,10 +64,12 @@ export async function readReferralsInOrder(
   if (outage) throw outage.error;
   const end = stopAt ?? ordered.length;
   const failedIds = new Set(failed.map(({ record }) => record.id));
+  const done = ordered.slice(0, end).filter((record) => !failedIds.has(record.id));
   return {
-    done: ordered.slice(0, end).filter((record) => !failedIds.has(record.id)),
+    done,
     failed,
     deferred: ordered.slice(end),
+    skipped: done.filter((record) => skipped.has(record.id)),
     referrals,
   };
 }

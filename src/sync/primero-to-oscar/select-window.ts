@@ -8,11 +8,17 @@ import type { AfterGetPrimeroCases } from '../../workflow/state.ts';
 import type { WindowRead } from './read-window.ts';
 import { closedReferralIds, selectForOscar, selectionRulesOf } from './selection.ts';
 import { sentLedgerOf } from './sent-ledger.ts';
+import { settleCandidates } from './settled-cases.ts';
+import type { SettleCandidate } from './settled-cases.ts';
 import { resolvedRetries } from './window.ts';
 
 /** f1-j1's state once it has decided; the hand-off is not made yet. */
 export type WindowSelected = Omit<AfterGetPrimeroCases, 'toOscarHandOff'> &
-  Pick<WindowRead, 'window' | 'ledger'> & { toOscar: ToOscarBatch };
+  Pick<WindowRead, 'window' | 'ledger'> & {
+    toOscar: ToOscarBatch;
+    /** Cases f1-j2 settles if their referrals land (ids and times only). */
+    settling: SettleCandidate[];
+  };
 
 export function selectWindow(state: WindowRead): WindowSelected {
   const { window, run, report } = state;
@@ -27,6 +33,8 @@ export function selectWindow(state: WindowRead): WindowSelected {
   return {
     ...state,
     toOscar,
+    // From the whole selection, before the global-id check fails any of it.
+    settling: settleCandidates(window.settling.read, window.settling.held, toOscar.referrals),
     closedReferralIds: closedReferralIds(window.referrals),
     ...(window.latest ? { primeroNextCursor: window.latest } : {}),
   };

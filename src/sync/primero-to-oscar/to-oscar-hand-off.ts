@@ -7,8 +7,11 @@ import type { AfterGetPrimeroCases } from '../../workflow/state.ts';
 import { stepStore } from '../../workflow/state-store.ts';
 import type { WindowSelected } from './select-window.ts';
 
+/** The cases f1-j2 settles once their referrals land (settled-cases.ts). */
+export const SETTLING_HAND_OFF = 'f1.settling';
+
 export async function handOffToOscar(state: WindowSelected): Promise<AfterGetPrimeroCases> {
-  const { window: _window, ledger: _ledger, ...rest } = state;
+  const { window: _window, ledger: _ledger, settling, ...rest } = state;
   const store = stepStore(state);
   const runId = runIdOf(state);
   const { referrals, decisions, links } = state.toOscar;
@@ -17,5 +20,6 @@ export async function handOffToOscar(state: WindowSelected): Promise<AfterGetPri
     decisions: await putHandOff(store, runId, 'toOscar.decisions', decisions),
     links: await putHandOff(store, runId, 'toOscar.links', links),
   };
-  return { ...rest, toOscar: emptyToOscarBatch(), toOscarHandOff };
+  const settlingHandOff = await putHandOff(store, runId, SETTLING_HAND_OFF, settling);
+  return { ...rest, toOscar: emptyToOscarBatch(), toOscarHandOff, settlingHandOff };
 }
