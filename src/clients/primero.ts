@@ -78,7 +78,8 @@ export interface PrimeroClient {
   /**
    * POST `{data}`. The case gets a client-generated `id` (data.id, else a new UUID) so a retry
    * after a lost answer cannot create a twin: a 409 for that id means an earlier attempt made it.
-   * Returns the id; the case is not read back (a read per write doubles the requests).
+   * Returns the id once the case is checked as stored (Primero answers 204 and no record, so it is
+   * read back; createCaseUnchecked and checkCreated split the two).
    */
   createCase(data: PrimeroCaseWrite): Promise<{ id: string; created: boolean }>;
   /**
