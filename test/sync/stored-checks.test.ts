@@ -46,6 +46,7 @@ const batchOf = (count: number) => ({
 function memoryPrimero(options: { listingFails?: boolean; hides?: (id: string) => boolean } = {}) {
   const held = new Map<string, PrimeroCase>();
   const calls = { listings: 0, counts: 0, readsById: 0, created: 0 };
+  const filters: Array<Record<string, string>> = [];
   const shown = () => [...held.values()].filter((record) => !options.hides?.(record.id));
   const port: PrimeroCases = {
     findCases: async () => [],
@@ -69,8 +70,9 @@ function memoryPrimero(options: { listingFails?: boolean; hides?: (id: string) =
       calls.counts += 1;
       return shown().length;
     },
-    scanCases: async (_filter, visit) => {
+    scanCases: async (filter, visit) => {
       calls.listings += 1;
+      filters.push(filter);
       if (options.listingFails)
         throw new ApiError('GET /api/v2/cases answered 503', {
           system: 'primero',
@@ -82,7 +84,7 @@ function memoryPrimero(options: { listingFails?: boolean; hides?: (id: string) =
       visit({ cases: shown(), unreadable: [] });
     },
   };
-  return { port, calls, held };
+  return { port, calls, held, filters };
 }
 
 function contextOf(primero: PrimeroCases, extra: Partial<UpsertContext> = {}) {
@@ -117,10 +119,12 @@ describe('f2-j2: creates settle after their check', () => {
   });
 
   it('checked creates get their outcome and fingerprint, one listing for all', async () => {
-    const { port, calls } = memoryPrimero();
+    const { port, calls, filters } = memoryPrimero();
     const { ctx, store } = contextOf(port, { concurrency: 3 });
     await upsertChildren(batchOf(6), ctx);
     expect(calls).toEqual({ listings: 1, counts: 1, readsById: 0, created: 6 });
+    // From Primero's clock before the creates, less the margin for a front server's clock.
+    expect(filters).toEqual([{ last_updated_at: '2025-03-10T07:59:00.000Z..' }]);
     expect(fingerprints(store)).toHaveLength(6);
     expect(ctx.report.steps['f2-j2'].written).toBe(6);
   });
