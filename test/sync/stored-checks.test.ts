@@ -11,7 +11,11 @@ import { ApiError } from '../../src/http/transport.ts';
 import { emptyReport } from '../../src/workflow/outcomes.ts';
 import { groupChildren, packChild, upsertChildren } from '../../src/sync/oscar-to-primero.ts';
 import type { PrimeroCases, UpsertContext } from '../../src/sync/oscar-to-primero/upsert.ts';
-import { CHECK_EVERY, storedChecks } from '../../src/sync/oscar-to-primero/stored-checks.ts';
+import {
+  CHECK_EVERY,
+  FIRST_CHECK,
+  storedChecks,
+} from '../../src/sync/oscar-to-primero/stored-checks.ts';
 import { memoryStateStore } from '../../src/workflow/state-store.ts';
 
 const TODAY = new Date('2025-03-10T08:00:00Z');
@@ -129,13 +133,13 @@ describe('f2-j2: creates settle after their check', () => {
     expect(ctx.report.steps['f2-j2'].written).toBe(6);
   });
 
-  it(`a long batch is checked every ${CHECK_EVERY} creates, not once at its end`, async () => {
-    const { port, calls } = memoryPrimero();
-    // The port's listing shows every case it holds: the last 5 creates would pay for a listing of
-    // all 2 005, so the cost model reads those 5 by id.
+  it(`a long batch is checked after ${FIRST_CHECK} creates, then every ${CHECK_EVERY}, not once at its end`, async () => {
+    const { port, calls, filters } = memoryPrimero();
     const { ctx } = contextOf(port);
     await upsertChildren(batchOf(CHECK_EVERY * 2 + 5), ctx);
-    expect(calls).toEqual({ listings: 2, counts: 3, readsById: 5, created: CHECK_EVERY * 2 + 5 });
+    // 100, then 1 000, then the last 905 at the batch's end.
+    expect(calls).toEqual({ listings: 3, counts: 3, readsById: 0, created: CHECK_EVERY * 2 + 5 });
+    expect(filters).toHaveLength(3);
     expect(ctx.report.steps['f2-j2'].written).toBe(CHECK_EVERY * 2 + 5);
   });
 
@@ -166,7 +170,12 @@ describe('storedChecks: the listing is paid for only while it helps', () => {
     await checks.flush();
     await Promise.all(first);
     expect(calls).toMatchObject({ listings: 1, readsById: 5 });
-    const second = [5, 6, 7, 8, 9].map((n) => checks.add(create(n)));
+    // From now on each create is checked as it is made, never a burst of reads at the end.
+    const single = checks.add(create(5));
+    expect(checks.due).toBe(true);
+    await checks.flush();
+    await single;
+    const second = [6, 7, 8, 9].map((n) => checks.add(create(n)));
     await checks.flush();
     await Promise.all(second);
     expect(calls).toMatchObject({ listings: 1, counts: 1, readsById: 10 });

@@ -29,11 +29,20 @@ export const CLOCK_MARGIN_MS = 60_000;
  */
 export const CHECK_EVERY = 1000;
 
+/**
+ * Creates checked together until a listing has shown our creates in this step: should the API
+ * user's scope hide them, the reads by id that follow stay a small burst, never 1 000 at the end
+ * of the budget. Once listings do not help, each create is checked as it is made.
+ */
+export const FIRST_CHECK = 100;
+
 export type CreateChecker = Pick<PrimeroClient, 'checkCreated' | 'scanCases' | 'countCases'>;
 
 export interface StoredChecks {
   /** Creates waiting for their check. */
   readonly waiting: number;
+  /** Whether enough creates wait for a check now (CHECK_EVERY, FIRST_CHECK, or each). */
+  readonly due: boolean;
   /** Resolves once the create is checked as stored; rejects with createCase's error otherwise. */
   add(create: UncheckedCreate): Promise<void>;
   /** Checks every create waiting (a listing, or a read each). */
@@ -51,6 +60,8 @@ export function storedChecks(primero: CreateChecker, what: string): StoredChecks
   // Once a listing showed fewer than half of our creates (the API user's scope hides them), the
   // rest of the step reads each create: the listing would be paid for and then read around.
   let listingsHelp = true;
+  // A listing showed most of the creates it was asked for: checks may grow to CHECK_EVERY.
+  let listingsShown = false;
 
   /** The creates of `due` a listing shows, when listing costs less; empty to read each. */
   async function shownByListing(due: Waiting[]): Promise<Map<string, PrimeroCase>> {
@@ -84,13 +95,17 @@ export function storedChecks(primero: CreateChecker, what: string): StoredChecks
     if (shown.size * 2 < due.length) {
       listingsHelp = false;
       log.info(`${what}: the listing shows few of the creates (scope?): reading each from now on`);
-    }
+    } else listingsShown = true;
     return shown;
   }
 
   return {
     get waiting() {
       return waiting.length;
+    },
+    get due() {
+      const limit = !listingsHelp ? 1 : listingsShown ? CHECK_EVERY : FIRST_CHECK;
+      return waiting.length >= limit;
     },
     add(create) {
       return new Promise<void>((resolve, reject) => waiting.push({ create, resolve, reject }));

@@ -24,7 +24,7 @@ import { WINDOW_ID, windowStartOf } from './window.ts';
 import { appliedMemory, fingerprintOf } from './fingerprint.ts';
 import type { AppliedMemory } from './fingerprint.ts';
 import type { StateStore } from '../../workflow/state-store.ts';
-import { CHECK_EVERY, storedChecks } from './stored-checks.ts';
+import { storedChecks } from './stored-checks.ts';
 import type { StoredChecks } from './stored-checks.ts';
 
 /** The part of the Primero client f2-j2 uses (the scan, when it has it, for batch look-ups). */
@@ -147,7 +147,7 @@ export async function upsertChildren(
           })
           .finally(() => settling.delete(pending));
         settling.add(pending);
-        if (checks && checks.waiting >= CHECK_EVERY) await checks.flush();
+        if (checks?.due) await checks.flush();
       } catch (error) {
         outage ??= { error };
       }
