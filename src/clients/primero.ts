@@ -78,9 +78,20 @@ export interface PrimeroClient {
   /**
    * POST `{data}`. The case gets a client-generated `id` (data.id, else a new UUID) so a retry
    * after a lost answer cannot create a twin: a 409 for that id means an earlier attempt made it.
-   * Returns the id; the case is not read back (a read per write doubles the requests).
+   * Returns the id once the case is checked as stored (Primero answers 204 and no record, so it is
+   * read back; createCaseUnchecked and checkCreated split the two).
    */
   createCase(data: PrimeroCaseWrite): Promise<{ id: string; created: boolean }>;
+  /**
+   * createCase without the read-back: the caller checks it with checkCreated, for many creates
+   * at once from a listing (src/sync/oscar-to-primero/stored-checks.ts).
+   */
+  createCaseUnchecked(data: PrimeroCaseWrite): Promise<UncheckedCreate>;
+  /**
+   * createCase's check of one create, with the same errors: against `held` (the case as a
+   * listing showed it), else read by id.
+   */
+  checkCreated(create: UncheckedCreate, held?: PrimeroCase): Promise<void>;
   /** PATCH `{data}` (merged by Primero's rules). */
   updateCase(id: string, data: PrimeroCaseWrite): Promise<void>;
   listReferrals(caseId: string): Promise<PrimeroReferral[]>;
@@ -92,6 +103,20 @@ export interface PrimeroClient {
   createReferral(caseId: string, data: PrimeroReferralCreate): Promise<PrimeroReferral>;
   /** Signs in (if not yet) and says how; throws the refusal. */
   signIn(): Promise<PrimeroSignIn>;
+}
+
+/** A case POSTed and not yet checked against what Primero holds. */
+export interface UncheckedCreate {
+  id: string;
+  /** False on a 409: the case existed already (an earlier attempt, or out of the user's sight). */
+  created: boolean;
+  /** What was sent, id included. */
+  sent: PrimeroCaseWrite;
+  /**
+   * Primero's clock (epoch ms, from the Date header of an answer received before the POST went
+   * out): the case's last_updated_at is not earlier. Undefined when no answer said.
+   */
+  notBefore?: number;
 }
 
 export interface UnreadablePrimeroCase {
@@ -265,16 +290,30 @@ export function createPrimeroClient(
     return signingIn;
   }
 
+  /**
+   * The latest Date header Primero answered with (epoch ms). Any answer already received was
+   * stamped before a request sent now is handled: a lower bound for what that request stamps.
+   */
+  let primeroClock: number | undefined;
+  const readClock = (response: HttpResponse) => {
+    const header = response.headers.date;
+    const at = typeof header === 'string' ? Date.parse(header) : NaN;
+    if (!Number.isNaN(at) && (primeroClock === undefined || at > primeroClock)) primeroClock = at;
+  };
+
   const authorization = (used: Credential) =>
     used.mode === 'token' ? `Bearer ${used.token}` : basic();
 
   async function send<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
     const used = await currentCredential();
-    const attempt = (with_: Credential) =>
-      transport.send<T>({
+    const attempt = async (with_: Credential) => {
+      const response = await transport.send<T>({
         ...req,
         headers: { ...req.headers, Authorization: authorization(with_) },
       });
+      readClock(response);
+      return response;
+    };
     try {
       return await attempt(used);
     } catch (error) {
@@ -410,6 +449,40 @@ export function createPrimeroClient(
     if (error) throw error;
   }
 
+  async function createCaseUnchecked(data: PrimeroCaseWrite): Promise<UncheckedCreate> {
+    const id = data.id ?? (util.uuid() as string);
+    const sent = { ...data, id };
+    assertPermitted(sent, `POST ${CASES}`);
+    const notBefore = primeroClock;
+    const response = await send({
+      method: 'POST',
+      path: CASES,
+      body: { data: sent },
+      okStatuses: [409],
+    });
+    return {
+      id,
+      created: response.status !== 409,
+      sent,
+      ...(notBefore !== undefined ? { notBefore } : {}),
+    };
+  }
+
+  async function checkCreated(create: UncheckedCreate, shown?: PrimeroCase): Promise<void> {
+    const { id, created, sent } = create;
+    // With a client id Primero answers 204 and no record, so the case is read back (unless a
+    // listing showed it). A 409 is an earlier attempt of ours, or a case of that id the API user
+    // may no longer see: read it.
+    const held =
+      shown ??
+      (await heldAfterWrite(
+        id,
+        created ? `Primero accepted case ${id}` : `Primero already holds case ${id} (409)`,
+      ));
+    assertHeld(sent, held, id);
+    if (!created) log.info(`Primero: case ${id} already exists as sent (an earlier attempt)`);
+  }
+
   return {
     listCases,
     listCasesReadable,
@@ -434,26 +507,13 @@ export function createPrimeroClient(
     getCase,
 
     async createCase(data) {
-      const id = data.id ?? (util.uuid() as string);
-      const write = { ...data, id };
-      assertPermitted(write, `POST ${CASES}`);
-      const response = await send({
-        method: 'POST',
-        path: CASES,
-        body: { data: write },
-        okStatuses: [409],
-      });
-      const created = response.status !== 409;
-      // With a client id Primero answers 204 and no record, so the case is read back. A 409 is an
-      // earlier attempt of ours, or a case of that id the API user may no longer see: read it.
-      const held = await heldAfterWrite(
-        id,
-        created ? `Primero accepted case ${id}` : `Primero already holds case ${id} (409)`,
-      );
-      assertHeld(write, held, id);
-      if (!created) log.info(`Primero: case ${id} already exists as sent (an earlier attempt)`);
-      return { id, created };
+      const create = await createCaseUnchecked(data);
+      await checkCreated(create);
+      return { id: create.id, created: create.created };
     },
+
+    createCaseUnchecked,
+    checkCreated,
 
     async updateCase(id, data) {
       assertPermitted(data, `PATCH ${CASES}/:id`);

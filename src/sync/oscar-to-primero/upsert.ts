@@ -24,13 +24,20 @@ import { WINDOW_ID, windowStartOf } from './window.ts';
 import { appliedMemory, fingerprintOf } from './fingerprint.ts';
 import type { AppliedMemory } from './fingerprint.ts';
 import type { StateStore } from '../../workflow/state-store.ts';
+import { storedChecks } from './stored-checks.ts';
+import type { StoredChecks } from './stored-checks.ts';
 
 /** The part of the Primero client f2-j2 uses (the scan, when it has it, for batch look-ups). */
 export type PrimeroCases = Pick<
   PrimeroClient,
   'findCases' | 'listReferrals' | 'createCase' | 'updateCase' | 'updateReferral'
 > &
-  Partial<Pick<PrimeroClient, 'listCasesReadable' | 'scanCases' | 'countCases'>>;
+  Partial<
+    Pick<
+      PrimeroClient,
+      'listCasesReadable' | 'scanCases' | 'countCases' | 'createCaseUnchecked' | 'checkCreated'
+    >
+  >;
 
 export interface UpsertContext {
   primero: PrimeroCases;
@@ -54,6 +61,11 @@ export interface UpsertContext {
    * children that map to it again are dropped before any look-up. Absent: every child is looked up.
    */
   applied?: { store: StateStore; reapply: boolean };
+  /**
+   * Where creates wait for their write check (stored-checks.ts); set by upsertChildren. Absent:
+   * each create is checked as it is made.
+   */
+  checks?: StoredChecks;
 }
 
 /** Each child's global id and fingerprint, and which match what f2 last applied. */
@@ -97,13 +109,14 @@ export async function upsertChildren(
 ): Promise<{ started: number }> {
   const known = await batchPrints(batch, base);
   const toLookUp = batch.children.filter((_, index) => !known.unchanged[index]);
-  const ctx: UpsertContext = {
-    ...base,
-    primero: await withBatchLookups({ ...batch, children: toLookUp }, base.primero),
-  };
+  const primero = await withBatchLookups({ ...batch, children: toLookUp }, base.primero);
+  const checks = base.dryRun ? undefined : checksFor(primero);
+  const ctx: UpsertContext = { ...base, primero, ...(checks ? { checks } : {}) };
   const { children } = batch;
   let next = 0;
   let outage: { error: unknown } | undefined;
+  // Children whose create waits for its check: their outcome is recorded once it is checked.
+  const settling = new Set<Promise<void>>();
   const lane = async () => {
     while (!outage && next < children.length) {
       // A child unchanged since it was applied costs no request, and none of the budget.
@@ -124,10 +137,17 @@ export async function upsertChildren(
       const index = next++;
       const packed = children[index]!;
       try {
-        await upsertChild(unpackChild(packed), batch.since, ctx, {
+        const { settled } = await startChild(unpackChild(packed), batch.since, ctx, {
           fingerprint: known.prints[index],
           ...(known.memory ? { memory: known.memory } : {}),
         });
+        const pending: Promise<void> = settled
+          .catch((error: unknown) => {
+            outage ??= { error };
+          })
+          .finally(() => settling.delete(pending));
+        settling.add(pending);
+        if (checks?.due) await checks.flush();
       } catch (error) {
         outage ??= { error };
       }
@@ -135,6 +155,10 @@ export async function upsertChildren(
   };
   const lanes = Math.max(1, Math.min(ctx.concurrency, children.length));
   await Promise.all(Array.from({ length: lanes }, lane));
+  // The creates made are checked even after an outage or the budget's end: only a create checked
+  // as stored gets its outcome and fingerprint.
+  await checks?.flush();
+  await Promise.all(settling);
   if (outage) throw outage.error;
   return { started: next };
 }
@@ -171,6 +195,13 @@ async function withBatchLookups(
   };
 }
 
+/** Deferred write checks when the client can check creates apart from making them. */
+function checksFor(primero: PrimeroCases): StoredChecks | undefined {
+  const { checkCreated, scanCases, countCases } = primero;
+  if (!primero.createCaseUnchecked || !checkCreated || !scanCases || !countCases) return undefined;
+  return storedChecks({ checkCreated, scanCases, countCases }, 'f2-j2');
+}
+
 /** Where the child is in OSCaR: organisation and client (slug) of each record, for the admin. */
 function oscarClientIds(child: OscarChild): Record<string, string> {
   const [first, ...others] = child.records;
@@ -191,6 +222,20 @@ export async function upsertChild(
   ctx: UpsertContext,
   applied: { fingerprint?: string | undefined; memory?: AppliedMemory } = {},
 ): Promise<void> {
+  const { settled } = await startChild(child, since, ctx, applied);
+  await settled;
+}
+
+/**
+ * Plans and writes the child. `settled` resolves once its outcome is recorded: at once, or, for a
+ * create whose check waits in ctx.checks, after that check. An outage rejects (or throws).
+ */
+async function startChild(
+  child: OscarChild,
+  since: string,
+  ctx: UpsertContext,
+  applied: { fingerprint?: string | undefined; memory?: AppliedMemory },
+): Promise<{ settled: Promise<void> }> {
   const key = caseKey(child.globalId);
   const lookup = lookupOf(child);
   const ids: Record<string, string> = {
@@ -200,10 +245,7 @@ export async function upsertChild(
   // Outcomes (history, failures) also say where the child is in OSCaR; planned writes keep the
   // ids of the write itself.
   const where = oscarClientIds(child);
-  try {
-    const plan = await planFor(child, ctx);
-    if (plan.caseId) ids.case_id = plan.caseId;
-    const wrote = await carryOut(plan, ids, ctx);
+  const succeed = async (plan: CasePlan, wrote: boolean) => {
     const unchanged = !wrote && plan.action === 'unchanged' && plan.decisions.length === 0;
     if (wrote) recordWritten(ctx.report, 'f2-j2', key, { ...ids, ...where });
     else if (unchanged) recordUnchanged(ctx.report, 'f2-j2', key, { ...ids, ...where });
@@ -211,7 +253,8 @@ export async function upsertChild(
     if (wrote || unchanged)
       await applied.memory?.remember(child.globalId, applied.fingerprint, ids.case_id);
     if (!ctx.dryRun) ctx.awaiting?.upserted(child, since);
-  } catch (error) {
+  };
+  const fail = async (error: unknown) => {
     if (!(error instanceof ItemError) && !isItemError(error)) throw error;
     // A child that failed is looked up again whenever it is listed, whatever it maps to.
     await applied.memory?.forget(child.globalId);
@@ -226,7 +269,17 @@ export async function upsertChild(
       ctx.now,
     );
     log.warn(`f2-j2: client ${child.globalId} not synced: ${failure.reason}`);
+  };
+  try {
+    const plan = await planFor(child, ctx);
+    if (plan.caseId) ids.case_id = plan.caseId;
+    const { wrote, checked } = await carryOut(plan, ids, ctx);
+    if (checked) return { settled: checked.then(() => succeed(plan, wrote), fail) };
+    await succeed(plan, wrote);
+  } catch (error) {
+    await fail(error);
   }
+  return { settled: Promise.resolve() };
 }
 
 async function planFor(child: OscarChild, ctx: UpsertContext): Promise<CasePlan> {
@@ -258,13 +311,28 @@ async function planFor(child: OscarChild, ctx: UpsertContext): Promise<CasePlan>
   });
 }
 
-/** Writes the plan (or records it as planned); true when anything was written. */
+/**
+ * Writes the plan (or records it as planned); `wrote` when anything was written. A create that is
+ * the plan's only write may leave its check to ctx.checks: `checked` settles with it.
+ */
 async function carryOut(
   plan: CasePlan,
   ids: Record<string, string>,
   ctx: UpsertContext,
-): Promise<boolean> {
-  const { primero, report } = ctx;
+): Promise<{ wrote: boolean; checked?: Promise<void> }> {
+  const { primero, report, checks } = ctx;
+  const { createCaseUnchecked } = primero;
+  if (
+    !ctx.dryRun &&
+    checks &&
+    createCaseUnchecked &&
+    plan.action === 'create' &&
+    plan.write &&
+    plan.decisions.length === 0
+  ) {
+    const create = await createCaseUnchecked(plan.write);
+    return { wrote: true, checked: checks.add(create) };
+  }
   const writes: Array<{
     action: string;
     ids: Record<string, string>;
@@ -297,8 +365,8 @@ async function carryOut(
   if (ctx.dryRun) {
     for (const write of writes)
       recordPlanned(report, { step: 'f2-j2', action: write.action, ids: write.ids });
-    return false;
+    return { wrote: false };
   }
   for (const write of writes) await write.send();
-  return writes.length > 0;
+  return { wrote: writes.length > 0 };
 }
