@@ -305,7 +305,7 @@ export function formatStartUp(pairing: StartUpPairing, targets: Target[]): strin
     `  ${pad(MAIN_DEPENDENCIES.join(' + '), 27)} CPU ${dependencies.cpuMs} ms, wall ${dependencies.wallMs} ms, RSS ${fixed(dependencies.peakRssMb, 0)} MB`,
   ];
   for (const t of targets)
-    lines.push(`${pad('start-up', 12)} ${pad(t.name, 36)} ${verdict(t)}  ${t.detail}`);
+    lines.push(`${pad('start-up', 14)} ${pad(t.name, 36)} ${verdict(t)}  ${t.detail}`);
   return lines.join('\n');
 }
 
@@ -359,7 +359,7 @@ export function formatTable(results: ScenarioResult[]): string {
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ''];
   for (const r of results) {
     for (const t of r.targets)
-      out.push(`${pad(label(r), 12)} ${pad(t.name, 36)} ${verdict(t)}  ${t.detail}`);
+      out.push(`${pad(label(r), 14)} ${pad(t.name, 36)} ${verdict(t)}  ${t.detail}`);
   }
   return out.join('\n');
 }
