@@ -35,10 +35,19 @@ export function timedNode(
   args: string[],
   options: { cwd: string; env: Record<string, string> },
 ): Promise<ProcessOutcome> {
+  return timedCommand(process.execPath, args, options);
+}
+
+/** Runs `command args` under /usr/bin/time in `cwd` with exactly `env`. */
+export function timedCommand(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<ProcessOutcome> {
   const scratch = mkdtempSync(join(tmpdir(), 'interop-time-'));
   const report = join(scratch, 'time.txt');
   return new Promise((resolve, reject) => {
-    const child = spawn(TIME, ['-o', report, '-f', '%e %U %S %M', process.execPath, ...args], {
+    const child = spawn(TIME, ['-o', report, '-f', '%e %U %S %M', command, ...args], {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -86,23 +95,28 @@ export interface CliRunResult extends ProcessUsage {
   steps?: unknown;
 }
 
+/** The environment of a scheduled `interop run`: the store in `home`, the systems, nothing else. */
+export function cliEnv(request: CliRunRequest): Record<string, string> {
+  const { primero, oscar } = request.systems;
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: request.home,
+    INTEROP_HOME: request.home,
+    INTEROP_CONCURRENCY: String(request.concurrency),
+    PRIMERO_URL: primero.url,
+    PRIMERO_USERNAME: primero.username,
+    PRIMERO_PASSWORD: primero.password,
+    OSCAR_URL: oscar.url,
+    OSCAR_EMAIL: oscar.email,
+    OSCAR_PASSWORD: oscar.password,
+  };
+}
+
 /** `interop run --json` against the systems, on the store in `home`, as a scheduled run would. */
 export async function runCli(request: CliRunRequest): Promise<CliRunResult> {
-  const { primero, oscar } = request.systems;
   const outcome = await timedNode([BIN, 'run', '--json'], {
     cwd: request.home, // no .env there
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: request.home,
-      INTEROP_HOME: request.home,
-      INTEROP_CONCURRENCY: String(request.concurrency),
-      PRIMERO_URL: primero.url,
-      PRIMERO_USERNAME: primero.username,
-      PRIMERO_PASSWORD: primero.password,
-      OSCAR_URL: oscar.url,
-      OSCAR_EMAIL: oscar.email,
-      OSCAR_PASSWORD: oscar.password,
-    },
+    env: cliEnv(request),
   });
   const usage = { wallMs: outcome.wallMs, cpuMs: outcome.cpuMs, peakRssMb: outcome.peakRssMb };
   let summary: any;

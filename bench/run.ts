@@ -57,6 +57,11 @@ import { measureStartUp } from './start-up.ts';
 import type { StartUpPairing } from './start-up.ts';
 import type { WorkerRequest, WorkerResult } from './worker.ts';
 import { formatBudget, runBudgetScenario } from './budget.ts';
+import { measureNpxPairing } from './npx-pairing.ts';
+import type { NpxPairing } from './npx-pairing.ts';
+import { MAX_SETTLE_RUNS, TRACKS, benchPlan, marginWaitMs, settledQuietly } from './plan.ts';
+import type { TrackName, TrackNames } from './plan.ts';
+import { PRIMERO_REREAD_MARGIN_MS, primeroListingStart } from '../src/workflow/primero-reread.ts';
 import type { BudgetOptions, BudgetResult } from './budget.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -383,7 +388,8 @@ async function measureRun(
   const { primero, oscar, options } = stage;
   const carried = since ? undefined : readCursors(home);
   const from = {
-    primero: since ?? carried?.primero ?? seeds.since,
+    // A run from the stored cursor lists from a margin before it (late commits).
+    primero: since ?? (carried?.primero ? primeroListingStart(carried.primero, true) : seeds.since),
     oscar: since ?? carried?.oscar ?? seeds.since,
   };
   const primeroBefore = primero.state() as any;
@@ -482,14 +488,68 @@ export interface BenchOutcome {
   exitCode: number;
 }
 
+/** One size's emulators, seed and store, carried through its scenarios in order. */
+interface Track {
+  stage: Stage;
+  seeds: BenchSeeds;
+  home: string;
+  names: TrackNames;
+  /** When its last run ended (ms): the re-read margin counts from there. */
+  lastEndedMs: number;
+  /** Settle runs so far. */
+  settles: number;
+}
+
+/** Runs one scenario of a track and notes when it ended. */
+async function runOn(
+  track: Track,
+  name: ScenarioName,
+  design: Design,
+  since?: string,
+): Promise<ScenarioResult> {
+  const result = await measureRun(track.stage, name, track.seeds, track.home, design, since);
+  track.lastEndedMs = Date.now();
+  return result;
+}
+
+/** Waits until the re-read margin has passed since the track's last run ended, saying why. */
+async function waitOutMargin(track: Track, before: string): Promise<void> {
+  const waitMs = marginWaitMs(track.lastEndedMs, Date.now(), PRIMERO_REREAD_MARGIN_MS);
+  if (waitMs <= 0) {
+    say(`${before}: the re-read margin has passed since the last run on this store; no wait`);
+    return;
+  }
+  say(
+    `${before}: waiting ${Math.ceil(waitMs / 1000)} s, until the re-read margin ` +
+      `(${PRIMERO_REREAD_MARGIN_MS / 1000} s) + 1 s has passed since the last run on this store ` +
+      'ended: hourly runs are an hour apart, so the next listing must start after what that run wrote',
+  );
+  await new Promise((resolve) => setTimeout(resolve, waitMs));
+}
+
+/** The first settle run, or (`untilQuiet`) more, each after the margin, until one writes nothing. */
+async function settle(track: Track, results: ScenarioResult[], untilQuiet: boolean): Promise<void> {
+  const { quick } = track.stage.options;
+  do {
+    if (track.settles > 0) await waitOutMargin(track, `${track.names.settle} ${track.settles + 1}`);
+    const result = await runOn(
+      track,
+      track.names.settle,
+      track.settles === 0 ? settleDesign(track.seeds) : NOTHING,
+    );
+    track.settles += 1;
+    results.push({ ...result, round: track.settles });
+    if (settledQuietly(track.settles, result.writes.total, quick)) return;
+  } while (untilQuiet && track.settles < MAX_SETTLE_RUNS);
+  if (untilQuiet)
+    say(
+      `${track.names.settle}: still writing after ${track.settles} runs; hourly measures what follows`,
+    );
+}
+
 /** The hourly changes of one store, made and measured, then the no-op run after them. */
-async function hourlyAndNoop(
-  stage: Stage,
-  names: { hourly: ScenarioName; noop: ScenarioName },
-  seeds: BenchSeeds,
-  home: string,
-  results: ScenarioResult[],
-) {
+async function hourlyAndNoop(track: Track, results: ScenarioResult[]) {
+  const { stage, seeds, names } = track;
   const want = new Set(stage.options.scenarios);
   if (want.has(names.hourly)) {
     // The same count at both sizes; a tenth of the first size when that is smaller (the quick
@@ -502,7 +562,7 @@ async function hourlyAndNoop(
     await applyHourlyChanges(stage.primero, stage.oscar, changes);
     const changed = changes.primero.length + changes.oscar.length;
     results.push(
-      await measureRun(stage, names.hourly, seeds, home, {
+      await runOn(track, names.hourly, {
         ...NOTHING,
         referralItems: changes.primero.length,
         clientsToSync: changes.oscar.length,
@@ -511,7 +571,31 @@ async function hourlyAndNoop(
       }),
     );
   }
-  if (want.has(names.noop)) results.push(await measureRun(stage, names.noop, seeds, home, NOTHING));
+  if (!want.has(names.noop)) return;
+  const noop = await runOn(track, names.noop, NOTHING);
+  if (noop.via === 'cli') noop.npxPairing = await npxPairing(track);
+  results.push(noop);
+}
+
+/** The issue's pairing on the no-op's store; every one of its runs must be a no-op again. */
+async function npxPairing(track: Track): Promise<NpxPairing> {
+  const { stage } = track;
+  const rounds = stage.options.quick ? 1 : 3;
+  say(
+    `${track.names.noop}: npx interop run --json beside npx interop --help, ${rounds} round(s)...`,
+  );
+  const before = { primero: stage.primero.requestCounts(), oscar: stage.oscar.requestCounts() };
+  const pairing = await measureNpxPairing(
+    { home: track.home, systems: stage.systems, concurrency: stage.options.concurrency },
+    rounds,
+  );
+  const writes = writesOf({
+    ...countDelta('primero', before.primero, stage.primero.requestCounts()),
+    ...countDelta('oscar', before.oscar, stage.oscar.requestCounts()),
+  }).total;
+  if (writes > 0) pairing.problems.push(`the no-op runs through npx made ${writes} write requests`);
+  track.lastEndedMs = Date.now();
+  return pairing;
 }
 
 /** The run after a first run: the children it created in Primero get their case ids to OSCaR. */
@@ -530,70 +614,75 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
     const pairing = await measureStartUp(options.quick ? 3 : 5);
     startUp = { pairing, targets: startUpTargets(pairing, options.quick) };
   } else say('start-up: not measured (/usr/bin/time is missing; Debian package `time`)');
-  const primero = await startPrimeroEmulator({ latencyMs: options.latencyMs });
-  const oscar = await startOscarEmulator({ latencyMs: options.latencyMs });
   const homes: string[] = [];
-  const newHome = () => {
-    const home = mkdtempSync(join(tmpdir(), 'interop-bench-'));
-    homes.push(home);
-    return home;
-  };
-  const stage: Stage = {
-    primero,
-    oscar,
-    options,
-    systems: benchSystems(primero, oscar),
-  };
-  const seed = async (cases: number, prngSeed: number) => {
-    const seeds = generateSeeds({ cases, seed: prngSeed });
+  const emulators: RunningEmulator[] = [];
+  let byteCost: ByteCost | undefined;
+  // Each size has its own emulators and store, so that the two can be interleaved.
+  const openTrack = async (which: TrackName): Promise<Track> => {
+    const names = TRACKS[which];
+    const cases = which === 'first' ? options.cases : options.scaleCases;
+    say(`${names.initial}: seeding ${cases} Primero cases and ${cases} OSCaR clients...`);
+    const primero = await startPrimeroEmulator({ latencyMs: options.latencyMs });
+    emulators.push(primero);
+    const oscar = await startOscarEmulator({ latencyMs: options.latencyMs });
+    emulators.push(oscar);
+    const seeds = generateSeeds({ cases, seed: options.seed + (which === 'first' ? 0 : 1) });
     primero.loadSeed(seeds.primero);
     oscar.loadSeed(seeds.oscar);
-    if (!stage.byteCost) {
-      stage.byteCost = await measureByteCost(primero);
+    if (!byteCost) {
+      byteCost = await measureByteCost(primero);
       say(
-        `link: ${Math.round(stage.byteCost.bytesPerMs / 1000)} MB/s serialised, carried and parsed ` +
-          `(${(stage.byteCost.bytes / 1e6).toFixed(1)} MB in ${Math.round(stage.byteCost.cpuMs)} ms of CPU)`,
+        `link: ${Math.round(byteCost.bytesPerMs / 1000)} MB/s serialised, carried and parsed ` +
+          `(${(byteCost.bytes / 1e6).toFixed(1)} MB in ${Math.round(byteCost.cpuMs)} ms of CPU)`,
       );
     }
-    return seeds;
+    const home = mkdtempSync(join(tmpdir(), 'interop-bench-'));
+    homes.push(home);
+    const stage: Stage = {
+      primero,
+      oscar,
+      options,
+      systems: benchSystems(primero, oscar),
+      byteCost,
+    };
+    return { stage, seeds, home, names, lastEndedMs: 0, settles: 0 };
   };
+  const closeEmulators = async (which: RunningEmulator[]) => {
+    for (const emulator of which) {
+      const at = emulators.indexOf(emulator);
+      if (at < 0) continue;
+      emulators.splice(at, 1);
+      await emulator.close();
+    }
+  };
+  const tracks: Partial<Record<TrackName, Track>> = {};
   const results: ScenarioResult[] = [];
   try {
-    if (want.has('initial')) {
-      say(`initial: seeding ${options.cases} Primero cases and ${options.cases} OSCaR clients...`);
-      const seeds = await seed(options.cases, options.seed);
-      const home = newHome();
-      results.push(
-        await measureRun(stage, 'initial', seeds, home, initialDesign(seeds), seeds.since),
-      );
-      if (want.has('settle'))
-        results.push(await measureRun(stage, 'settle', seeds, home, settleDesign(seeds)));
-      await hourlyAndNoop(stage, { hourly: 'hourly', noop: 'noop' }, seeds, home, results);
-    }
-    if (want.has('scale')) {
-      say(
-        `scale: seeding ${options.scaleCases} Primero cases and ${options.scaleCases} OSCaR clients...`,
-      );
-      const seeds = await seed(options.scaleCases, options.seed + 1);
-      // The scale store is where the hourly and no-op runs at the scale size continue.
-      const home = newHome();
-      results.push(
-        await measureRun(stage, 'scale', seeds, home, initialDesign(seeds), seeds.since),
-      );
-      if (want.has('scale-settle'))
-        results.push(await measureRun(stage, 'scale-settle', seeds, home, settleDesign(seeds)));
-      await hourlyAndNoop(
-        stage,
-        { hourly: 'scale-hourly', noop: 'scale-noop' },
-        seeds,
-        home,
-        results,
-      );
+    for (const step of benchPlan(options)) {
+      const track = (tracks[step.track] ??= await openTrack(step.track));
+      if (step.do === 'initial')
+        results.push(
+          await runOn(track, track.names.initial, initialDesign(track.seeds), track.seeds.since),
+        );
+      else if (step.do === 'first-settle') await settle(track, results, false);
+      else if (step.do === 'settle-until-quiet') await settle(track, results, true);
+      else {
+        if (options.quick && want.has(track.names.settle))
+          say(
+            `${track.names.hourly}: quick variant, settled once and no wait: the hourly and no-op ` +
+              `listings include what ${track.names.settle} wrote`,
+          );
+        await hourlyAndNoop(track, results);
+        // Done with this size: its emulators' memory is not the next runs' business.
+        await closeEmulators([track.stage.primero, track.stage.oscar]);
+      }
     }
   } finally {
-    await Promise.all([primero.close(), oscar.close()]);
+    await closeEmulators([...emulators]);
     for (const home of homes) rmSync(home, { recursive: true, force: true });
   }
+  // The table in scenario order; the runs happened in the plan's (interleaved) order.
+  results.sort((a, b) => SCENARIOS.indexOf(a.name) - SCENARIOS.indexOf(b.name));
   const first = (name: ScenarioName) => results.find((r) => r.name === name);
   const context = {
     quick: options.quick,
@@ -606,7 +695,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
   return {
     results,
     ...(startUp ? { startUp } : {}),
-    ...(stage.byteCost ? { byteCost: stage.byteCost } : {}),
+    ...(byteCost ? { byteCost } : {}),
     exitCode: exitCodeOf(results, startUp?.targets ?? []),
   };
 }

@@ -28,7 +28,7 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
-const medianUsage = (samples: ProcessUsage[]): ProcessUsage => ({
+export const medianUsage = (samples: ProcessUsage[]): ProcessUsage => ({
   wallMs: median(samples.map((s) => s.wallMs)),
   cpuMs: median(samples.map((s) => s.cpuMs)),
   peakRssMb: median(samples.map((s) => s.peakRssMb)),

@@ -63,9 +63,10 @@ export interface PrimeroClient {
   listCasesReadable(filter: Record<string, string>): Promise<ReadableCases>;
   /**
    * Every case matching `filter`, handed to `visit` one page at a time and not kept: for a pass
-   * over all of Primero's cases whose memory must not grow with their number.
+   * over all of Primero's cases whose memory must not grow with their number. The first page is
+   * visited first; each page carries the `Date` header of its answer.
    */
-  scanCases(filter: Record<string, string>, visit: (page: ReadableCases) => void): Promise<void>;
+  scanCases(filter: Record<string, string>, visit: (page: ScannedPage) => void): Promise<void>;
   /** How many cases match `filter` (one request for one record). */
   countCases(filter: Record<string, string>): Promise<number>;
   /** ALL cases matching the external ids given; the caller decides what two matches mean. */
@@ -123,6 +124,12 @@ export interface UnreadablePrimeroCase {
   /** Primero's id of the record, when it had one. */
   id?: string;
   reason: string;
+}
+
+/** One page of a listing, with when Primero answered it. */
+export interface ScannedPage extends ReadableCases {
+  /** The answer's HTTP `Date` header as Primero sent it (RFC 7231), when it sent one. */
+  date?: string;
 }
 
 export interface ReadableCases {
@@ -360,27 +367,33 @@ export function createPrimeroClient(
     const metadata = (response.body as { metadata?: { total?: unknown; per?: unknown } }).metadata;
     const total = typeof metadata?.total === 'number' ? metadata.total : undefined;
     const per = typeof metadata?.per === 'number' && metadata.per > 0 ? metadata.per : PAGE_SIZE;
-    return { records, total, per };
+    const date = response.headers.date;
+    return { records, total, per, ...(date ? { date } : {}) };
   }
 
   async function scanCases(
     filter: Record<string, string>,
-    visit: (page: ReadableCases) => void,
+    visit: (page: ScannedPage) => void,
   ): Promise<void> {
     // Oldest first: a case created while we page lands after the pages already read instead of
     // shifting them, and duplicates are dropped by id.
     const query = { order_by: 'created_at', order: 'asc', ...filter, per: PAGE_SIZE };
     const seen = new Set<string>();
+    const scanned = (page: { records: unknown[]; date?: string }): ScannedPage => ({
+      ...readPage(page.records, seen),
+      ...(page.date ? { date: page.date } : {}),
+    });
     const first = await fetchPage(query, 1);
-    visit(readPage(first.records, seen));
+    visit(scanned(first));
     let pages = 1;
     if (first.total === undefined) {
       // No metadata: keep asking until a short page, as Primero versions without a total would need.
       let last = first.records;
       while (last.length >= first.per) {
         pages += 1;
-        last = (await fetchPage(query, pages)).records;
-        visit(readPage(last, seen));
+        const next = await fetchPage(query, pages);
+        last = next.records;
+        visit(scanned(next));
       }
     } else {
       // Later pages in parallel (the transport bounds how many are on the wire); each page is
@@ -389,7 +402,7 @@ export function createPrimeroClient(
       pages = Math.max(1, pageCount);
       await Promise.all(
         Array.from({ length: Math.max(0, pageCount - 1) }, (_, i) =>
-          fetchPage(query, i + 2).then((p) => visit(readPage(p.records, seen))),
+          fetchPage(query, i + 2).then((p) => visit(scanned(p))),
         ),
       );
     }

@@ -175,6 +175,21 @@ describe('listing', () => {
     expect(counts()['GET /api/v2/cases']).toBe(3);
   });
 
+  it("hands each scanned page with its answer's Date header, the first page first", async () => {
+    emulator.loadSeed(bulkSeed(2500));
+    const from = Math.floor(Date.now() / 1000) * 1000;
+    const pages: Array<{ count: number; date?: string }> = [];
+    await client().scanCases({}, (page) =>
+      pages.push({ count: page.cases.length, ...(page.date ? { date: page.date } : {}) }),
+    );
+    expect(pages.length).toBe(Math.ceil(2500 / DEFAULT_PRIMERO_PAGE_SIZE));
+    expect(pages[0]?.count).toBe(DEFAULT_PRIMERO_PAGE_SIZE);
+    for (const page of pages) {
+      expect(Date.parse(page.date ?? '')).toBeGreaterThanOrEqual(from);
+      expect(Date.parse(page.date ?? '')).toBeLessThanOrEqual(Date.now());
+    }
+  });
+
   it('finds ALL cases matching an external id', async () => {
     emulator.loadSeed(bulkSeed(2500));
     const matches = await client().findCases({ oscar_number: 'shared-oscar-number' });

@@ -147,13 +147,15 @@ describe.each(PRIMERO_PROFILES)('Primero %s', (profile: PrimeroProfile) => {
       { primero: basePrimeroSeed(), oscar },
       { primeroProfile: profile },
     );
-    // A case the first run sees: it sets the cursor to its last_updated_at.
-    const seen = '2025-03-02T09:00:00.000Z';
-    await commitLate(systems, { id: 'case-seen', case_id: 'case-seen' }, seen);
+    // The first run's cursor is when its listing began on Primero's clock: the first page's Date
+    // header (whole seconds) less one second.
+    const listedFrom = Math.floor(Date.now() / 1000) * 1000;
     const first = await runOnce(systems, undefined, { since: START });
-    expect(first.next.cursors.primero).toBe(seen);
-    // Then a slow transaction commits a case stamped two minutes before that.
-    const late = new Date(Date.parse(seen) - 2 * 60_000).toISOString();
+    const cursor = Date.parse(first.next.cursors.primero ?? '');
+    expect(cursor).toBeGreaterThanOrEqual(listedFrom - 1000);
+    expect(cursor).toBeLessThanOrEqual(Date.now());
+    // Then a slow transaction commits a case stamped two minutes before that, within the margin.
+    const late = new Date(cursor - 2 * 60_000).toISOString();
     await commitLate(
       systems,
       {
@@ -193,6 +195,36 @@ describe.each(PRIMERO_PROFILES)('Primero %s', (profile: PrimeroProfile) => {
     const third = await runOnce(systems, second.next);
     expect(third.summary.error).toBeUndefined();
     expect(upserts()).toBe(before);
+  });
+});
+
+// The cursor a run hands on is when its listing began on Primero's clock (src/workflow/
+// primero-reread.ts), not the latest last_updated_at seen: after a burst of writes and then quiet,
+// later runs list from that instant less the margin, so none of them lists the burst again. The
+// burst here is stamped more than the margin before the first run reads it, which is what waiting
+// out the margin after it would give; the real margin is used, no test-only setting.
+describe('after a burst of writes then quiet', () => {
+  it('the next run lists none of the burst', async () => {
+    const now = Date.now();
+    const margin = 10 * 60_000;
+    const burst = Array.from({ length: 30 }, (_, i) => {
+      const at = new Date(now - 2 * margin + i * 18_000).toISOString();
+      return {
+        id: `burst-${i}`,
+        case_id: `burst-${i}`,
+        owned_by: 'mosvy_worker',
+        created_at: at,
+        last_updated_at: at,
+      };
+    });
+    systems = await startSystems({ primero: basePrimeroSeed(burst), oscar: baseOscarSeed() });
+    const first = await runOnce(systems, undefined, { since: START });
+    expect(first.summary.error).toBeUndefined();
+    expect(first.summary.steps['f1-j1'].fetched).toBe(30);
+    const second = await runOnce(systems, first.next);
+    expect(second.summary.error).toBeUndefined();
+    expect(second.summary.steps['f1-j1'].fetched).toBe(0);
+    expect(second.logs.join('\n')).toContain('f1-j1: fetched 0 cases updated since');
   });
 });
 

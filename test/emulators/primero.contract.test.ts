@@ -179,6 +179,21 @@ describe('GET /api/v2/cases: paging', () => {
     ]);
   });
 
+  // The sync's Primero cursor is when its listing began on Primero's clock: the listing's Date
+  // header (src/workflow/primero-reread.ts). A real Primero answers through nginx
+  // (docker/nginx/root/etc/nginx/conf.d/primero.conf.template, commit 001bde2, l.58-63:
+  // `location @app` proxies to Puma), and nginx sends its own Date on every answer (it drops the
+  // upstream's unless told otherwise); Puma/Rack would send one too. RFC 7231 §7.1.1.2: an origin
+  // server with a clock must send it, in IMF-fixdate form.
+  it('answers a listing with an HTTP Date header on its own clock', async () => {
+    const before = Math.floor(Date.now() / 1000) * 1000;
+    const response = await api('GET', '/api/v2/cases?per=1');
+    const date = response.headers.get('date') ?? '';
+    expect(date).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
+    expect(Date.parse(date)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(date)).toBeLessThanOrEqual(Date.now());
+  });
+
   it('returns each record with id and enabled', async () => {
     const response = await api('GET', '/api/v2/cases?per=10');
     for (const record of response.body.data)

@@ -451,7 +451,12 @@ const TABLE: BadInput[] = [
   },
   {
     kind: 'null where a list belongs in a Primero case',
-    lands: (sys) => expect(referralsOf(sys, 'rel-case-1')).toHaveLength(1),
+    // Read as a case with no service rows, so nothing is sent for it. The answer changed without
+    // Primero stamping the case again, which Primero never does: once the cursor has passed the
+    // case (when the listing began, src/workflow/primero-reread.ts), it is read again at its next
+    // change, like any case.
+    about: /case:00000000-0000-4000-b000-000000000001/,
+    lands: (sys) => expect(referralsOf(sys, 'rel-case-1')).toHaveLength(0),
     respond: (sys) =>
       alterPrimeroListing(sys, (cases) => {
         const c = cases.find((x) => x.case_id === 'rel-case-1');

@@ -8,7 +8,7 @@ import type { FailureInput } from '../../workflow/outcomes.ts';
 import { isItemError, reasonOf } from '../../workflow/step-context.ts';
 
 /** The retry key of a case f1-j1 could not read: its referrals, or the case itself. */
-const caseKey = (primeroId: string) => `f1-j1:case:${primeroId}`;
+export const caseKey = (primeroId: string) => `f1-j1:case:${primeroId}`;
 
 /** A Primero case of an unexpected shape: it fails alone and is fetched again while retried. */
 export function unreadableCaseFailure(bad: UnreadablePrimeroCase): FailureInput {

@@ -29,10 +29,12 @@ export interface PrimeroWindowRead {
   /** Primero ids of carried cases Primero no longer has. */
   gone: string[];
   referrals: Record<string, PrimeroReferral[]>;
-  /** Greatest last_updated_at of every case listed (kept or not): the candidate cursor. */
+  /** Greatest last_updated_at of every case listed (kept or not). */
   latest?: string;
   /** Cases whose referrals were read this run, and when f1 last settled each (settled-cases.ts). */
   settling: { read: PrimeroCase[]; held: SettledAt };
+  /** The first listing page's `Date` header: when the listing began on Primero's clock. */
+  listingDate?: string;
 }
 
 /** f1-j1's state after its fetch. */
@@ -50,10 +52,13 @@ export async function readWindow(
   // One paged listing of the window, read page by page; only cases that concern OSCaR are kept.
   const cases: PrimeroCase[] = [];
   const listed = { count: 0, latest: undefined as string | undefined };
+  // The first page's Date header ('' when it had none): the candidate cursor (primero-reread.ts).
+  let listingDate: string | undefined;
   const unreadable: UnreadablePrimeroCase[] = [];
   await primero().scanCases({ last_updated_at: `${window.listFrom}..` }, (page) => {
     listed.count += page.cases.length;
     listed.latest = latestUpdate(page.cases, listed.latest);
+    listingDate ??= page.date ?? '';
     cases.push(...page.cases.filter(concernsOscar));
     unreadable.push(...page.unreadable);
   });
@@ -121,6 +126,7 @@ export async function readWindow(
         read: reads.done.filter((record) => record.id in reads.referrals),
         held,
       },
+      ...(listingDate ? { listingDate } : {}),
     },
   };
 }

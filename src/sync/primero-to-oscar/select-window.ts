@@ -3,6 +3,7 @@
 // records can go (closed referrals), and the candidate Primero cursor. No request is made here.
 import type { ToOscarBatch } from '../../model/to-oscar.ts';
 import { primeroWindow } from '../../workflow/checkpoint.ts';
+import { primeroCursorCandidate } from '../../workflow/primero-reread.ts';
 import { recordUnchanged } from '../../workflow/outcomes.ts';
 import type { AfterGetPrimeroCases } from '../../workflow/state.ts';
 import type { WindowRead } from './read-window.ts';
@@ -36,6 +37,12 @@ export function selectWindow(state: WindowRead): WindowSelected {
     // From the whole selection, before the global-id check fails any of it.
     settling: settleCandidates(window.settling.read, window.settling.held, toOscar.referrals),
     closedReferralIds: closedReferralIds(window.referrals),
-    ...(window.latest ? { primeroNextCursor: window.latest } : {}),
+    ...primeroCursorOf(window),
   };
+}
+
+/** The candidate Primero cursor: when the listing began on Primero's clock (primero-reread.ts). */
+function primeroCursorOf(window: WindowRead['window']): { primeroNextCursor?: string } {
+  const cursor = primeroCursorCandidate(window.latest, window.listingDate);
+  return cursor ? { primeroNextCursor: cursor } : {};
 }

@@ -1,6 +1,7 @@
 // Which referrals, decisions and links a window of Primero cases asks OSCaR for (docs/sync-rules.md,
 // "Which referrals go to OSCaR", "Decisions and links"). Whether OSCaR has them already is the sent
 // ledger's answer (sent-ledger.ts).
+import { caseKey } from './case-failures.ts';
 import type { PrimeroCase, PrimeroReferral, ServiceRow } from '../../model/primero.ts';
 import { SERVICE_RESPONSE_TYPES } from '../../model/primero.ts';
 import { REFERRAL_IN_PROGRESS, isDecidedServiceRowStatus } from '../../mapping/index.ts';
@@ -106,7 +107,10 @@ export function referralsToOscar(
     const unconfirmed = sendState === 'unconfirmed' && !rules.requeuedKeys?.has(key);
     const createdAt = Date.parse(referral.created_at ?? '');
     const inWindow = Number.isNaN(createdAt) || createdAt >= windowStart;
-    if (!inWindow && !rules.retryKeys.has(key)) continue;
+    // A case carried because f1-j1 could not read it was never judged: its referrals count as of
+    // the window it failed in, which the cursor has left since (the sent ledger stops a resend).
+    if (!inWindow && !rules.retryKeys.has(key) && !rules.retryKeys.has(caseKey(record.id)))
+      continue;
     // Two in-progress referrals of one row: the latest is the one the case worker means.
     const earlier = items.get(key);
     if (earlier && (earlier.referral.created_at ?? '') > (referral.created_at ?? '')) continue;
