@@ -23,7 +23,7 @@ import { journaledStore } from './sent-journal.ts';
 import { memoryStateStore, registerRunStore, splitStore } from './state-store.ts';
 import type { StateStore } from './state-store.ts';
 import { carriedToItems, loadAwaiting, loadSent, withoutLedger } from './carried-items.ts';
-import { HAND_OFF_PREFIX } from './hand-off.ts';
+import { HAND_OFF_PREFIX, memoryHandOffStore } from './hand-off.ts';
 import { buildSummary } from './summary.ts';
 import { openRunClients } from './step-context.ts';
 import { stepProgress } from './step-progress.ts';
@@ -111,7 +111,7 @@ async function runStore(
   carried: Pick<CarriedState, 'sent' | 'awaitingServices'>,
   dryRun: boolean,
 ): Promise<{ store: StateStore; durable: boolean }> {
-  const handOff = memoryStateStore();
+  const handOff = memoryHandOffStore();
   if (options.store && !dryRun)
     return { store: splitStore(HAND_OFF_PREFIX, handOff, options.store), durable: true };
   const memory = memoryStateStore();
