@@ -65,3 +65,47 @@ export function runIdOf(state: BaseState): string {
     );
   return id;
 }
+
+/** A value as the local hand-off holds it: a string as it is, anything else serialised. */
+type Held = { text: string } | { json: string };
+
+/**
+ * One local run's hand-off, in this process's memory. A string value (f2-j1's packed children,
+ * PackedChild: each OSCaR child already one JSON text) is kept as it is: nobody can change a
+ * string, so serialising it again would only hold the whole OSCaR listing twice at the end of
+ * f2-j1, and parsing it back a second time at the start of f2-j2 (docs/performance.md, "Memory at
+ * scale"). Any other value is kept serialised, as memoryStateStore keeps it: no caller shares an
+ * object.
+ */
+export function memoryHandOffStore(): StateStore {
+  const items = new Map<string, Held>();
+  const valueOf = (held: Held): unknown =>
+    'text' in held ? held.text : (JSON.parse(held.json) as unknown);
+  return {
+    async list(prefix) {
+      return [...items.keys()]
+        .filter((key) => key.startsWith(prefix))
+        .sort()
+        .map((key) => ({ key, value: valueOf(items.get(key)!) }));
+    },
+    async get(keys) {
+      return keys.flatMap((key) => {
+        const held = items.get(key);
+        return held === undefined ? [] : [{ key, value: valueOf(held) }];
+      });
+    },
+    async set(list) {
+      for (const { key, value } of list)
+        items.set(
+          assertKey(key),
+          typeof value === 'string' ? { text: value } : { json: JSON.stringify(value) },
+        );
+    },
+    async remove(keys) {
+      for (const key of keys) items.delete(key);
+    },
+    async removePrefix(prefix) {
+      for (const key of [...items.keys()]) if (key.startsWith(prefix)) items.delete(key);
+    },
+  };
+}

@@ -40,8 +40,6 @@ export interface OpenRunInput {
   settings?: Partial<SyncSettings>;
   runId?: string;
   startedAt: string;
-  /** Keep the list of items that landed (the local runner's per-item history). */
-  itemOutcomes?: boolean;
 }
 
 export type OpenedRun =
@@ -94,7 +92,7 @@ export function openRun(options: OpenRunInput): OpenedRun {
         carried,
         ...(options.since !== undefined ? { since: start.from.primero } : {}),
       },
-      report: { ...emptyReport(), ...(options.itemOutcomes ? { succeeded: [] } : {}) },
+      report: emptyReport(),
     },
   };
 }

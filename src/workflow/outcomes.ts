@@ -14,6 +14,7 @@ import type {
 import { STEP_IDS } from './contract.ts';
 import type { BudgetProgress } from './budget.ts';
 import { itemRecorded } from './item-progress.ts';
+import { itemSucceeded } from './item-outcomes.ts';
 
 export interface Report {
   steps: Record<StepId, StepCounts>;
@@ -23,8 +24,10 @@ export interface Report {
   /** Keys of every item attempted in this run, whatever the outcome. */
   attempted: string[];
   /**
-   * Items written or found unchanged, with their ids when the step gave them (item history);
-   * present only when the runner asked for item outcomes (RunWorkflowOptions.itemOutcomes).
+   * Items written or found unchanged, with their ids when the step gave them (item history):
+   * collected beside the run while the steps run (item-outcomes.ts), never in a step's state, and
+   * put here by runWorkflow for the summary when the runner asked for item outcomes
+   * (RunWorkflowOptions.itemOutcomes).
    */
   succeeded?: SucceededItem[];
   planned: PlannedWrite[];
@@ -73,7 +76,7 @@ export function recordWritten(
   report.steps[step].written += 1;
   countKind(report, key, 'written');
   report.attempted.push(key);
-  report.succeeded?.push({ key, step, outcome: 'written', ...(ids ? { ids } : {}) });
+  itemSucceeded({ key, step, outcome: 'written', ...(ids ? { ids } : {}) });
   itemRecorded(step, report.steps[step]);
 }
 
@@ -86,7 +89,7 @@ export function recordUnchanged(
   report.steps[step].unchanged += 1;
   countKind(report, key, 'unchanged');
   report.attempted.push(key);
-  report.succeeded?.push({ key, step, outcome: 'unchanged', ...(ids ? { ids } : {}) });
+  itemSucceeded({ key, step, outcome: 'unchanged', ...(ids ? { ids } : {}) });
   itemRecorded(step, report.steps[step]);
 }
 

@@ -23,10 +23,11 @@ import { journaledStore } from './sent-journal.ts';
 import { memoryStateStore, registerRunStore, splitStore } from './state-store.ts';
 import type { StateStore } from './state-store.ts';
 import { carriedToItems, loadAwaiting, loadSent, withoutLedger } from './carried-items.ts';
-import { HAND_OFF_PREFIX } from './hand-off.ts';
+import { HAND_OFF_PREFIX, memoryHandOffStore } from './hand-off.ts';
 import { buildSummary } from './summary.ts';
 import { openRunClients } from './step-context.ts';
 import { stepProgress } from './step-progress.ts';
+import { collectSucceeded } from './item-outcomes.ts';
 
 export { DEFAULT_SETTINGS } from './lifecycle.ts';
 
@@ -110,7 +111,7 @@ async function runStore(
   carried: Pick<CarriedState, 'sent' | 'awaitingServices'>,
   dryRun: boolean,
 ): Promise<{ store: StateStore; durable: boolean }> {
-  const handOff = memoryStateStore();
+  const handOff = memoryHandOffStore();
   if (options.store && !dryRun)
     return { store: splitStore(HAND_OFF_PREFIX, handOff, options.store), durable: true };
   const memory = memoryStateStore();
@@ -144,7 +145,6 @@ export async function runWorkflow(
     dryRun,
     runId,
     startedAt,
-    ...(options.itemOutcomes ? { itemOutcomes: true } : {}),
   });
   if (!opened.ok) {
     options.logSink?.('error', opened.error);
@@ -168,6 +168,8 @@ export async function runWorkflow(
   let crash: string | undefined;
   const thrown = new Map<string, unknown>();
   const progress = stepProgress(options.onProgress);
+  // The items that land are kept beside the run, not in the state the runtime copies per step.
+  const landed = options.itemOutcomes ? collectSucceeded() : undefined;
   try {
     const plan = buildPlan(options.systems, watchedJobs(jobs ?? (await loadJobs()), thrown));
     // A plan with one start hands back the final state of its last step (not a map of leaves).
@@ -183,11 +185,13 @@ export async function runWorkflow(
     crash = stepError('workflow', (error as Error)?.message ?? String(error));
   } finally {
     progress.stop();
+    landed?.stop();
     restoreStore();
     closeClients();
     restoreSink();
   }
 
+  if (final?.report && landed) final.report.succeeded = landed.items;
   const failedStep = final?.errors ? Object.keys(final.errors)[0] : undefined;
   const failure = failedStep ? failureOf(failedStep, thrown.get(failedStep)) : undefined;
   const error =

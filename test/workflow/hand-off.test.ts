@@ -1,8 +1,15 @@
 // The hand-off of child data between two steps of one run (src/workflow/hand-off.ts): one item
 // per record under the run's id, taken (read and removed) by the next step, the rest cleared at
 // the run's end; a hand-off that lost items fails loudly instead of syncing part of a window.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { clearHandOffs, putHandOff, takeHandOff } from '../../src/workflow/hand-off.ts';
+import {
+  clearHandOffs,
+  memoryHandOffStore,
+  putHandOff,
+  takeHandOff,
+} from '../../src/workflow/hand-off.ts';
 import { memoryStateStore } from '../../src/workflow/state-store.ts';
 
 describe('a hand-off between steps', () => {
@@ -35,5 +42,42 @@ describe('a hand-off between steps', () => {
       'carried:cursors',
       'handoff:run-4:toOscar.links:0000000',
     ]);
+  });
+});
+
+/** Heap in use after a full collection (the live set), in bytes. */
+function liveHeap(): number {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+  return process.memoryUsage().heapUsed;
+}
+
+describe('the local run’s hand-off store', () => {
+  it('hands back what it was given, an object as a copy nobody else holds', async () => {
+    const store = memoryHandOffStore();
+    const record = { id: 'c1', nested: { n: 1 } };
+    const ref = await putHandOff(store, 'run-5', 'toOscar.referrals', [record]);
+    record.nested.n = 2;
+    expect(await takeHandOff(store, 'run-5', ref)).toEqual([{ id: 'c1', nested: { n: 1 } }]);
+    expect(await store.list('handoff:')).toEqual([]);
+  });
+
+  // f2-j1 hands on every OSCaR child of the window as one JSON text each (PackedChild); at 50 000
+  // children that is tens of MB. Serialising each text again (and parsing it back in f2-j2) held
+  // the listing twice over at the step boundary: the store keeps the texts as they are.
+  it('keeps packed children as they are: neither the put nor the take copies the listing', async () => {
+    const store = memoryHandOffStore();
+    const packed = Array.from({ length: 3000 }, (_, i) =>
+      JSON.stringify({ globalId: `G${i}`, records: [{ note: `"${i}"`.padEnd(8000, 'x') }] }),
+    );
+    const size = packed.reduce((sum, text) => sum + text.length, 0);
+    const before = liveHeap();
+    const ref = await putHandOff(store, 'run-6', 'fromOscar.children', packed);
+    const afterPut = liveHeap();
+    const taken = await takeHandOff<string>(store, 'run-6', ref);
+    const afterTake = liveHeap();
+    expect(taken).toEqual(packed);
+    expect(afterPut - before).toBeLessThan(size / 4);
+    expect(afterTake - before).toBeLessThan(size / 4);
   });
 });

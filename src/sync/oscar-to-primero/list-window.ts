@@ -37,6 +37,11 @@ export async function listWindow(
     report: state.report,
     now: fetchStartedAt.toISOString(),
   });
+  // The parsed listing is let go before the children are stored: from here on only their packed
+  // text is needed, and the whole window parsed is the largest thing f2-j1 holds (a local that
+  // lives across the awaits below could keep it until the step returns).
+  listing.clients.length = 0;
+  listing.invalid.length = 0;
   const fromOscar = resume
     ? { ...selected, children: childrenAfter(selected.children, resume.doneThrough) }
     : selected;
