@@ -10,6 +10,7 @@ import { util } from '@openfn/language-http';
 import { log } from '../log.ts';
 import { ApiError, createTransport } from '../http/transport.ts';
 import { pathSegment, recordRefusal } from '../http/record-error.ts';
+import { httpDateMs } from '../http/http-date.ts';
 import type { HttpRequest, HttpResponse, TransportOptions } from '../http/transport.ts';
 import {
   PrimeroRecordError,
@@ -304,7 +305,7 @@ export function createPrimeroClient(
   let primeroClock: number | undefined;
   const readClock = (response: HttpResponse) => {
     const header = response.headers.date;
-    const at = typeof header === 'string' ? Date.parse(header) : NaN;
+    const at = typeof header === 'string' ? httpDateMs(header) : NaN;
     if (!Number.isNaN(at) && (primeroClock === undefined || at > primeroClock)) primeroClock = at;
   };
 

@@ -23,6 +23,7 @@
 //   their skew adds to the transaction's length and must stay under the margin too.
 
 import { log } from '../log.ts';
+import { httpDateMs } from '../http/http-date.ts';
 
 /** How far behind the stored Primero cursor each listing starts again. */
 export const PRIMERO_REREAD_MARGIN_MS = 10 * 60 * 1000;
@@ -32,30 +33,6 @@ export const PRIMERO_DATE_TOLERANCE_MS = 24 * 60 * 60 * 1000;
 
 /** An HTTP Date has whole seconds: the instant it names may be up to a second before the answer. */
 const DATE_RESOLUTION_MS = 1000;
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-// IMF-fixdate, the one form RFC 7231 §7.1.1.1 lets a server send: "Sun, 06 Nov 1994 08:49:37 GMT".
-const IMF_FIXDATE =
-  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
-
-/** Milliseconds of an HTTP `Date` header in IMF-fixdate form; NaN for anything else. */
-export function httpDateMs(header: string): number {
-  const match = IMF_FIXDATE.exec(header.trim());
-  if (!match) return NaN;
-  const [, day, monthName, year, hour, minute, second] = match;
-  const month = MONTHS.indexOf(monthName ?? '');
-  if (month < 0) return NaN;
-  const ms = Date.UTC(
-    Number(year),
-    month,
-    Number(day),
-    Number(hour),
-    Number(minute),
-    Number(second),
-  );
-  // Date.UTC rolls 31 April over to 1 May: the date must exist as written.
-  return new Date(ms).getUTCDate() === Number(day) ? ms : NaN;
-}
 
 /**
  * Where f1-j1 lists from: the stored cursor less the margin. An operator's explicit start is

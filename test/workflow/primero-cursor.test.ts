@@ -3,9 +3,9 @@
 // Date, the latest seen, said once in the log (src/workflow/primero-reread.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setLogSink } from '../../src/log.ts';
+import { httpDateMs } from '../../src/http/http-date.ts';
 import {
   PRIMERO_REREAD_MARGIN_MS,
-  httpDateMs,
   primeroCursorCandidate,
   primeroListingStart,
 } from '../../src/workflow/primero-reread.ts';
