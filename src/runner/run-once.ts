@@ -202,7 +202,11 @@ export function createRunner(deps: RunnerDeps): Runner {
           // The per-item history (trace) needs every item that landed, not only the failed ones.
           itemOutcomes: true,
           ...(deps.settings ? { settings: deps.settings } : {}),
-          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+          onProgress: (progress) => {
+            // What a step said is on disk once it ends (the log is written in batches).
+            if (progress.phase === 'done') store.flushLogs();
+            options.onProgress?.(progress);
+          },
           logSink: sink,
           // What OSCaR has (or may have) received is stored the moment it changes, record by
           // record, not at the end: a run killed half-way must not make the next one send those

@@ -121,8 +121,13 @@ export interface Store {
     dryRun?: boolean;
     retryOf?: string;
   }): RunRecord;
-  /** Appends one (already scrubbed) log line to a run. */
+  /**
+   * Appends one (already scrubbed) log line to a run. Lines are written in batches; a warning or
+   * an error is written at once, with the lines before it.
+   */
   appendLog(runId: string, level: LogLevel, message: string): void;
+  /** Writes the log lines still waiting (at the end of each step: what a step said outlives a kill). */
+  flushLogs(): void;
   /**
    * Finishes a run in one transaction: status from summary.ok, the summary, its failed items and,
    * when given, the new carried state. runOnce gives the whole next state only for a successful run
@@ -386,6 +391,16 @@ function toRun(row: RunRow): RunRecord {
 const emptyCarried = (): CarriedState => ({ cursors: {}, retries: [], deadLetters: [] });
 
 /** Opens (creating if needed) the store under `home`, e.g. `./.interop/interop.sqlite`. */
+/** Log lines written together (openStore's appendLog). */
+const LOG_BATCH_LINES = 200;
+const LOG_BATCH_MS = 100;
+
+/** Each open store's log flush, run at the process's exit so no buffered line is lost then. */
+const pendingLogFlushes = new Set<() => void>();
+process.once('exit', () => {
+  for (const flush of pendingLogFlushes) flush();
+});
+
 export function openStore(home: string): Store {
   mkdirSync(home, { recursive: true });
   const path = join(home, STORE_FILE);
@@ -506,6 +521,27 @@ export function openStore(home: string): Store {
   });
   settleOrphans.immediate();
 
+  // Log lines are written in batches: a commit per line (two per HTTP request: the adaptor's line
+  // and the transport's) was the largest CPU cost of a long run after the requests themselves.
+  // A batch goes at LOG_BATCH_LINES lines or LOG_BATCH_MS after its first line, and before
+  // anything reads the log, finishes a run or closes the store, at the end of each step, with any
+  // warning or error, and at the process's exit; a SIGKILL loses at most the last LOG_BATCH_MS of
+  // a step's routine lines.
+  let pendingLogs: Array<[string, string, LogLevel, string]> = [];
+  let logTimer: ReturnType<typeof setTimeout> | undefined;
+  const insertLogs = db.transaction((rows: Array<[string, string, LogLevel, string]>) => {
+    for (const row of rows) statements.insertLog.run(...row);
+  });
+  const flushLogs = () => {
+    if (logTimer) clearTimeout(logTimer);
+    logTimer = undefined;
+    if (pendingLogs.length === 0 || !db.open) return;
+    const rows = pendingLogs;
+    pendingLogs = [];
+    insertLogs(rows);
+  };
+  pendingLogFlushes.add(flushLogs);
+
   // The state items: the StateStore the rest of the sync knows, kept in this database.
   const items = {
     list: (prefix: string): StoredItem[] =>
@@ -601,11 +637,18 @@ export function openStore(home: string): Store {
     itemHistory: itemHistory(db),
 
     appendLog(runId, level, message) {
-      statements.insertLog.run(runId, now(), level, message);
+      pendingLogs.push([runId, now(), level, message]);
+      if (level === 'warn' || level === 'error' || pendingLogs.length >= LOG_BATCH_LINES)
+        flushLogs();
+      else if (!logTimer) {
+        logTimer = setTimeout(flushLogs, LOG_BATCH_MS);
+        logTimer.unref();
+      }
     },
 
     finishRun: db.transaction(
       (runId: string, outcome: { summary: RunSummary; next?: CarriedState }) => {
+        flushLogs();
         const { summary, next } = outcome;
         const finished = statements.finishRun.run({
           id: runId,
@@ -667,7 +710,10 @@ export function openStore(home: string): Store {
       return matches.length === 1 ? toRun(matches[0]!) : undefined;
     },
 
+    flushLogs,
+
     getRunLogs(runId) {
+      flushLogs();
       return statements.logsOfRun.all(runId);
     },
 
@@ -825,6 +871,8 @@ export function openStore(home: string): Store {
     },
 
     close() {
+      flushLogs();
+      pendingLogFlushes.delete(flushLogs);
       db.close();
     },
   };
