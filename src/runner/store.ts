@@ -390,7 +390,6 @@ function toRun(row: RunRow): RunRecord {
 
 const emptyCarried = (): CarriedState => ({ cursors: {}, retries: [], deadLetters: [] });
 
-/** Opens (creating if needed) the store under `home`, e.g. `./.interop/interop.sqlite`. */
 /** Log lines written together (openStore's appendLog). */
 const LOG_BATCH_LINES = 200;
 const LOG_BATCH_MS = 100;
@@ -401,6 +400,7 @@ process.once('exit', () => {
   for (const flush of pendingLogFlushes) flush();
 });
 
+/** Opens (creating if needed) the store under `home`, e.g. `./.interop/interop.sqlite`. */
 export function openStore(home: string): Store {
   mkdirSync(home, { recursive: true });
   const path = join(home, STORE_FILE);
@@ -540,7 +540,18 @@ export function openStore(home: string): Store {
     pendingLogs = [];
     insertLogs(rows);
   };
-  pendingLogFlushes.add(flushLogs);
+  // From a timer nothing would catch a failed write (a database locked beyond busy_timeout): it
+  // would end the process. The lines are then lost, and stderr says how many and why.
+  const flushLater = () => {
+    try {
+      flushLogs();
+    } catch (error) {
+      process.stderr.write(
+        `run log: lines could not be written to ${STORE_FILE}: ${(error as Error).message}\n`,
+      );
+    }
+  };
+  pendingLogFlushes.add(flushLater);
 
   // The state items: the StateStore the rest of the sync knows, kept in this database.
   const items = {
@@ -641,7 +652,7 @@ export function openStore(home: string): Store {
       if (level === 'warn' || level === 'error' || pendingLogs.length >= LOG_BATCH_LINES)
         flushLogs();
       else if (!logTimer) {
-        logTimer = setTimeout(flushLogs, LOG_BATCH_MS);
+        logTimer = setTimeout(flushLater, LOG_BATCH_MS);
         logTimer.unref();
       }
     },
@@ -872,7 +883,7 @@ export function openStore(home: string): Store {
 
     close() {
       flushLogs();
-      pendingLogFlushes.delete(flushLogs);
+      pendingLogFlushes.delete(flushLater);
       db.close();
     },
   };
