@@ -13,10 +13,15 @@ export interface CliResult {
 
 export function interop(
   args: string[],
-  options: { env?: Record<string, string>; cwd: string },
+  options: {
+    env?: Record<string, string>;
+    cwd: string;
+    /** Another checkout's `bin/interop.js` (default: this one's). */
+    bin?: string;
+  },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
       cwd: options.cwd,
       env: { PATH: process.env.PATH ?? '', HOME: options.cwd, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,7 @@
 // How `npx interop` starts (docs/performance.md, "Start-up"): the compiled CLI in one process, only
 // the command asked for loaded, a child only for a command that runs the sync when its Node flags
 // are not in force, and tsx with a one-line note when dist/cli is missing or older than a source.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -19,53 +19,41 @@ import { Command, Help } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands, requestedCommand } from '../../src/cli/commands/index.ts';
 import { missingSyncFlags, syncNodeFlags } from '../../bin/node-flags.js';
+import { interop } from './interop-cli.ts';
+import type { CliResult } from './interop-cli.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RECORDER = fileURLToPath(new URL('./fixtures/load-recorder.mjs', import.meta.url));
 
-interface Launch {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+interface Launch extends CliResult {
   /** Module URLs each process resolved, by process id, in start order. */
   loads: string[][];
 }
 
 /** Runs `<root>/bin/interop.js args` recording what every process it starts loads. */
-function launch(
+async function launch(
   root: string,
   args: string[],
   options: { cwd: string; nodeOptions?: string },
 ): Promise<Launch> {
   const log = join(options.cwd, `loads-${Math.random().toString(36).slice(2)}.log`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bin/interop.js'), ...args], {
-      cwd: options.cwd,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: options.cwd,
-        INTEROP_HOME: join(options.cwd, '.interop'),
-        LOAD_LOG: log,
-        NODE_OPTIONS: [`--import=${RECORDER}`, options.nodeOptions ?? ''].join(' ').trim(),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const byProcess = new Map<string, string[]>();
-      const lines = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
-      for (const line of lines) {
-        const [pid, url] = line.split(' ');
-        if (!byProcess.has(pid!)) byProcess.set(pid!, []);
-        byProcess.get(pid!)!.push(url!);
-      }
-      resolve({ code, stdout, stderr, loads: [...byProcess.values()] });
-    });
+  const result = await interop(args, {
+    cwd: options.cwd,
+    bin: join(root, 'bin/interop.js'),
+    env: {
+      INTEROP_HOME: join(options.cwd, '.interop'),
+      LOAD_LOG: log,
+      NODE_OPTIONS: [`--import=${RECORDER}`, options.nodeOptions ?? ''].join(' ').trim(),
+    },
   });
+  const byProcess = new Map<string, string[]>();
+  const lines = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+  for (const line of lines) {
+    const [pid, url] = line.split(' ');
+    if (!byProcess.has(pid!)) byProcess.set(pid!, []);
+    byProcess.get(pid!)!.push(url!);
+  }
+  return { ...result, loads: [...byProcess.values()] };
 }
 
 const loaded = (urls: string[], part: string) => urls.some((url) => url.includes(part));
