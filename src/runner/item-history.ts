@@ -45,7 +45,17 @@ CREATE TABLE IF NOT EXISTS item_history_ids (
   value TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS item_history_ids_by_value ON item_history_ids (value);
+CREATE INDEX IF NOT EXISTS item_history_ids_by_entry ON item_history_ids (entry_id);
 `;
+
+/**
+ * The retention's deletes: the entries past it and their search values. The values are found by
+ * entry (item_history_ids_by_entry), so a run's pruning costs what aged out, not what is kept.
+ */
+export const PRUNE_SQL = {
+  values: `DELETE FROM item_history_ids WHERE entry_id IN (SELECT id FROM item_history WHERE at < ?)`,
+  entries: 'DELETE FROM item_history WHERE at < ?',
+};
 
 export interface ItemHistory {
   /** Appends a run's entries in one transaction. */
@@ -85,9 +95,8 @@ export function itemHistory(db: Database.Database): ItemHistory {
        (SELECT entry_id FROM item_history_ids WHERE value = ?)
      ORDER BY at, id LIMIT ?`,
   );
-  const old = db.prepare<[string], { id: number }>('SELECT id FROM item_history WHERE at < ?');
-  const dropValues = db.prepare('DELETE FROM item_history_ids WHERE entry_id = ?');
-  const dropEntry = db.prepare('DELETE FROM item_history WHERE id = ?');
+  const dropValues = db.prepare<[string]>(PRUNE_SQL.values);
+  const dropEntries = db.prepare<[string]>(PRUNE_SQL.entries);
 
   return {
     record: db.transaction((entries: readonly HistoryEntry[]) => {
@@ -120,12 +129,8 @@ export function itemHistory(db: Database.Database): ItemHistory {
     },
 
     prune: db.transaction((before: string) => {
-      const ids = old.all(before).map((row) => row.id);
-      for (const id of ids) {
-        dropValues.run(id);
-        dropEntry.run(id);
-      }
-      return ids.length;
+      dropValues.run(before);
+      return dropEntries.run(before).changes;
     }),
   };
 }

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRunner } from '../../src/runner/run-once.ts';
 import type { RunWorkflow } from '../../src/runner/run-once.ts';
-import { openStore } from '../../src/runner/store.ts';
+import Database from 'better-sqlite3';
+import { PRUNE_SQL } from '../../src/runner/item-history.ts';
+import { openStore, STORE_FILE } from '../../src/runner/store.ts';
 import type { Store } from '../../src/runner/store.ts';
 import { formatTrace, traceChild } from '../../src/runner/trace.ts';
 import { whereToAct } from '../../src/runner/where-to-act.ts';
@@ -131,5 +133,25 @@ describe('trace', () => {
     await runOnce(reporting({ succeeded: [referral] }), 30);
     expect(traceChild(store, 'case-old').entries).toHaveLength(0);
     expect(traceChild(store, 'case-7f3a').entries).toHaveLength(2);
+    // The pruned entry's search values went with it.
+    const db = new Database(join(home, STORE_FILE), { readonly: true });
+    try {
+      const orphans = db
+        .prepare(
+          'SELECT COUNT(*) AS n FROM item_history_ids WHERE entry_id NOT IN (SELECT id FROM item_history)',
+        )
+        .get() as { n: number };
+      expect(orphans.n).toBe(0);
+      // Found through the index by entry, not by reading every value of every entry kept: after
+      // 90 days some entries age out at every run, and the history holds hundreds of thousands.
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${PRUNE_SQL.values}`).all('2025-01-01') as Array<{
+        detail: string;
+      }>;
+      expect(plan.map((step) => step.detail).join('\n')).toMatch(
+        /SEARCH item_history_ids USING (COVERING )?INDEX item_history_ids_by_entry/,
+      );
+    } finally {
+      db.close();
+    }
   });
 });
