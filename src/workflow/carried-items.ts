@@ -4,7 +4,7 @@
 // in CARRIED_FIELDS (the compiler insists): 'value' or 'items'.
 import type { AwaitingServices, CarriedState, SentRecord } from './contract.ts';
 import type { StateStore, StoredItem } from './state-store.ts';
-import { assertKey } from './state-store.ts';
+import { assertKey, isKey } from './state-store.ts';
 
 type ListField = {
   [K in keyof CarriedState]-?: NonNullable<CarriedState[K]> extends Array<{ key: string }>
@@ -143,10 +143,42 @@ export async function saveSentChanges(
   if (remove.length > 0) await store.remove(remove.map((key) => itemKey('sent', key)));
 }
 
-/** The sent ledger as the store holds it now. */
+/**
+ * The whole sent ledger as the store holds it now: only for a run that copies it into memory (a
+ * dry run, a caller without a durable store). The steps read the records they need instead
+ * (loadSentRecords, listSent): a run's cost must not grow with the ledger.
+ */
 export async function loadSent(store: StateStore): Promise<SentRecord[]> {
   const prefix = `${fieldKey('sent')}:`;
   return (await store.list(prefix)).map((item) => item.value as SentRecord);
+}
+
+/**
+ * The sent-ledger records under these keys (`referral:<id>`, `link:<global id>`, ...) as the store
+ * holds them now; absent keys are left out. One read per kind of record, so a store that lists
+ * rather than asks key by key (a Collection, for many keys) lists only that kind.
+ */
+export async function loadSentRecords(
+  store: StateStore,
+  keys: Iterable<string>,
+): Promise<SentRecord[]> {
+  const byKind = new Map<string, string[]>();
+  for (const key of new Set(keys)) {
+    const stored = `${SENT_PREFIX}${key}`;
+    // A key no store item can have was never written.
+    if (!isKey(stored)) continue;
+    const kind = `${SENT_PREFIX}${key.slice(0, key.indexOf(':') + 1)}`;
+    byKind.set(kind, [...(byKind.get(kind) ?? []), stored]);
+  }
+  const records: SentRecord[] = [];
+  for (const [kind, stored] of byKind)
+    for (const item of await store.get(stored, kind)) records.push(item.value as SentRecord);
+  return records;
+}
+
+/** Every sent-ledger record of one kind (`awaiting:`, `referral:`), as the store holds it now. */
+export async function listSent(store: StateStore, kind: string): Promise<SentRecord[]> {
+  return (await store.list(`${SENT_PREFIX}${kind}`)).map((item) => item.value as SentRecord);
 }
 
 /** The children awaiting their services as the store holds them now (one item each). */

@@ -31,8 +31,11 @@ export interface StateStore {
 /** Keys are ids joined by `:`; nothing that a URL path or a key pattern would read differently. */
 const SAFE_KEY = /^[A-Za-z0-9:._@+-]+$/;
 
+/** Whether a store item can have this key (see assertKey). */
+export const isKey = (key: string): boolean => SAFE_KEY.test(key) && key.length <= 255;
+
 export function assertKey(key: string): string {
-  if (!SAFE_KEY.test(key) || key.length > 255)
+  if (!isKey(key))
     throw new Error(
       `State key "${key.slice(0, 80)}" is unusable: keys are at most 255 characters of ` +
         `letters, digits and : . _ @ + -`,

@@ -50,7 +50,8 @@ export interface AfterGetPrimeroCases extends BaseState {
 /**
  * f1-j2 (cases to OSCaR) consumes `toOscar` (emptied, so no child data travels further); outcomes
  * go to `report`. The sent ledger lives in the run's store (written as each write is seen):
- * `sent` holds it only between f1-j2's own operations and is absent from every step output.
+ * `sent` holds the records f1-j2 consults (deliver.ts deliveryLedger), only between its own
+ * operations, and is absent from every step output.
  */
 export interface AfterCasesToOscar extends AfterGetPrimeroCases {
   sent?: SentRecord[];

@@ -213,6 +213,35 @@ describe('f1: running the same window twice', () => {
   });
 });
 
+describe('f1: the sent ledger past its retention', () => {
+  it('a record older than 400 days counts as never sent: it goes again (a backfill) and its record is renewed', async () => {
+    systems = await startSystems(seeds());
+    const first = await runOnce(systems, undefined, { since: START });
+    const referral = (first.next.sent ?? []).find((record) => record.key.startsWith('referral:'));
+    const agedKeys = ['link:G-LINK', referral!.key];
+    const old = '2020-01-01T00:00:00.000Z';
+    const aged = (first.next.sent ?? []).map((record) =>
+      agedKeys.includes(record.key) ? { ...record, at: old } : record,
+    );
+    const before = writeCounts(systems.oscar);
+    const second = await runOnce(systems, { ...first.next, sent: aged }, { since: START });
+    const wrote = (kind: string) =>
+      second.logs.filter((line) => line.includes(`f1-j2: wrote f1-j2:${kind}:`));
+    expect(wrote('link')).toHaveLength(1);
+    expect(wrote('referral')).toHaveLength(1);
+    const after = writeCounts(systems.oscar);
+    for (const route of [
+      'PUT /api/v1/organizations/clients/update_links',
+      'POST /api/v1/organizations/clients/upsert',
+    ])
+      expect(after[route], route).toBe((before[route] ?? 0) + 1);
+    for (const key of agedKeys) {
+      const renewed = second.next.sent?.find((record) => record.key === key);
+      expect(renewed && Date.parse(renewed.at), key).toBeGreaterThan(Date.parse(old));
+    }
+  });
+});
+
 describe('f1: a failed run', () => {
   it('leaves the cursors where they were; the next run completes the window', async () => {
     systems = await startSystems(seeds());

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { memoryStateStore } from '../../src/workflow/state-store.ts';
 import type { CarriedState, FailedItem } from '../../src/workflow/contract.ts';
 import type { SyncSettings } from '../../src/workflow/contract.ts';
-import { runOnce, startSystems } from './helpers.ts';
+import { primeroApi, runOnce, startSystems } from './helpers.ts';
 import type { RunResult, Systems } from './helpers.ts';
 import { mosvyChild, primeroId, referralOf, row, START, worldSeeds } from '../reliability/world.ts';
 import { FAST } from '../reliability/harness.ts';
@@ -38,25 +38,6 @@ async function world(): Promise<Systems> {
   systems.systems.primero = { ...systems.systems.primero, basicAuth: true };
   opened.push(systems);
   return systems;
-}
-
-/** A Primero API call as a case worker's browser would make it (Basic auth, no sign-in). */
-async function primeroApi(
-  systems: Systems,
-  method: string,
-  path: string,
-  data: Record<string, unknown>,
-): Promise<void> {
-  const { username, password } = systems.systems.primero;
-  const response = await fetch(`${systems.primero.url}${path}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
-    },
-    body: JSON.stringify({ data }),
-  });
-  expect(response.status, `${method} ${path}`).toBe(200);
 }
 
 /** A case worker edits case `n` (its last_updated_at moves). */

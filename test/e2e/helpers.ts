@@ -216,6 +216,29 @@ export async function runOnce(
   };
 }
 
+/**
+ * A Primero API call as a case worker's browser would make it (Basic auth, no sign-in), with the
+ * sync's credentials. Anything but a 200 throws.
+ */
+export async function primeroApi(
+  systems: Systems,
+  method: string,
+  path: string,
+  data: Record<string, unknown>,
+): Promise<void> {
+  const { username, password } = systems.systems.primero;
+  const response = await fetch(`${systems.primero.url}${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
+    },
+    body: JSON.stringify({ data }),
+  });
+  if (response.status !== 200)
+    throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
+}
+
 /** Request counts of write routes (POST/PUT/PATCH/DELETE), sign-ins excluded. */
 export function writeCounts(emulator: RunningEmulator): Record<string, number> {
   return Object.fromEntries(

@@ -5,12 +5,16 @@
 // external_id; the emulator's accept-referral plays the NGO).
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { FaultRule } from '../../demo/common/harness.ts';
+import { primeroApi } from '../e2e/helpers.ts';
 import type { Systems } from '../e2e/helpers.ts';
 import { landedReferrals } from '../../src/sync/primero-to-oscar/unconfirmed.ts';
 import type { UnconfirmedReferral } from '../../src/sync/primero-to-oscar/unconfirmed.ts';
 import { FAST, expectNoLeaks, runWith, seen, worldSystems } from './harness.ts';
+import { primeroId } from './world.ts';
 
 const UPSERT = 'POST /api/v1/organizations/clients/upsert';
+/** f2-j2 telling Primero the NGO's decision on a referral. */
+const REFERRAL_DECISION = 'PATCH /api/v2/cases/:id/referrals/:referralId';
 const KEY = 'f1-j2:referral:rel-case-1:rel-svc-1a';
 /** One request at a time, so the first upsert is case rel-case-1's. */
 const ONE_AT_A_TIME = { ...FAST, concurrency: 1 };
@@ -99,6 +103,38 @@ describe('an unconfirmed referral checked against the next OSCaR listing', () =>
       "info: [JOB] f1-j2: 1 unconfirmed referrals checked against OSCaR's listing, 0 found there",
     );
     expect(referralsOf(s, 'rel-case-1')).toHaveLength(0);
+  });
+
+  it('of a row whose earlier referral OSCaR lists: not taken for it, though no run consulted that record since', async () => {
+    systems = await worldSystems();
+    const s = systems;
+    // Several runs within seconds: Basic auth, as the sign-in throttle would refuse a sign-in.
+    s.systems.primero = { ...s.systems.primero, basicAuth: true };
+    const first = await runWith(s, undefined, { settings: ONE_AT_A_TIME });
+    expect(first.summary.ok).toBe(true);
+    await ngoAccepts(s, 'rel-case-1');
+    // The case worker refers the same service row again; OSCaR never receives that upsert, and
+    // Primero refuses the NGO's decision on the first: that referral stays in progress, its ledger
+    // record neither selected, nor pruned, nor in doubt.
+    await primeroApi(s, 'POST', `/api/v2/cases/${primeroId(1)}/referrals`, {
+      transitioned_to: 'agency-cif-user',
+      service_record_id: 'rel-svc-1a',
+      notes: 'invented reason of a second referral',
+    });
+    s.oscar.setFaults({ rules: [{ route: UPSERT, times: 1, status: 500 }] });
+    s.primero.setFaults({ rules: [{ route: REFERRAL_DECISION, status: 422 }] });
+    const lost = await runWith(s, first.next, { settings: ONE_AT_A_TIME });
+    s.oscar.setFaults({});
+    expect(lost.summary.deadLettered.map((item) => item.key)).toEqual([KEY]);
+    // OSCaR lists the child with one referral of that service: the first one. It must not settle
+    // the second, which OSCaR never received.
+    expect(referralsOf(s, 'rel-case-1')).toHaveLength(1);
+    const next = await runWith(s, lost.next);
+    s.primero.setFaults({});
+    expect(next.logs).toContain(
+      "info: [JOB] f1-j2: 1 unconfirmed referrals checked against OSCaR's listing, 0 found there",
+    );
+    expect(next.next.deadLetters.map((item) => item.key)).toEqual([KEY]);
   });
 
   it('lost by a run that failed later: settled from the ledger alone, before it is a dead letter', async () => {

@@ -2,6 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { parsePrimeroCase, parsePrimeroReferral } from '../../src/model/primero.ts';
 import { pruneSent, selectForOscar, toOscarReferral } from '../../src/sync/primero-to-oscar.ts';
+import { sentKeysConsulted } from '../../src/sync/primero-to-oscar/selection.ts';
+import { retainedSent, sentLedgerOf } from '../../src/sync/primero-to-oscar/sent-ledger.ts';
+import { SENT_PREFIX, loadSentRecords } from '../../src/workflow/carried-items.ts';
+import { memoryStateStore } from '../../src/workflow/state-store.ts';
+import type { StateStore } from '../../src/workflow/state-store.ts';
 
 const record = (extra: Record<string, unknown> = {}) =>
   parsePrimeroCase({
@@ -135,5 +140,89 @@ describe('sent ledger', () => {
       { key: 'link:G', value: 'c', at: '2023-01-01T00:00:00Z' },
     ];
     expect(pruneSent(sent, new Set(['b']), now).map((r) => r.key)).toEqual(['referral:a']);
+  });
+});
+
+describe('sent ledger: only the records a run consults', () => {
+  const now = new Date('2025-06-01T00:00:00Z');
+  const at = '2025-05-01T00:00:00Z';
+
+  it('selection from the consulted records equals selection from the whole ledger', () => {
+    const decided = record({
+      oscar_number: 'G1',
+      services_section: [
+        ...(record().services_section ?? []),
+        {
+          unique_id: 'd1',
+          service_response_type: 'referral_from_oscar',
+          referral_status_edf41f2: 'accepted_340953',
+          oscar_referral_id_a4ac8a5: '12',
+        },
+      ],
+    });
+    const linked = record({
+      id: 'uuid-2',
+      case_id: 'case-2',
+      oscar_number: 'G2',
+      services_section: [],
+    });
+    const cases = [decided, linked];
+    const refs = new Map([['uuid-1', [referral('r1', 's1'), referral('r2', 's2')]]]);
+    const whole = sentLedgerOf([
+      { key: 'referral:r1', value: 's1', at },
+      { key: 'decision:G1:12', value: 'Accepted', at },
+      { key: 'link:G2', value: 'case-2', at },
+      ...Array.from({ length: 50 }, (_, n) => ({ key: `referral:other-${n}`, value: 'x', at })),
+    ]);
+    const keys = sentKeysConsulted(cases, Object.fromEntries(refs));
+    expect(keys.sort()).toEqual(['decision:G1:12', 'link:G2', 'referral:r1', 'referral:r2']);
+    const consulted = new Map([...whole].filter(([key]) => keys.includes(key)));
+    const select = (sent: typeof whole) => selectForOscar(cases, refs, { ...rules, sent });
+    expect(select(consulted)).toEqual(select(whole));
+    expect(select(consulted).referrals.map((item) => item.referral.id)).toEqual(['r2']);
+  });
+
+  it('a record past retention counts as never sent', () => {
+    const { kept, expired } = retainedSent(
+      [
+        { key: 'referral:a', value: 's', at },
+        { key: 'link:G', value: 'c', at: '2024-04-01T00:00:00Z' },
+      ],
+      now,
+    );
+    expect(kept.map((r) => r.key)).toEqual(['referral:a']);
+    expect(expired).toEqual(['link:G']);
+  });
+
+  it('are read by key, one read per kind within that kind, absent and unusable keys left out', async () => {
+    const memory = memoryStateStore();
+    await memory.set(
+      ['referral:a', 'referral:b', 'link:G1', 'link:G2'].map((key) => ({
+        key: `${SENT_PREFIX}${key}`,
+        value: { key, value: 'v', at },
+      })),
+    );
+    const gets: Array<{ keys: readonly string[]; within?: string }> = [];
+    const store: StateStore = {
+      ...memory,
+      get: (keys, within) => {
+        gets.push({ keys, ...(within ? { within } : {}) });
+        return memory.get(keys, within);
+      },
+    };
+    const found = await loadSentRecords(store, [
+      'referral:a',
+      'link:G2',
+      'referral:zz',
+      'link:a b',
+    ]);
+    expect(found.map((r) => r.key).sort()).toEqual(['link:G2', 'referral:a']);
+    expect(gets).toEqual([
+      {
+        keys: [`${SENT_PREFIX}referral:a`, `${SENT_PREFIX}referral:zz`],
+        within: `${SENT_PREFIX}referral:`,
+      },
+      { keys: [`${SENT_PREFIX}link:G2`], within: `${SENT_PREFIX}link:` },
+    ]);
   });
 });

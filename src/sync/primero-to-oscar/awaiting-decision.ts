@@ -6,7 +6,7 @@
 import type { OverdueReferral, SentRecord } from '../../workflow/contract.ts';
 import type { ReferralToOscar } from '../../model/to-oscar.ts';
 
-const AWAITING_PREFIX = 'awaiting:';
+export const AWAITING_PREFIX = 'awaiting:';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The ledger record of a referral OSCaR confirmed: `<primero id> <case id> <organisation>`. */

@@ -15,7 +15,8 @@ import {
 import type { AfterCasesToOscar, AfterGetPrimeroCases } from '../../workflow/state.ts';
 import { budgetOf } from '../../workflow/budget.ts';
 import { deferReferrals } from './deferral.ts';
-import { loadSent, saveSentChanges } from '../../workflow/carried-items.ts';
+import { listSent, loadSentRecords, saveSentChanges } from '../../workflow/carried-items.ts';
+import type { StateStore } from '../../workflow/state-store.ts';
 import { runIdOf, takeHandOff } from '../../workflow/hand-off.ts';
 import { stepStore } from '../../workflow/state-store.ts';
 import { isItemError, reasonOf } from '../../workflow/step-context.ts';
@@ -28,14 +29,21 @@ import {
   isUnconfirmedUpsert,
   linkAlreadySent,
   pruneSent,
+  referralSentKey,
+  retainedSent,
   sentLedgerOf,
 } from './sent-ledger.ts';
 import { LOST_ON_UPDATE, decisionOfKnownChild, referralOfKnownChild } from './known-child.ts';
 import { globalIdsNeedingHolders, holdersFromListing } from './oscar-holders.ts';
-import { awaitingRecord, overdueReferrals } from './awaiting-decision.ts';
+import { AWAITING_PREFIX, awaitingRecord, overdueReferrals } from './awaiting-decision.ts';
 import { DEFAULT_SETTINGS } from '../../workflow/lifecycle.ts';
 import type { OscarHolders } from './oscar-holders.ts';
-import { landedReferrals, referralsInDoubt, unconfirmedIdsOf } from './unconfirmed.ts';
+import {
+  deadLetterSentKeys,
+  landedReferrals,
+  referralsInDoubt,
+  unconfirmedIdsOf,
+} from './unconfirmed.ts';
 import type { UnconfirmedReferral } from './unconfirmed.ts';
 import type { OscarUpsertPayload } from '../../model/oscar.ts';
 import { rememberSettled, settledCases } from './settled-cases.ts';
@@ -109,8 +117,36 @@ export async function startDelivery(state: AfterGetPrimeroCases): Promise<AfterC
       ? await takeHandOff<SettleCandidate>(store, runId, state.settlingHandOff)
       : [];
   const { settlingHandOff: _ref, ...rest } = state;
-  const next: WithHolders = { ...rest, toOscar, sent: await loadSent(store), settling };
+  const sent = await deliveryLedger(store, rest, toOscar, settling);
+  const next: WithHolders = { ...rest, toOscar, sent, settling };
   return next;
+}
+
+/**
+ * The ledger records f1-j2 consults, not the whole ledger: those of the items selected, of the
+ * referral dead letters (in doubt), of the cases it may settle and of the referrals Primero showed
+ * closed (to prune them), and every awaiting-decision record (the overdue check). A record past
+ * retention counts as never sent and is removed now (not in a dry run).
+ */
+async function deliveryLedger(
+  store: StateStore,
+  state: Omit<AfterGetPrimeroCases, 'settlingHandOff'>,
+  toOscar: AfterCasesToOscar['toOscar'],
+  settling: readonly SettleCandidate[],
+): Promise<SentRecord[]> {
+  const keys = [
+    ...[...toOscar.referrals, ...toOscar.decisions, ...toOscar.links].map((item) => item.sentKey),
+    ...settling.flatMap((candidate) => candidate.sentKeys),
+    ...deadLetterSentKeys(state.run.carried),
+    ...state.closedReferralIds.map(referralSentKey),
+  ];
+  const consulted = [
+    ...(await loadSentRecords(store, keys)),
+    ...(await listSent(store, AWAITING_PREFIX)),
+  ];
+  const { kept, expired } = retainedSent(consulted, new Date());
+  if (!state.run.dryRun && expired.length > 0) await saveSentChanges(store, { remove: expired });
+  return kept;
 }
 
 /**
@@ -263,7 +299,11 @@ async function settleLanded(d: Delivery): Promise<Set<string>> {
   const doubts = referralsInDoubt(d.state.run.carried, d.state.toOscar.referrals, d.sent);
   if (doubts.length === 0) return new Set();
   const listing = await d.oscar().listClients();
-  const landed = landedReferrals(doubts, listing, d.sent);
+  // Whether a listed referral is one of these or an earlier one of the same row is counted
+  // against every referral record: read them all, only when something is in doubt.
+  const referrals = await listSent(stepStore(d.state), referralSentKey(''));
+  const ledger = new Map([...sentLedgerOf(retainedSent(referrals, new Date()).kept), ...d.sent]);
+  const landed = landedReferrals(doubts, listing, ledger);
   await persist(
     d,
     landed.flatMap((doubt) => settle(d, doubt)),

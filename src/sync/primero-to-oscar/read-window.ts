@@ -7,7 +7,7 @@ import type { PrimeroClient, UnreadablePrimeroCase } from '../../clients/primero
 import type { PrimeroCase, PrimeroReferral } from '../../model/primero.ts';
 import { budgetOf, progressOf } from '../../workflow/budget.ts';
 import { primeroWindow } from '../../workflow/checkpoint.ts';
-import { loadSent } from '../../workflow/carried-items.ts';
+import { loadSentRecords } from '../../workflow/carried-items.ts';
 import type { SentRecord } from '../../workflow/contract.ts';
 import type { FailureInput } from '../../workflow/outcomes.ts';
 import { recordFailure, recordFetched } from '../../workflow/outcomes.ts';
@@ -15,7 +15,8 @@ import type { BaseState } from '../../workflow/state.ts';
 import { stepStore } from '../../workflow/state-store.ts';
 import { referralReadFailure, unreadableCaseFailure } from './case-failures.ts';
 import { readReferralsInOrder } from './referral-reads.ts';
-import { concernsOscar, hasReferralToOscar } from './selection.ts';
+import { concernsOscar, hasReferralToOscar, sentKeysConsulted } from './selection.ts';
+import { retainedSent } from './sent-ledger.ts';
 import { alreadySettled, carriedCaseIds, settledAt } from './settled-cases.ts';
 import type { SettledAt } from './settled-cases.ts';
 import { caseIdsToRefetch, caseKeyOf, goneCases, latestUpdate, windowOrder } from './window.ts';
@@ -39,7 +40,10 @@ export interface PrimeroWindowRead {
 
 /** f1-j1's state after its fetch. */
 export interface WindowRead extends BaseState {
-  /** The sent ledger, read from the run's store; dropped before the step's output. */
+  /**
+   * The sent-ledger records the window's selection consults (selection.ts sentKeysConsulted),
+   * read from the run's store; dropped before the step's output.
+   */
   ledger: SentRecord[];
   window: PrimeroWindowRead;
 }
@@ -112,12 +116,18 @@ export async function readWindow(
       `, ${reads.skipped.length} settled already and not read`,
   );
   const done = new Set(reads.done.map((record) => record.id));
+  const read = {
+    cases: windowCases.filter((record) => done.has(record.id)),
+    refetched: refetched.filter((record) => done.has(record.id)),
+  };
+  // Only the ledger records this window's selection consults: the cost follows the window.
+  const consulted = sentKeysConsulted([...read.cases, ...read.refetched], reads.referrals);
+  const ledger = retainedSent(await loadSentRecords(stepStore(state), consulted), new Date()).kept;
   return {
     ...state,
-    ledger: await loadSent(stepStore(state)),
+    ledger,
     window: {
-      cases: windowCases.filter((record) => done.has(record.id)),
-      refetched: refetched.filter((record) => done.has(record.id)),
+      ...read,
       gone,
       referrals: reads.referrals,
       ...(listed.latest ? { latest: listed.latest } : {}),

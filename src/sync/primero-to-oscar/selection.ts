@@ -14,7 +14,7 @@ import type {
 import { emptyToOscarBatch } from '../../model/to-oscar.ts';
 import type { CarriedState } from '../../workflow/contract.ts';
 import type { SentLedger } from './sent-ledger.ts';
-import { referralSendState } from './sent-ledger.ts';
+import { referralSendState, referralSentKey } from './sent-ledger.ts';
 
 const rowsOf = (record: PrimeroCase): ServiceRow[] => record.services_section ?? [];
 
@@ -98,7 +98,7 @@ export function referralsToOscar(
     const row = referral.service_record_id ? rows.get(referral.service_record_id) : undefined;
     if (!row || !isOpenReferral(referral)) continue;
     const key = referralKey(record, row);
-    const sentKey = `referral:${referral.id}`;
+    const sentKey = referralSentKey(referral.id);
     const sendState = referralSendState(rules.sent, sentKey);
     if (sendState === 'confirmed') continue;
     // An unconfirmed referral among the dead letters waits for an operator; one not yet a dead
@@ -191,6 +191,25 @@ export function linkForOscar(record: PrimeroCase): LinkForOscar | undefined {
       external_id_display: record.case_id_display ?? '',
     },
   };
+}
+
+/**
+ * The sent-ledger keys selecting from these cases consults (selectForOscar, and the global-id
+ * check's links): each referral read, each decision, the link. f1-j1 reads only these records.
+ */
+export function sentKeysConsulted(
+  cases: readonly PrimeroCase[],
+  referralsByCase: Readonly<Record<string, readonly PrimeroReferral[]>>,
+): string[] {
+  const keys: string[] = [];
+  for (const record of cases) {
+    for (const referral of referralsByCase[record.id] ?? [])
+      keys.push(referralSentKey(referral.id));
+    for (const decision of decisionsForOscar(record)) keys.push(decision.sentKey);
+    const link = linkForOscar(record);
+    if (link) keys.push(link.sentKey);
+  }
+  return keys;
 }
 
 /** Everything a window of cases (with their referrals) asks OSCaR for. */

@@ -55,6 +55,31 @@ export function isUnconfirmedUpsert(error: unknown): boolean {
 /** Sent-ledger records older than this are pruned (a backfill further back may resend). */
 const SENT_RETENTION_DAYS = 400;
 
+const retainedSince = (now: Date, retentionDays: number) =>
+  now.getTime() - retentionDays * 24 * 60 * 60 * 1000;
+
+/**
+ * The records still within the ledger's retention: one past it counts as never sent. The steps
+ * read only the records they consult, so a record expires when it is next consulted (and f1-j2
+ * removes it then); one never consulted again stays in the store, inert.
+ */
+export function retainedSent(
+  records: readonly SentRecord[],
+  now: Date,
+  retentionDays = SENT_RETENTION_DAYS,
+): { kept: SentRecord[]; expired: string[] } {
+  const oldest = retainedSince(now, retentionDays);
+  const kept: SentRecord[] = [];
+  const expired: string[] = [];
+  for (const record of records)
+    if (Date.parse(record.at) < oldest) expired.push(record.key);
+    else kept.push(record);
+  return { kept, expired };
+}
+
+/** The ledger key of a Primero referral sent to OSCaR. */
+export const referralSentKey = (referralId: string) => `referral:${referralId}`;
+
 /**
  * The ledger to carry on: this run's records win, records of referrals Primero no longer has
  * in progress are dropped (they can never be selected again), and old ones expire.
@@ -65,7 +90,7 @@ export function pruneSent(
   now: Date,
   retentionDays = SENT_RETENTION_DAYS,
 ): SentRecord[] {
-  const oldest = now.getTime() - retentionDays * 24 * 60 * 60 * 1000;
+  const oldest = retainedSince(now, retentionDays);
   const byKey = new Map<string, SentRecord>();
   for (const record of sent) byKey.set(record.key, record);
   return [...byKey.values()].filter((record) => {

@@ -18,6 +18,7 @@ import type { CarriedState, FailedItem, SentRecord } from '../../workflow/contra
 import type { OscarUpsertPayload } from '../../model/oscar.ts';
 import type { ReferralToOscar } from '../primero-to-oscar.ts';
 import { UNCONFIRMED_SEND, toOscarReferral } from '../primero-to-oscar.ts';
+import { referralSentKey } from './sent-ledger.ts';
 
 /** A referral in doubt and what the listing must show for it to count as landed. */
 export interface UnconfirmedReferral {
@@ -49,10 +50,18 @@ export function unconfirmedIds(
   };
 }
 
+const isReferralLetter = (item: FailedItem) =>
+  item.step === 'f1-j2' && item.kind === 'referral' && item.ids.referral_id !== undefined;
+
 const isUnconfirmedLetter = (item: FailedItem, sent: ReadonlyMap<string, SentRecord>) =>
-  item.step === 'f1-j2' &&
-  item.kind === 'referral' &&
-  sent.get(`referral:${item.ids.referral_id}`)?.value === UNCONFIRMED_SEND;
+  isReferralLetter(item) &&
+  sent.get(referralSentKey(item.ids.referral_id!))?.value === UNCONFIRMED_SEND;
+
+/** The ledger keys referralsInDoubt consults: the record of each referral dead letter. */
+export const deadLetterSentKeys = (carried: Pick<CarriedState, 'deadLetters'>): string[] =>
+  carried.deadLetters
+    .filter(isReferralLetter)
+    .map((item) => referralSentKey(item.ids.referral_id!));
 
 function fromLetter(item: FailedItem): UnconfirmedReferral | undefined {
   const { case_id, primero_id, service_id, referral_id, organisation, oscar_service } = item.ids;
@@ -61,7 +70,7 @@ function fromLetter(item: FailedItem): UnconfirmedReferral | undefined {
     return undefined;
   return {
     key: item.key,
-    sentKey: `referral:${referral_id}`,
+    sentKey: referralSentKey(referral_id),
     ids: { case_id, primero_id, service_id, referral_id },
     organisation,
     service: oscar_service,
