@@ -168,7 +168,9 @@ export async function loadSentRecords(
     // A key no store item can have was never written.
     if (!isKey(stored)) continue;
     const kind = `${SENT_PREFIX}${key.slice(0, key.indexOf(':') + 1)}`;
-    byKind.set(kind, [...(byKind.get(kind) ?? []), stored]);
+    const ofKind = byKind.get(kind);
+    if (ofKind) ofKind.push(stored);
+    else byKind.set(kind, [stored]);
   }
   const records: SentRecord[] = [];
   for (const [kind, stored] of byKind)
