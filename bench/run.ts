@@ -11,7 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { syncNodeFlags } from '../bin/node-flags.js';
-import { buildCli, staleBuildReason } from '../bin/build-cli.js';
+import { buildBenchWorker, buildCli, staleBuildReason } from '../bin/build-cli.js';
 import { startOscarEmulator } from '../demo/oscar/index.ts';
 import { startPrimeroEmulator } from '../demo/primero/index.ts';
 import type { RunningEmulator } from '../demo/common/harness.ts';
@@ -66,6 +66,11 @@ import type { BudgetOptions, BudgetResult } from './budget.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WORKER = join(ROOT, 'bench', 'worker.ts');
+/**
+ * How the worker is started after the sync's flags: compiled (main() builds it, as the CLI is
+ * built, so the first runs measure the code an operator runs), or through tsx when it cannot be.
+ */
+let workerArgs = ['--import', 'tsx', WORKER];
 
 /** The sync's own default (README). */
 export const DEFAULT_CONCURRENCY = DEFAULT_SETTINGS.concurrency;
@@ -190,7 +195,7 @@ const say = (text: string) => process.stderr.write(`${text}\n`);
 /** Runs the sync once in a child process and waits for its answer. */
 export function runWorker(request: WorkerRequest): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...syncNodeFlags(), '--import', 'tsx', WORKER], {
+    const child = spawn(process.execPath, [...syncNodeFlags(), ...workerArgs], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
@@ -752,6 +757,9 @@ async function main() {
     say(`build: ${stale}; building...`);
     if (!(await buildCli())) say('build: not built; `interop` runs through tsx and is measured so');
   }
+  const worker = await buildBenchWorker(join(ROOT, 'dist', 'bench-worker'));
+  if (worker) workerArgs = [worker];
+  else say('build: esbuild is missing; the worker runs through tsx, whose loader adds to its RSS');
   const bench = options.scenarios.length > 0 ? await runBench(options) : undefined;
   const results = bench?.results ?? [];
   const budget = options.budget ? await runBudgetBench(options.budget, options.seed) : undefined;

@@ -4,6 +4,8 @@
 import { openStore } from '../src/runner/store.ts';
 import { createRunner } from '../src/runner/run-once.ts';
 import { runWorkflow } from '../src/workflow/run.ts';
+import { useJobSource } from '../src/workflow/plan.ts';
+import { bundledJobs } from '../src/cli/jobs.ts';
 import type { CarriedState, StepCounts, StepId, SystemsConfig } from '../src/workflow/contract.ts';
 
 export interface WorkerRequest {
@@ -22,7 +24,7 @@ export interface WorkerResult {
   wallMs: number;
   /** Peak resident set size of this process (the sync), MB. */
   peakRssMb: number;
-  /** RSS before the run started (Node + tsx + the modules loaded), MB. */
+  /** RSS before the run started (Node and the modules loaded), MB. */
   baselineRssMb: number;
   /**
    * Peak RSS so far when each step had finished (the step's output copied on), MB. The step where
@@ -38,6 +40,10 @@ export interface WorkerResult {
   /** The run's budget line when it stopped at its budget (the next run continues). */
   budget?: string;
 }
+
+// The jobs imported by name, as the CLI does: the worker runs compiled (bench/run.ts), where the
+// job files cannot be loaded by path.
+useJobSource(bundledJobs);
 
 const megabytes = (kilobytes: number) => Math.round((kilobytes / 1024) * 10) / 10;
 const peakRssMbNow = () => megabytes(process.resourceUsage().maxRSS);

@@ -43,18 +43,19 @@ export const BUILD_MANIFEST = 'build-manifest.json';
 /**
  * Modules that find files beside themselves (the mapping tables, the demo seeds) read
  * `import.meta.url`; in a bundle that would be the chunk's address. Each such module gets the
- * address of its source file instead, written relative to the chunk so the checkout can move. The
- * JSON files a module imports (the mapping tables) are data an administrator edits: they stay files,
- * read at run time as the TypeScript reads them, so an edit needs no build.
- * @type {import('esbuild').Plugin}
+ * address of its source file instead, written relative to the chunk (in `outDir`) so the checkout
+ * can move. The JSON files a module imports (the mapping tables) are data an administrator edits:
+ * they stay files, read at run time as the TypeScript reads them, so an edit needs no build.
+ * @param {string} outDir
+ * @returns {import('esbuild').Plugin}
  */
-const sourceLocation = {
+const sourceLocation = (outDir) => ({
   name: 'source-location',
   setup(build) {
     build.onLoad({ filter: /\.ts$/ }, (args) => {
       const source = readFileSync(args.path, 'utf8');
       const fromChunk = (/** @type {string} */ path) => {
-        const relativePath = relative(CLI_OUT_DIR, path).split('\\').join('/');
+        const relativePath = relative(outDir, path).split('\\').join('/');
         return relativePath.startsWith('.') ? relativePath : `./${relativePath}`;
       };
       const contents = source
@@ -71,7 +72,7 @@ const sourceLocation = {
       return contents === source ? undefined : { contents, loader: 'ts' };
     });
   },
-};
+});
 
 /**
  * Our JSON files stay files (sourceLocation has written their addresses relative to the chunk); a
@@ -126,9 +127,56 @@ export async function buildCli() {
   rmSync(building, { recursive: true, force: true });
   mkdirSync(building, { recursive: true });
   const builtAt = Date.now();
-  const result = await esbuild.build({
-    entryPoints: { main: join(root, 'src/cli/main.ts') },
-    outdir: building,
+  const result = await bundle(
+    esbuild,
+    { main: join(root, 'src/cli/main.ts') },
+    building,
+    CLI_OUT_DIR,
+  );
+  // The sources of this checkout; bundled libraries change only by an install, which builds again.
+  const inputs = Object.keys(result.metafile.inputs)
+    .map((input) => relative(root, join(root, input)))
+    .filter((input) => !input.startsWith('..') && !input.split(/[\\/]/).includes('node_modules'))
+    // A change to how it is built makes the build stale too.
+    .concat(relative(root, fileURLToPath(import.meta.url)));
+  writeFileSync(join(building, BUILD_MANIFEST), `${JSON.stringify({ builtAt, inputs })}\n`);
+  const old = `${CLI_OUT_DIR}.old-${process.pid}`;
+  if (existsSync(CLI_OUT_DIR)) renameSync(CLI_OUT_DIR, old);
+  renameSync(building, CLI_OUT_DIR);
+  rmSync(old, { recursive: true, force: true });
+  return true;
+}
+
+/**
+ * The bench's worker (bench/worker.ts) compiled as the CLI is, into `outDir`: the first runs it
+ * measures then run the code an operator runs, without tsx's module loader (a second V8 heap in
+ * its own thread, some 40 MB of the worker's RSS). Returns the worker's path, or undefined when
+ * esbuild is not installed (the bench then runs the worker through tsx).
+ * @param {string} outDir
+ */
+export async function buildBenchWorker(outDir) {
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    return undefined;
+  }
+  rmSync(outDir, { recursive: true, force: true });
+  await bundle(esbuild, { worker: join(root, 'bench/worker.ts') }, outDir, outDir);
+  return join(outDir, 'worker.js');
+}
+
+/**
+ * esbuild over `entryPoints` into `buildDir`, for chunks that will be read from `outDir`.
+ * @param {typeof import('esbuild')} esbuild
+ * @param {Record<string, string>} entryPoints
+ * @param {string} buildDir
+ * @param {string} outDir
+ */
+function bundle(esbuild, entryPoints, buildDir, outDir) {
+  return esbuild.build({
+    entryPoints,
+    outdir: buildDir,
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -147,20 +195,8 @@ export async function buildCli() {
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'warning',
-    plugins: [sourceLocation, ourJsonExternal],
+    plugins: [sourceLocation(outDir), ourJsonExternal],
   });
-  // The sources of this checkout; bundled libraries change only by an install, which builds again.
-  const inputs = Object.keys(result.metafile.inputs)
-    .map((input) => relative(root, join(root, input)))
-    .filter((input) => !input.startsWith('..') && !input.split(/[\\/]/).includes('node_modules'))
-    // A change to how it is built makes the build stale too.
-    .concat(relative(root, fileURLToPath(import.meta.url)));
-  writeFileSync(join(building, BUILD_MANIFEST), `${JSON.stringify({ builtAt, inputs })}\n`);
-  const old = `${CLI_OUT_DIR}.old-${process.pid}`;
-  if (existsSync(CLI_OUT_DIR)) renameSync(CLI_OUT_DIR, old);
-  renameSync(building, CLI_OUT_DIR);
-  rmSync(old, { recursive: true, force: true });
-  return true;
 }
 
 if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {

@@ -33,7 +33,7 @@ export default [
     const budget = budgetOf(run, report);
     const store = stepStore(state);
     const awaiting = trackAwaiting(await loadAwaiting(store));
-    const { started } = await upsertChildren(fromOscar, {
+    const done = await upsertChildren(fromOscar, {
       primero: lazyPrimeroClient(state)(),
       syncUser: String(state.configuration?.username ?? ''),
       dryRun: run.dryRun,
@@ -55,7 +55,7 @@ export default [
       maxAttempts: run.settings.maxAttempts,
     });
     if (!run.dryRun) await saveAwaitingChanges(store, watched);
-    deferChildren({ fromOscar, report }, started);
+    deferChildren({ fromOscar, report }, done);
     const counts = report.steps['f2-j2'];
     log.info(
       `f2-j2: ${counts.written} cases written, ${counts.unchanged} unchanged, ${counts.failed} failed` +

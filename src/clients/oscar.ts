@@ -56,7 +56,15 @@ export interface OscarClientList {
 export interface OscarClient {
   /** Signs in now; other calls sign in lazily when they need to. */
   signIn(): Promise<void>;
-  listClients(opts?: { sinceDate?: string }): Promise<OscarClientList>;
+  /**
+   * The clients changed since `sinceDate` (all without it). With `globalIds`, only the clients with
+   * one of those global ids are parsed and returned; the others are let go unread (neither clients
+   * nor invalid), so a look-up of a few children costs no parse of the whole listing.
+   */
+  listClients(opts?: {
+    sinceDate?: string;
+    globalIds?: ReadonlySet<string>;
+  }): Promise<OscarClientList>;
   /**
    * 422 → ApiError (status 422) with OSCaR's scrubbed reason. `beforeSend` runs right before each
    * attempt goes on the wire (the caller records that OSCaR may now hold the referral).
@@ -83,6 +91,15 @@ interface Session {
   client: string;
   uid: string;
 }
+
+/** A raw listed client's global id, trimmed ('' when it has none). */
+const globalIdOfRaw = (raw: unknown): string => {
+  const value =
+    typeof raw === 'object' && raw !== null
+      ? (raw as { global_id?: unknown }).global_id
+      : undefined;
+  return typeof value === 'string' ? value.trim() : '';
+};
 
 /** OSCaR's reason from a 4xx body: field names and error kinds only (see http/error-text.ts). */
 export function scrubOscarReason(body: unknown): string {
@@ -232,10 +249,16 @@ export function createOscarClient(
         );
       }
       const result: OscarClientList = { clients: [], invalid: [] };
+      const { globalIds } = opts;
+      let skipped = 0;
       data.forEach((raw, index) => {
         // The listing has no pages: tens of thousands of clients in one answer. Each raw record is
         // let go once parsed, so the raw and the parsed listing never both stand in memory whole.
         data[index] = undefined;
+        if (globalIds && !globalIds.has(globalIdOfRaw(raw))) {
+          skipped += 1;
+          return;
+        }
         const parsed = oscarClientRecordSchema.safeParse(raw);
         if (parsed.success) {
           result.clients.push(parsed.data);
@@ -259,7 +282,8 @@ export function createOscarClient(
         });
       });
       log.info(
-        `OSCaR listed ${result.clients.length} clients (${result.invalid.length} unreadable)`,
+        `OSCaR listed ${result.clients.length} clients (${result.invalid.length} unreadable)` +
+          (globalIds ? `; ${skipped} others not read` : ''),
       );
       return result;
     },

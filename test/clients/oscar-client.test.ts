@@ -167,6 +167,27 @@ describe('listClients', () => {
   });
 });
 
+describe('listClients for a few global ids (f1-j2: the NGOs holding known children)', () => {
+  it('parses and returns only those clients; the others, unreadable ones included, are not read', async () => {
+    emulator.loadSeed(
+      seedWith((seed) => {
+        seed.organizations[0].clients[1].global_id = null;
+      }),
+    );
+    const all = await client.listClients();
+    const wanted = all.clients[0]!.global_id;
+    const { clients, invalid } = await client.listClients({
+      globalIds: new Set([wanted, 'G-NOT-IN-OSCAR']),
+    });
+    expect(all.clients.length).toBeGreaterThan(1);
+    expect(all.invalid).toHaveLength(1);
+    expect(clients.map((c) => c.global_id)).toEqual(
+      all.clients.filter((c) => c.global_id === wanted).map((c) => c.global_id),
+    );
+    expect(invalid).toEqual([]);
+  });
+});
+
 describe('upsertClient', () => {
   it('creates a referral and returns OSCaR external_id and message', async () => {
     const result = await client.upsertClient(referralPayload());

@@ -23,23 +23,21 @@ export function childrenAfter(
   return children.slice(low);
 }
 
-/** The global id of a packed child. */
-export const globalIdOf = (child: PackedChild): string => unpackChild(child).globalId;
-
 /**
  * Records how far f2-j2 got: the first `started` children are done (written, unchanged or failed),
- * the rest are deferred to the next run, which resumes after the last one done.
+ * the rest are deferred to the next run, which resumes after `doneThrough`, the global id of the
+ * last one done (upsertChildren lets the children it took up go, so it says which that was).
  */
 export function deferChildren(
   state: { fromOscar: { children: readonly PackedChild[] }; report: Report },
-  started: number,
+  done: { started: number; doneThrough?: string },
 ): void {
   const { children } = state.fromOscar;
+  const { started } = done;
   const progress = progressOf(state.report);
   progress.f2.total += children.length;
   progress.f2.deferred += children.length - started;
-  const last = children[started - 1];
-  if (last !== undefined) progress.f2.doneThrough = globalIdOf(last);
+  if (done.doneThrough !== undefined) progress.f2.doneThrough = done.doneThrough;
   if (started < children.length)
     log.info(
       `f2-j2: budget spent after ${started} of ${children.length} children; ` +

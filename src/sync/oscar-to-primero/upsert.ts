@@ -11,13 +11,13 @@ import {
   recordWritten,
 } from '../../workflow/outcomes.ts';
 import { isItemError, reasonOf } from '../../workflow/step-context.ts';
-import type { FromOscarBatch, OscarChild } from './children.ts';
+import type { FromOscarBatch, OscarChild, PackedChild } from './children.ts';
 import { caseKey, unpackChild } from './children.ts';
 import { findCasesForBatch } from '../case-lookup.ts';
 import { PrimeroRecordError } from '../../model/primero.ts';
 import { ItemError } from './item-error.ts';
 import { chooseCase, lookupOf, planCaseUpsert } from './plan.ts';
-import type { CasePlan } from './plan.ts';
+import type { CaseLookup, CasePlan } from './plan.ts';
 import { needsReferrals } from './service-rows.ts';
 import type { AwaitingTracker } from './awaiting-services.ts';
 import { WINDOW_ID, windowStartOf } from './window.ts';
@@ -68,10 +68,14 @@ export interface UpsertContext {
   checks?: StoredChecks;
 }
 
-/** Each child's global id and fingerprint, and which match what f2 last applied. */
+/**
+ * Each child's global id, fingerprint and look-up, and which match what f2 last applied: one pass
+ * that decodes each child once (a decoded child is let go at once; the batch may be 50 000).
+ */
 interface BatchPrints {
   globalIds: string[];
   prints: Array<string | undefined>;
+  lookups: CaseLookup[];
   unchanged: boolean[];
   memory?: AppliedMemory;
 }
@@ -79,12 +83,14 @@ interface BatchPrints {
 async function batchPrints(batch: FromOscarBatch, ctx: UpsertContext): Promise<BatchPrints> {
   const globalIds: string[] = [];
   const prints: Array<string | undefined> = [];
+  const lookups: CaseLookup[] = [];
   for (const packed of batch.children) {
     const child = unpackChild(packed);
     globalIds.push(child.globalId);
     prints.push(ctx.applied ? fingerprintOf(child, ctx.syncUser, ctx.today) : undefined);
+    lookups.push(lookupOf(child));
   }
-  if (!ctx.applied) return { globalIds, prints, unchanged: globalIds.map(() => false) };
+  if (!ctx.applied) return { globalIds, prints, lookups, unchanged: globalIds.map(() => false) };
   const memory = await appliedMemory(ctx.applied.store, globalIds, {
     dryRun: ctx.dryRun,
     reapply: ctx.applied.reapply,
@@ -93,7 +99,7 @@ async function batchPrints(batch: FromOscarBatch, ctx: UpsertContext): Promise<B
   const dropped = unchanged.filter(Boolean).length;
   if (dropped > 0)
     log.info(`f2-j2: ${dropped} children map to what was last applied: not looked up in Primero`);
-  return { globalIds, prints, unchanged, memory };
+  return { globalIds, prints, lookups, unchanged, memory };
 }
 
 /**
@@ -106,13 +112,20 @@ async function batchPrints(batch: FromOscarBatch, ctx: UpsertContext): Promise<B
 export async function upsertChildren(
   batch: FromOscarBatch,
   base: UpsertContext,
-): Promise<{ started: number }> {
+): Promise<{ started: number; doneThrough?: string }> {
   const known = await batchPrints(batch, base);
-  const toLookUp = batch.children.filter((_, index) => !known.unchanged[index]);
-  const primero = await withBatchLookups({ ...batch, children: toLookUp }, base.primero);
+  const toLookUp = known.lookups.filter((_, index) => !known.unchanged[index]);
+  const primero = await withBatchLookups(toLookUp, base.primero);
   const checks = base.dryRun ? undefined : checksFor(primero);
   const ctx: UpsertContext = { ...base, primero, ...(checks ? { checks } : {}) };
   const { children } = batch;
+  // A child once taken up is let go from the batch (its text is the largest thing f2-j2 holds):
+  // the children left are the ones deferred.
+  const taken = (index: number): PackedChild => {
+    const packed = children[index]!;
+    (children as PackedChild[])[index] = '' as PackedChild;
+    return packed;
+  };
   let next = 0;
   let outage: { error: unknown } | undefined;
   // Children whose create waits for its check: their outcome is recorded once it is checked.
@@ -122,7 +135,7 @@ export async function upsertChildren(
       // A child unchanged since it was applied costs no request, and none of the budget.
       if (known.unchanged[next]) {
         const index = next++;
-        const child = unpackChild(children[index]!);
+        const child = unpackChild(taken(index));
         const caseId = known.memory?.caseId(child.globalId) ?? lookupOf(child).caseId;
         recordUnchanged(ctx.report, 'f2-j2', caseKey(child.globalId), {
           global_id: child.globalId,
@@ -135,7 +148,7 @@ export async function upsertChildren(
       }
       if (ctx.mayStart && !ctx.mayStart()) return;
       const index = next++;
-      const packed = children[index]!;
+      const packed = taken(index);
       try {
         const { settled } = await startChild(unpackChild(packed), batch.since, ctx, {
           fingerprint: known.prints[index],
@@ -160,17 +173,17 @@ export async function upsertChildren(
   await checks?.flush();
   await Promise.all(settling);
   if (outage) throw outage.error;
-  return { started: next };
+  const last = known.globalIds[next - 1];
+  return { started: next, ...(last !== undefined ? { doneThrough: last } : {}) };
 }
 
 /** The client with findCases answered for the whole batch at once when that is cheaper. */
 async function withBatchLookups(
-  batch: FromOscarBatch,
+  lookups: readonly CaseLookup[],
   primero: PrimeroCases,
 ): Promise<PrimeroCases> {
   const { listCasesReadable, scanCases, countCases } = primero;
   if (!listCasesReadable || !scanCases || !countCases) return primero;
-  const lookups = batch.children.map((packed) => lookupOf(unpackChild(packed)));
   const find = await findCasesForBatch(
     {
       oscarNumbers: lookups.map((lookup) => lookup.oscarNumber),

@@ -226,7 +226,8 @@ async function readOscarHolders(
   };
   const wanted = globalIdsNeedingHolders(pending);
   if (wanted.length === 0) return {};
-  const listing = await oscar().listClients();
+  // Only the wanted children are parsed: the listing may hold every client OSCaR has.
+  const listing = await oscar().listClients({ globalIds: new Set(wanted) });
   log.info(`f1-j2: read OSCaR's listing for the NGOs holding ${wanted.length} known children`);
   return holdersFromListing(listing, wanted);
 }
