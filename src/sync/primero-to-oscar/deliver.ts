@@ -99,8 +99,8 @@ const done = (d: Delivery): AfterCasesToOscar => ({
 });
 
 /**
- * The step's first operation: the ledger carried from the last successful run, and what f1-j1
- * selected, taken from the run's store (it never travels in a step output: src/workflow/hand-off.ts).
+ * The step's first operation: what f1-j1 selected, taken from the run's store (it never travels in
+ * a step output: src/workflow/hand-off.ts), and the ledger records the step consults.
  */
 export async function startDelivery(state: AfterGetPrimeroCases): Promise<AfterCasesToOscar> {
   const store = stepStore(state);
@@ -467,7 +467,7 @@ export async function deliverLinks(
 
 /**
  * The step's output: no child data and no ledger handed further. Records of referrals seen closed
- * and records past retention leave the ledger in the store now.
+ * leave the ledger in the store now (records past retention went when the step read them).
  */
 export async function finishDelivery(state: AfterCasesToOscar): Promise<AfterCasesToOscar> {
   const counts = state.report.steps['f1-j2'];
