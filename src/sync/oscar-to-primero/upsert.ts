@@ -136,7 +136,7 @@ export async function upsertChildren(
       if (known.unchanged[next]) {
         const index = next++;
         const child = unpackChild(taken(index));
-        const caseId = known.memory?.caseId(child.globalId) ?? lookupOf(child).caseId;
+        const caseId = known.memory?.caseId(child.globalId) ?? known.lookups[index]!.caseId;
         recordUnchanged(ctx.report, 'f2-j2', caseKey(child.globalId), {
           global_id: child.globalId,
           ...(caseId ? { case_id: caseId } : {}),

@@ -55,9 +55,6 @@ export function isUnconfirmedUpsert(error: unknown): boolean {
 /** Sent-ledger records older than this are pruned (a backfill further back may resend). */
 const SENT_RETENTION_DAYS = 400;
 
-const retainedSince = (now: Date, retentionDays: number) =>
-  now.getTime() - retentionDays * 24 * 60 * 60 * 1000;
-
 /**
  * The records still within the ledger's retention: one past it counts as never sent. The steps
  * read only the records they consult, so a record expires when it is next consulted (and f1-j2
@@ -68,7 +65,7 @@ export function retainedSent(
   now: Date,
   retentionDays = SENT_RETENTION_DAYS,
 ): { kept: SentRecord[]; expired: string[] } {
-  const oldest = retainedSince(now, retentionDays);
+  const oldest = now.getTime() - retentionDays * 24 * 60 * 60 * 1000;
   const kept: SentRecord[] = [];
   const expired: string[] = [];
   for (const record of records)
@@ -90,11 +87,9 @@ export function pruneSent(
   now: Date,
   retentionDays = SENT_RETENTION_DAYS,
 ): SentRecord[] {
-  const oldest = retainedSince(now, retentionDays);
   const byKey = new Map<string, SentRecord>();
   for (const record of sent) byKey.set(record.key, record);
-  return [...byKey.values()].filter((record) => {
-    if (Date.parse(record.at) < oldest) return false;
+  return retainedSent([...byKey.values()], now, retentionDays).kept.filter((record) => {
     // A decided referral needs neither its sent record nor its awaiting-decision record.
     const prefix = ['referral:', 'awaiting:'].find((p) => record.key.startsWith(p));
     const referralId = prefix ? record.key.slice(prefix.length) : undefined;
