@@ -128,7 +128,7 @@ describe('f2-j2: creates settle after their check', () => {
     await upsertChildren(batchOf(6), ctx);
     expect(calls).toEqual({ listings: 1, counts: 1, readsById: 0, created: 6 });
     // From Primero's clock before the creates, less the margin for a front server's clock.
-    expect(filters).toEqual([{ last_updated_at: '2025-03-10T07:59:00.000Z..' }]);
+    expect(filters).toEqual([{ last_updated_at: '2025-03-10T07:59:55.000Z..' }]);
     expect(fingerprints(store)).toHaveLength(6);
     expect(ctx.report.steps['f2-j2'].written).toBe(6);
   });
