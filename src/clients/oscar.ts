@@ -11,12 +11,14 @@ import {
   OSCAR_LINK_FIELDS,
   OSCAR_STATUS_UPDATE_FIELDS,
   describeZodIssues,
+  listedClient,
   oscarClientRecordSchema,
   oscarUpsertResponseSchema,
   pickKeys,
   pickPermittedUpsertFields,
 } from '../model/oscar.ts';
 import type {
+  ListedClient,
   OscarClientRecord,
   OscarLink,
   OscarStatusUpdate,
@@ -53,6 +55,11 @@ export interface OscarClientList {
   invalid: InvalidOscarClient[];
 }
 
+export interface OscarPackedList {
+  clients: ListedClient[];
+  invalid: InvalidOscarClient[];
+}
+
 export interface OscarClient {
   /** Signs in now; other calls sign in lazily when they need to. */
   signIn(): Promise<void>;
@@ -65,6 +72,11 @@ export interface OscarClient {
     sinceDate?: string;
     globalIds?: ReadonlySet<string>;
   }): Promise<OscarClientList>;
+  /**
+   * The same listing, each client kept as its JSON text and the fields f2-j1 decides on
+   * (ListedClient): f2-j1 holds a whole window of them before it hands them on.
+   */
+  listClientsPacked(opts?: { sinceDate?: string }): Promise<OscarPackedList>;
   /**
    * 422 → ApiError (status 422) with OSCaR's scrubbed reason. `beforeSend` runs right before each
    * attempt goes on the wire (the caller records that OSCaR may now hold the referral).
@@ -227,65 +239,80 @@ export function createOscarClient(
     }
   }
 
+  /**
+   * GET the listing and parse each client, keeping it as `keep` makes it. With `globalIds`, the
+   * others are let go unread (neither clients nor invalid).
+   */
+  async function readListing<T>(
+    opts: { sinceDate?: string; globalIds?: ReadonlySet<string> },
+    keep: (record: OscarClientRecord) => T,
+  ): Promise<{ clients: T[]; invalid: InvalidOscarClient[] }> {
+    const response = await sendSignedIn<unknown>({
+      method: 'GET',
+      path: OSCAR_PATHS.clients,
+      ...(opts.sinceDate !== undefined ? { query: { since_date: opts.sinceDate } } : {}),
+    });
+    const data = (response.body as { data?: unknown } | undefined)?.data;
+    if (!Array.isArray(data)) {
+      throw malformed(
+        OSCAR_PATHS.clients,
+        'GET',
+        response.status,
+        'data: expected an array of clients',
+      );
+    }
+    const result: { clients: T[]; invalid: InvalidOscarClient[] } = { clients: [], invalid: [] };
+    const { globalIds } = opts;
+    let skipped = 0;
+    data.forEach((raw, index) => {
+      // The listing has no pages: tens of thousands of clients in one answer. Each raw record is
+      // let go once parsed, so the raw and the parsed listing never both stand in memory whole.
+      data[index] = undefined;
+      if (globalIds && !globalIds.has(globalIdOfRaw(raw))) {
+        skipped += 1;
+        return;
+      }
+      const parsed = oscarClientRecordSchema.safeParse(raw);
+      if (parsed.success) {
+        result.clients.push(keep(parsed.data));
+        return;
+      }
+      const record = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<
+        string,
+        unknown
+      >;
+      const text = (value: unknown) =>
+        typeof value === 'string' && value.trim() !== '' ? value : undefined;
+      const globalId = text(record.global_id);
+      const organization = text(record.organization_name);
+      const slug = text(record.slug);
+      result.invalid.push({
+        index,
+        ...(globalId ? { globalId } : {}),
+        ...(organization ? { organization_name: organization } : {}),
+        ...(slug ? { slug } : {}),
+        reason: describeZodIssues(parsed.error),
+      });
+    });
+    log.info(
+      `OSCaR listed ${result.clients.length} clients (${result.invalid.length} unreadable)` +
+        (globalIds ? `; ${skipped} others not read` : ''),
+    );
+    return result;
+  }
+
   return {
     async signIn() {
       session = undefined;
       await currentSession();
     },
 
-    async listClients(opts = {}) {
-      const response = await sendSignedIn<unknown>({
-        method: 'GET',
-        path: OSCAR_PATHS.clients,
-        ...(opts.sinceDate !== undefined ? { query: { since_date: opts.sinceDate } } : {}),
-      });
-      const data = (response.body as { data?: unknown } | undefined)?.data;
-      if (!Array.isArray(data)) {
-        throw malformed(
-          OSCAR_PATHS.clients,
-          'GET',
-          response.status,
-          'data: expected an array of clients',
-        );
-      }
-      const result: OscarClientList = { clients: [], invalid: [] };
-      const { globalIds } = opts;
-      let skipped = 0;
-      data.forEach((raw, index) => {
-        // The listing has no pages: tens of thousands of clients in one answer. Each raw record is
-        // let go once parsed, so the raw and the parsed listing never both stand in memory whole.
-        data[index] = undefined;
-        if (globalIds && !globalIds.has(globalIdOfRaw(raw))) {
-          skipped += 1;
-          return;
-        }
-        const parsed = oscarClientRecordSchema.safeParse(raw);
-        if (parsed.success) {
-          result.clients.push(parsed.data);
-          return;
-        }
-        const record = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<
-          string,
-          unknown
-        >;
-        const text = (value: unknown) =>
-          typeof value === 'string' && value.trim() !== '' ? value : undefined;
-        const globalId = text(record.global_id);
-        const organization = text(record.organization_name);
-        const slug = text(record.slug);
-        result.invalid.push({
-          index,
-          ...(globalId ? { globalId } : {}),
-          ...(organization ? { organization_name: organization } : {}),
-          ...(slug ? { slug } : {}),
-          reason: describeZodIssues(parsed.error),
-        });
-      });
-      log.info(
-        `OSCaR listed ${result.clients.length} clients (${result.invalid.length} unreadable)` +
-          (globalIds ? `; ${skipped} others not read` : ''),
-      );
-      return result;
+    listClients(opts = {}) {
+      return readListing(opts, (record) => record);
+    },
+
+    listClientsPacked(opts = {}) {
+      return readListing(opts, listedClient);
     },
 
     async upsertClient(organization, options = {}) {

@@ -112,6 +112,34 @@ export const oscarClientRecordSchema = z.object({
 });
 export type OscarClientRecord = z.infer<typeof oscarClientRecordSchema>;
 
+/**
+ * A listed client as f2-j1 keeps it: the fields it decides on, and the parsed record as JSON text.
+ * A first window lists tens of thousands of clients in one answer; held as objects until f2-j1
+ * hands them on, they were the largest thing a first run held (docs/performance.md, "Memory at
+ * scale"). As text a record takes about a third of the memory.
+ */
+export interface ListedClient {
+  global_id: string;
+  organization_name?: string | null;
+  slug?: string | null;
+  is_referred?: boolean | null;
+  external_id?: string | null;
+  /** The record as oscarClientRecordSchema parsed it, as JSON. */
+  json: string;
+}
+
+export function listedClient(record: OscarClientRecord): ListedClient {
+  const { global_id, organization_name, slug, is_referred, external_id } = record;
+  return {
+    global_id,
+    organization_name,
+    slug,
+    is_referred,
+    external_id,
+    json: JSON.stringify(record),
+  };
+}
+
 export const oscarUpsertServiceSchema = z.object({
   uuid: z.optional(z.string()),
   name: z.string(),

@@ -3,6 +3,7 @@
 // reason tells an admin which client of which organisation to correct. Invented children.
 import { describe, expect, it } from 'vitest';
 import type { OscarClientRecord } from '../../src/model/oscar.ts';
+import { listedClient } from '../../src/model/oscar.ts';
 import { emptyReport, nextRetryState } from '../../src/workflow/outcomes.ts';
 import type { CarriedState } from '../../src/workflow/contract.ts';
 import { assertKey } from '../../src/workflow/state-store.ts';
@@ -33,8 +34,12 @@ const noGlobalId = (index: number) => ({
   reason: 'global_id: must be a non-empty string',
 });
 
-function run(listing: OscarListing, carried: CarriedState, maxAttempts = 3) {
+/** The listing as the client returns it for f2-j1, from parsed records. */
+type Listing = Omit<OscarListing, 'clients'> & { clients: OscarClientRecord[] };
+
+function run(parsed: Listing, carried: CarriedState, maxAttempts = 3) {
   const report = emptyReport();
+  const listing = { ...parsed, clients: parsed.clients.map(listedClient) };
   selectClients({ listing, excludedOrgs: ['demo'], since: SINCE, carried, report, now: NOW });
   const next = nextRetryState(carried, report, { maxAttempts });
   return {

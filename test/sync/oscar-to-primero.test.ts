@@ -1,6 +1,7 @@
 // OSCaR -> Primero decisions, one describe per rule of behaviour.md (f2-j1, f2-j2). Invented children.
 import { describe, expect, it } from 'vitest';
 import type { OscarClientRecord } from '../../src/model/oscar.ts';
+import { listedClient } from '../../src/model/oscar.ts';
 import type { PrimeroCase, PrimeroReferral } from '../../src/model/primero.ts';
 import { emptyReport } from '../../src/workflow/outcomes.ts';
 import type { CarriedState, FailedItem } from '../../src/workflow/contract.ts';
@@ -142,7 +143,7 @@ describe('f2-j1: excluded organisations and unusable clients', () => {
           client(),
           client({ global_id: 'DEMO1', organization_name: 'demo' }),
           client({ global_id: 'bad id!', slug: 'cif-9' }),
-        ],
+        ].map(listedClient),
         invalid: [{ index: 3, reason: 'global_id: must be a non-empty string' }],
       },
       excludedOrgs: ['demo'],
@@ -576,7 +577,7 @@ describe('f2-j1 -> f2-j2: children travel packed', () => {
       client({ global_id: '01JAAAAAAAAAAAAAAAAAAAAAA2', slug: 'cif-8' }),
     ];
     const batch = selectClients({
-      listing: { clients: records, invalid: [] },
+      listing: { clients: records.map(listedClient), invalid: [] },
       excludedOrgs: ['demo'],
       since: '2025-03-10 00:00:00',
       carried: carried(),
@@ -586,6 +587,8 @@ describe('f2-j1 -> f2-j2: children travel packed', () => {
     // @openfn/runtime copies the state between steps: a string is copied as one value.
     expect(batch.children.every((packed) => typeof packed === 'string')).toBe(true);
     expect(batch.children.map(unpackChild)).toEqual(groupChildren(records));
+    // Packed from each record's JSON text: the same text as packing the grouped records.
+    expect(batch.children).toEqual(groupChildren(records).map(packChild));
   });
 });
 

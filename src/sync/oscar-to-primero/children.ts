@@ -3,7 +3,7 @@
 import type { CarriedState, FailedItem } from '../../workflow/contract.ts';
 import type { FailureInput, Report } from '../../workflow/outcomes.ts';
 import { recordFailure, recordFetched, recordSkipped } from '../../workflow/outcomes.ts';
-import type { OscarClientRecord } from '../../model/oscar.ts';
+import type { ListedClient, OscarClientRecord } from '../../model/oscar.ts';
 import { log } from '../../log.ts';
 import { WINDOW_ID, pendingOscarItems, windowStartOf } from './window.ts';
 import type { FromOscarBatch, OscarChild, PackedChild } from '../../model/from-oscar.ts';
@@ -21,9 +21,12 @@ export function unpackChild(packed: PackedChild): OscarChild {
   return JSON.parse(packed) as OscarChild;
 }
 
-/** The listing as the OSCaR client returns it: parsed clients and the ones it could not parse. */
+/**
+ * The listing as the OSCaR client returns it for f2-j1 (listClientsPacked): the clients it parsed,
+ * each as its JSON text and the fields decided on, and the ones it could not parse.
+ */
 export interface OscarListing {
-  clients: OscarClientRecord[];
+  clients: ListedClient[];
   invalid: Array<{
     index: number;
     globalId?: string;
@@ -92,32 +95,53 @@ function clientLabel(ref: { organization?: string; slug?: string; globalId?: str
 
 const isPositionKey = (key: string) => key.startsWith('f2-j1:client:position-');
 
-function isExcluded(record: OscarClientRecord, excluded: ReadonlySet<string>): boolean {
+function isExcluded(record: ListedClient, excluded: ReadonlySet<string>): boolean {
   return excluded.has((record.organization_name ?? '').trim().toLowerCase());
 }
 
+/** What a record is ranked by within its child (see grouped). */
+type Ranked = Pick<
+  OscarClientRecord,
+  'global_id' | 'is_referred' | 'external_id' | 'organization_name'
+>;
+
 /**
- * Groups a child's records; the primary record (whose case-level values win) is the one OSCaR
- * says is referred, then one that knows the Primero case, then the first organisation by name, so
- * that two NGOs serving one child cannot make the owner flip between runs.
+ * The records by child, in global id order; the primary record (whose case-level values win) is
+ * the one OSCaR says is referred, then one that knows the Primero case, then the first
+ * organisation by name, so that two NGOs serving one child cannot make the owner flip between runs.
  */
-export function groupChildren(records: readonly OscarClientRecord[]): OscarChild[] {
-  const byGlobalId = new Map<string, OscarClientRecord[]>();
+function grouped<T extends Ranked>(records: readonly T[]): Array<[globalId: string, records: T[]]> {
+  const byGlobalId = new Map<string, T[]>();
   for (const record of records) {
     const list = byGlobalId.get(record.global_id);
     if (list) list.push(record);
     else byGlobalId.set(record.global_id, [record]);
   }
-  const rank = (r: OscarClientRecord) => (r.is_referred === true ? 0 : 2) + (r.external_id ? 0 : 1);
+  const rank = (r: T) => (r.is_referred === true ? 0 : 2) + (r.external_id ? 0 : 1);
   return [...byGlobalId.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([globalId, list]) => ({
+    .map(([globalId, list]) => [
       globalId,
-      records: [...list].sort(
+      [...list].sort(
         (a, b) =>
           rank(a) - rank(b) || (a.organization_name ?? '').localeCompare(b.organization_name ?? ''),
       ),
-    }));
+    ]);
+}
+
+export function groupChildren(records: readonly OscarClientRecord[]): OscarChild[] {
+  return grouped(records).map(([globalId, list]) => ({ globalId, records: list }));
+}
+
+/**
+ * The children of listed clients, packed: the text packChild(groupChildren(records)) would make,
+ * joined from each record's JSON without making the records objects again.
+ */
+export function packListed(clients: readonly ListedClient[]): PackedChild[] {
+  return grouped(clients).map(
+    ([globalId, list]) =>
+      `{"globalId":${JSON.stringify(globalId)},"records":[${list.map((c) => c.json).join(',')}]}` as PackedChild,
+  );
 }
 
 export interface SelectionInput {
@@ -152,7 +176,7 @@ export function selectClients(input: SelectionInput): FromOscarBatch {
       now,
     );
 
-  const usable: OscarClientRecord[] = [];
+  const usable: ListedClient[] = [];
   let excludedCount = 0;
   for (const record of listing.clients) {
     seen
@@ -244,5 +268,5 @@ export function selectClients(input: SelectionInput): FromOscarBatch {
     });
   }
 
-  return { since, children: groupChildren(usable).map(packChild) };
+  return { since, children: packListed(usable) };
 }

@@ -28,7 +28,7 @@ export async function listWindow(
   const resume = oscarResume(state.run);
   const since = resume && resume.since < window.since ? resume.since : window.since;
   const fetchStartedAt = new Date();
-  const listing = await oscar().listClients({ sinceDate: since });
+  const listing = await oscar().listClientsPacked({ sinceDate: since });
   const selected = selectClients({
     listing,
     excludedOrgs: state.run.settings.excludedOrgs ?? DEFAULT_EXCLUDED_ORGS,
