@@ -167,6 +167,33 @@ describe('listClients', () => {
   });
 });
 
+describe('listClientsPacked (f2-j1: a whole window held until it is handed on)', () => {
+  it('keeps each client as the JSON of its parsed record and the fields f2-j1 decides on; unreadable ones as listClients does', async () => {
+    emulator.loadSeed(
+      seedWith((seed) => {
+        seed.organizations[0].clients[1].global_id = null;
+      }),
+    );
+    const parsed = await client.listClients();
+    const packed = await client.listClientsPacked();
+    expect(packed.invalid).toEqual(parsed.invalid);
+    expect(packed.clients.map((c) => JSON.parse(c.json))).toEqual(parsed.clients);
+    const pick = ({ global_id, organization_name, slug, is_referred, external_id }: any) => ({
+      global_id,
+      organization_name,
+      slug,
+      is_referred,
+      external_id,
+    });
+    expect(packed.clients.map(pick)).toEqual(parsed.clients.map(pick));
+    // Text and the decision fields only: no parsed record is held beside its text.
+    for (const listed of packed.clients)
+      expect(
+        Object.values(listed).every((value) => typeof value !== 'object' || value === null),
+      ).toBe(true);
+  });
+});
+
 describe('listClients for a few global ids (f1-j2: the NGOs holding known children)', () => {
   it('parses and returns only those clients; the others, unreadable ones included, are not read', async () => {
     emulator.loadSeed(
