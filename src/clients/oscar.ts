@@ -50,13 +50,9 @@ export interface InvalidOscarClient {
   reason: string;
 }
 
-export interface OscarClientList {
-  clients: OscarClientRecord[];
-  invalid: InvalidOscarClient[];
-}
-
-export interface OscarPackedList {
-  clients: ListedClient[];
+/** A listing: the clients parsed (as records, or as ListedClient for f2-j1) and the others. */
+export interface OscarClientList<T = OscarClientRecord> {
+  clients: T[];
   invalid: InvalidOscarClient[];
 }
 
@@ -76,7 +72,7 @@ export interface OscarClient {
    * The same listing, each client kept as its JSON text and the fields f2-j1 decides on
    * (ListedClient): f2-j1 holds a whole window of them before it hands them on.
    */
-  listClientsPacked(opts?: { sinceDate?: string }): Promise<OscarPackedList>;
+  listClientsPacked(opts?: { sinceDate?: string }): Promise<OscarClientList<ListedClient>>;
   /**
    * 422 → ApiError (status 422) with OSCaR's scrubbed reason. `beforeSend` runs right before each
    * attempt goes on the wire (the caller records that OSCaR may now hold the referral).
@@ -246,7 +242,7 @@ export function createOscarClient(
   async function readListing<T>(
     opts: { sinceDate?: string; globalIds?: ReadonlySet<string> },
     keep: (record: OscarClientRecord) => T,
-  ): Promise<{ clients: T[]; invalid: InvalidOscarClient[] }> {
+  ): Promise<OscarClientList<T>> {
     const response = await sendSignedIn<unknown>({
       method: 'GET',
       path: OSCAR_PATHS.clients,
@@ -261,7 +257,7 @@ export function createOscarClient(
         'data: expected an array of clients',
       );
     }
-    const result: { clients: T[]; invalid: InvalidOscarClient[] } = { clients: [], invalid: [] };
+    const result: OscarClientList<T> = { clients: [], invalid: [] };
     const { globalIds } = opts;
     let skipped = 0;
     data.forEach((raw, index) => {

@@ -118,15 +118,13 @@ export type OscarClientRecord = z.infer<typeof oscarClientRecordSchema>;
  * hands them on, they were the largest thing a first run held (docs/performance.md, "Memory at
  * scale"). As text a record takes about a third of the memory.
  */
-export interface ListedClient {
-  global_id: string;
-  organization_name?: string | null;
-  slug?: string | null;
-  is_referred?: boolean | null;
-  external_id?: string | null;
+export type ListedClient = Pick<
+  OscarClientRecord,
+  'global_id' | 'organization_name' | 'slug' | 'is_referred' | 'external_id'
+> & {
   /** The record as oscarClientRecordSchema parsed it, as JSON. */
   json: string;
-}
+};
 
 export function listedClient(record: OscarClientRecord): ListedClient {
   const { global_id, organization_name, slug, is_referred, external_id } = record;

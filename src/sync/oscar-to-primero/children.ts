@@ -4,6 +4,7 @@ import type { CarriedState, FailedItem } from '../../workflow/contract.ts';
 import type { FailureInput, Report } from '../../workflow/outcomes.ts';
 import { recordFailure, recordFetched, recordSkipped } from '../../workflow/outcomes.ts';
 import type { ListedClient, OscarClientRecord } from '../../model/oscar.ts';
+import type { OscarClientList } from '../../clients/oscar.ts';
 import { log } from '../../log.ts';
 import { WINDOW_ID, pendingOscarItems, windowStartOf } from './window.ts';
 import type { FromOscarBatch, OscarChild, PackedChild } from '../../model/from-oscar.ts';
@@ -21,20 +22,8 @@ export function unpackChild(packed: PackedChild): OscarChild {
   return JSON.parse(packed) as OscarChild;
 }
 
-/**
- * The listing as the OSCaR client returns it for f2-j1 (listClientsPacked): the clients it parsed,
- * each as its JSON text and the fields decided on, and the ones it could not parse.
- */
-export interface OscarListing {
-  clients: ListedClient[];
-  invalid: Array<{
-    index: number;
-    globalId?: string;
-    reason: string;
-    slug?: string;
-    organization_name?: string;
-  }>;
-}
+/** The listing as the OSCaR client returns it for f2-j1 (listClientsPacked). */
+export type OscarListing = OscarClientList<ListedClient>;
 
 export const DEFAULT_EXCLUDED_ORGS = ['demo'];
 
@@ -99,11 +88,8 @@ function isExcluded(record: ListedClient, excluded: ReadonlySet<string>): boolea
   return excluded.has((record.organization_name ?? '').trim().toLowerCase());
 }
 
-/** What a record is ranked by within its child (see grouped). */
-type Ranked = Pick<
-  OscarClientRecord,
-  'global_id' | 'is_referred' | 'external_id' | 'organization_name'
->;
+/** What a record is ranked by within its child (see grouped): what a ListedClient carries. */
+type Ranked = Omit<ListedClient, 'json'>;
 
 /**
  * The records by child, in global id order; the primary record (whose case-level values win) is
