@@ -36,6 +36,9 @@ import {
 } from '../../src/sync/oscar-to-primero.ts';
 import { servicesHidden } from '../../src/sync/oscar-to-primero/awaiting-services.ts';
 import { appliedMemory, fingerprintOf } from '../../src/sync/oscar-to-primero/fingerprint.ts';
+import { batchPrints } from '../../src/sync/oscar-to-primero/upsert.ts';
+import { packListed, packedGlobalId } from '../../src/sync/oscar-to-primero/children.ts';
+import type { PackedChild } from '../../src/sync/oscar-to-primero/children.ts';
 import { childrenAfter } from '../../src/sync/oscar-to-primero/resume.ts';
 import { pendingOscarItems } from '../../src/sync/oscar-to-primero/window.ts';
 import { memoryStateStore } from '../../src/workflow/state-store.ts';
@@ -842,6 +845,58 @@ describe('f2-j2: a child listed again unchanged costs nothing (fingerprintOf, ap
       undefined,
     );
   });
+  it('batchPrints fingerprints only the children f2 holds a print for; the rest cannot be unchanged', async () => {
+    const store = memoryStateStore();
+    const held = child(client());
+    const fresh = child(client({ global_id: '01JAAAAAAAAAAAAAAAAAAAAAA2', slug: 'cif-8' }));
+    const print = fingerprintOf(held, SYNC_USER, TODAY);
+    await (await appliedMemory(store, [G1], { dryRun: false, reapply: false })).remember(G1, print);
+    const batch = { since: '2025-03-10 00:00:00', children: [held, fresh].map(packChild) };
+    const ctx = {
+      applied: { store, reapply: false },
+      dryRun: false,
+      syncUser: SYNC_USER,
+      today: TODAY,
+    };
+    const known = await batchPrints(batch, ctx);
+    expect(known.globalIds).toEqual([G1, fresh.globalId]);
+    // The fresh child's print is made in its lane, not before the batch's first request.
+    expect(known.prints).toEqual([print, undefined]);
+    expect(known.unchanged).toEqual([true, false]);
+    expect(known.lookups.map((lookup) => lookup.oscarNumber)).toEqual([G1, fresh.globalId]);
+  });
+
+  it("packedGlobalId reads the id from the head of either packer's text, else decodes it", () => {
+    const one = child(client());
+    expect(packedGlobalId(packChild(one))).toBe(G1);
+    expect(packedGlobalId(packListed([listedClient(client())])[0]!)).toBe(G1);
+    const reordered = JSON.stringify({ records: one.records, globalId: G1 }) as PackedChild;
+    expect(packedGlobalId(reordered)).toBe(G1);
+  });
+
+  it('appliedMemory writes the prints remembered together in one store write', async () => {
+    const store = memoryStateStore();
+    const sets: number[] = [];
+    const set = store.set.bind(store);
+    store.set = async (items) => {
+      sets.push(items.length);
+      return set(items);
+    };
+    const memory = await appliedMemory(store, [], { dryRun: false, reapply: false });
+    await Promise.all(['G1', 'G2', 'G3'].map((id, n) => memory.remember(id, `print-${n}`)));
+    await memory.remember('G4', 'print-4');
+    expect(sets).toEqual([3, 1]);
+    const failing = await appliedMemory(
+      { ...store, set: async () => Promise.reject(new Error('store unavailable')) },
+      [],
+      { dryRun: false, reapply: false },
+    );
+    const outcomes = await Promise.allSettled(['G5', 'G6'].map((id) => failing.remember(id, 'p')));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    // What the store did not take is not taken as held.
+    expect(failing.unchanged('G5', 'p')).toBe(false);
+  });
+
   it('appliedMemory keeps what a run applied for the next run, unless dry, and forgets a failure', async () => {
     const store = memoryStateStore();
     const options = { dryRun: false, reapply: false };

@@ -9,7 +9,13 @@ import type { PrimeroCase, PrimeroReferral } from '../../src/model/primero.ts';
 import type { UncheckedCreate } from '../../src/clients/primero.ts';
 import { ApiError } from '../../src/http/transport.ts';
 import { emptyReport } from '../../src/workflow/outcomes.ts';
-import { groupChildren, packChild, upsertChildren } from '../../src/sync/oscar-to-primero.ts';
+import {
+  groupChildren,
+  packChild,
+  unpackChild,
+  upsertChildren,
+} from '../../src/sync/oscar-to-primero.ts';
+import { fingerprintOf } from '../../src/sync/oscar-to-primero/fingerprint.ts';
 import type { PrimeroCases, UpsertContext } from '../../src/sync/oscar-to-primero/upsert.ts';
 import {
   CHECK_EVERY,
@@ -131,6 +137,31 @@ describe('f2-j2: creates settle after their check', () => {
     expect(filters).toEqual([{ last_updated_at: '2025-03-10T07:59:55.000Z..' }]);
     expect(fingerprints(store)).toHaveLength(6);
     expect(ctx.report.steps['f2-j2'].written).toBe(6);
+  });
+
+  it("the fingerprints a check settles go to the store in one write, each the child's own", async () => {
+    const { port } = memoryPrimero();
+    const { ctx, store } = contextOf(port, { concurrency: 3 });
+    const writes: string[][] = [];
+    const set = store.set.bind(store);
+    store.set = async (items) => {
+      writes.push(items.map((item) => item.key).filter((key) => key.startsWith('applied:f2:')));
+      return set(items);
+    };
+    const batch = batchOf(6);
+    // The step lets each child's text go from the batch once it is taken up.
+    const children = batch.children.map(unpackChild);
+    await upsertChildren(batch, ctx);
+    // One write for the six creates the check settled, not one each (coalescedWrites).
+    expect(writes.filter((keys) => keys.length > 0)).toEqual([
+      children.map((one) => `applied:f2:${one.globalId}`),
+    ]);
+    // None was held before the run: each print was made in its lane, after the batch's look-ups.
+    for (const child of children) {
+      expect(JSON.parse(store.items.get(`applied:f2:${child.globalId}`)!)).toMatchObject({
+        print: fingerprintOf(child, ctx.syncUser, TODAY),
+      });
+    }
   });
 
   it(`a long batch is checked after ${FIRST_CHECK} creates, then every ${CHECK_EVERY}, not once at its end`, async () => {

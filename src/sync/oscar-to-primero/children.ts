@@ -22,6 +22,22 @@ export function unpackChild(packed: PackedChild): OscarChild {
   return JSON.parse(packed) as OscarChild;
 }
 
+/** How both packers begin a child's text (packChild's key order, packListed's template). */
+const PACKED_HEAD = '{"globalId":"';
+
+/**
+ * The child's global id without decoding its records: read from the head of the text when it is a
+ * usable id (no quote or escape can be in one), else from the decoded child.
+ */
+export function packedGlobalId(packed: PackedChild): string {
+  if (packed.startsWith(PACKED_HEAD)) {
+    const end = packed.indexOf('"', PACKED_HEAD.length);
+    const id = end < 0 ? '' : packed.slice(PACKED_HEAD.length, end);
+    if (USABLE_GLOBAL_ID.test(id)) return id;
+  }
+  return unpackChild(packed).globalId;
+}
+
 /** The listing as the OSCaR client returns it for f2-j1 (listClientsPacked). */
 export type OscarListing = OscarClientList<ListedClient>;
 

@@ -8,7 +8,7 @@
 // OSCaR makes to a field the mapping ignores does not. An explicit start (a backfill) applies every
 // child again: it is how an operator repairs a Primero case changed or deleted by hand.
 import { v5 as uuidv5 } from 'uuid';
-import type { StateStore } from '../../workflow/state-store.ts';
+import type { StateStore, StoredItem } from '../../workflow/state-store.ts';
 import { assertKey } from '../../workflow/state-store.ts';
 import type { OscarChild } from './children.ts';
 import { planCaseUpsert } from './plan.ts';
@@ -67,6 +67,8 @@ function appliedOf(value: unknown): Applied {
 
 /** The fingerprints held for these children and the means to keep new ones. */
 export interface AppliedMemory {
+  /** Whether f2 holds what it last applied for this child (a fingerprint to compare with). */
+  holds(globalId: string): boolean;
   /** Whether `child` maps to what f2 last applied for it. */
   unchanged(globalId: string, fingerprint: string | undefined): boolean;
   /** The Primero case the child was applied to, when its fingerprint was kept with it. */
@@ -87,7 +89,12 @@ export async function appliedMemory(
   if (!options.reapply && keys.length > 0)
     for (const item of await store.get(keys, APPLIED_PREFIX))
       held.set(item.key, appliedOf(item.value));
+  const write = coalescedWrites(store);
   return {
+    holds(globalId) {
+      const key = keyOf(globalId);
+      return key !== undefined && held.has(key);
+    },
     unchanged(globalId, fingerprint) {
       const key = keyOf(globalId);
       return fingerprint !== undefined && key !== undefined && held.get(key)?.print === fingerprint;
@@ -102,7 +109,7 @@ export async function appliedMemory(
       const value: Applied = { print: fingerprint, ...(caseId ? { case_id: caseId } : {}) };
       const earlier = held.get(key);
       if (earlier?.print === value.print && earlier.case_id === value.case_id) return;
-      await store.set([{ key, value }]);
+      await write({ key, value });
       held.set(key, value);
     },
     async forget(globalId) {
@@ -111,5 +118,30 @@ export async function appliedMemory(
       await store.remove([key]);
       held.delete(key);
     },
+  };
+}
+
+/**
+ * Writes asked for in one pass of the job queue go to the store in one `set`; each caller's promise
+ * settles with that write. A write check settles hundreds of creates at once (stored-checks.ts):
+ * one transaction for all of them locally, one request to the Collection on OpenFn.org, where one
+ * each stalled every lane for as long. Queued as a microtask, so a lone write waits for nothing.
+ */
+export function coalescedWrites(
+  store: Pick<StateStore, 'set'>,
+): (item: StoredItem) => Promise<void> {
+  let pending: Map<string, StoredItem> | undefined;
+  let written: Promise<void> = Promise.resolve();
+  return (item) => {
+    if (!pending) {
+      const items = new Map<string, StoredItem>();
+      pending = items;
+      written = Promise.resolve().then(() => {
+        pending = undefined;
+        return store.set([...items.values()]);
+      });
+    }
+    pending.set(item.key, item);
+    return written;
   };
 }

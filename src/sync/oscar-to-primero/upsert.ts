@@ -12,7 +12,7 @@ import {
 } from '../../workflow/outcomes.ts';
 import { isItemError, reasonOf } from '../../workflow/step-context.ts';
 import type { FromOscarBatch, OscarChild, PackedChild } from './children.ts';
-import { caseKey, unpackChild } from './children.ts';
+import { caseKey, packedGlobalId, unpackChild } from './children.ts';
 import { findCasesForBatch } from '../case-lookup.ts';
 import { PrimeroRecordError } from '../../model/primero.ts';
 import { ItemError } from './item-error.ts';
@@ -69,8 +69,11 @@ export interface UpsertContext {
 }
 
 /**
- * Each child's global id, fingerprint and look-up, and which match what f2 last applied: one pass
- * that decodes each child once (a decoded child is let go at once; the batch may be 50 000).
+ * Each child's global id, look-up and, where f2 holds what it last applied for the child, its
+ * fingerprint, and which children match what was applied. One pass decodes each child once (a
+ * decoded child is let go at once; the batch may be 50 000). A child f2 holds nothing for cannot be
+ * unchanged: its fingerprint is made in its lane, beside the other lanes' requests, instead of
+ * here, before the first one (a first run's whole batch).
  */
 interface BatchPrints {
   globalIds: string[];
@@ -80,21 +83,27 @@ interface BatchPrints {
   memory?: AppliedMemory;
 }
 
-async function batchPrints(batch: FromOscarBatch, ctx: UpsertContext): Promise<BatchPrints> {
-  const globalIds: string[] = [];
+export async function batchPrints(
+  batch: FromOscarBatch,
+  ctx: Pick<UpsertContext, 'applied' | 'dryRun' | 'syncUser' | 'today'>,
+): Promise<BatchPrints> {
+  const globalIds = batch.children.map(packedGlobalId);
+  const memory = ctx.applied
+    ? await appliedMemory(ctx.applied.store, globalIds, {
+        dryRun: ctx.dryRun,
+        reapply: ctx.applied.reapply,
+      })
+    : undefined;
   const prints: Array<string | undefined> = [];
   const lookups: CaseLookup[] = [];
   for (const packed of batch.children) {
     const child = unpackChild(packed);
-    globalIds.push(child.globalId);
-    prints.push(ctx.applied ? fingerprintOf(child, ctx.syncUser, ctx.today) : undefined);
     lookups.push(lookupOf(child));
+    prints.push(
+      memory?.holds(child.globalId) ? fingerprintOf(child, ctx.syncUser, ctx.today) : undefined,
+    );
   }
-  if (!ctx.applied) return { globalIds, prints, lookups, unchanged: globalIds.map(() => false) };
-  const memory = await appliedMemory(ctx.applied.store, globalIds, {
-    dryRun: ctx.dryRun,
-    reapply: ctx.applied.reapply,
-  });
+  if (!memory) return { globalIds, prints, lookups, unchanged: globalIds.map(() => false) };
   const unchanged = globalIds.map((id, index) => memory.unchanged(id, prints[index]));
   const dropped = unchanged.filter(Boolean).length;
   if (dropped > 0)
@@ -148,10 +157,12 @@ export async function upsertChildren(
       }
       if (ctx.mayStart && !ctx.mayStart()) return;
       const index = next++;
-      const packed = taken(index);
+      const child = unpackChild(taken(index));
       try {
-        const { settled } = await startChild(unpackChild(packed), batch.since, ctx, {
-          fingerprint: known.prints[index],
+        const { settled } = await startChild(child, batch.since, ctx, {
+          fingerprint: known.memory
+            ? (known.prints[index] ?? fingerprintOf(child, ctx.syncUser, ctx.today))
+            : undefined,
           ...(known.memory ? { memory: known.memory } : {}),
         });
         const pending: Promise<void> = settled
