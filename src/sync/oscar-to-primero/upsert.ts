@@ -157,8 +157,9 @@ export async function upsertChildren(
       }
       if (ctx.mayStart && !ctx.mayStart()) return;
       const index = next++;
-      const child = unpackChild(taken(index));
+      const packed = taken(index);
       try {
+        const child = unpackChild(packed);
         const { settled } = await startChild(child, batch.since, ctx, {
           fingerprint: known.memory
             ? (known.prints[index] ?? fingerprintOf(child, ctx.syncUser, ctx.today))
