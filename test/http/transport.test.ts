@@ -103,6 +103,17 @@ describe('transport: a plain request', () => {
     expect(response.body).toEqual({ body: { data: { a: 1 } } });
   });
 
+  it('sends the body as JSON makes it: a Date as its ISO text, not as {}', async () => {
+    const response = await transport().send({
+      method: 'POST',
+      path: '/echo',
+      body: { data: { at: new Date('2025-03-10T08:00:00Z'), rows: [{ a: 1 }, null] } },
+    });
+    expect(response.body).toEqual({
+      body: { data: { at: '2025-03-10T08:00:00.000Z', rows: [{ a: 1 }, null] } },
+    });
+  });
+
   it('gives undefined for an empty answer', async () => {
     const response = await transport().send({ method: 'GET', path: '/empty' });
     expect(response).toMatchObject({ status: 204, body: undefined });
