@@ -124,8 +124,9 @@ export async function appliedMemory(
 /**
  * Writes asked for in one pass of the job queue go to the store in one `set`; each caller's promise
  * settles with that write. A write check settles hundreds of creates at once (stored-checks.ts):
- * one transaction for all of them locally, one request to the Collection on OpenFn.org, where one
- * each stalled every lane for as long. Queued as a microtask, so a lone write waits for nothing.
+ * their prints take one transaction locally and one request to the Collection on OpenFn.org, where
+ * a write each held up every lane until the last was done. Queued as a microtask, so a lone write
+ * waits for nothing.
  */
 export function coalescedWrites(
   store: Pick<StateStore, 'set'>,
