@@ -131,18 +131,17 @@ export async function appliedMemory(
 export function coalescedWrites(
   store: Pick<StateStore, 'set'>,
 ): (item: StoredItem) => Promise<void> {
-  let pending: Map<string, StoredItem> | undefined;
-  let written: Promise<void> = Promise.resolve();
+  let pending: { items: Map<string, StoredItem>; written: Promise<void> } | undefined;
   return (item) => {
     if (!pending) {
       const items = new Map<string, StoredItem>();
-      pending = items;
-      written = Promise.resolve().then(() => {
+      const written = Promise.resolve().then(() => {
         pending = undefined;
         return store.set([...items.values()]);
       });
+      pending = { items, written };
     }
-    pending.set(item.key, item);
-    return written;
+    pending.items.set(item.key, item);
+    return pending.written;
   };
 }
