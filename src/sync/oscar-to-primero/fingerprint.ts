@@ -7,12 +7,12 @@
 // look-up. A change to any field the mapping reads changes the payload, so it is applied; a change
 // OSCaR makes to a field the mapping ignores does not. An explicit start (a backfill) applies every
 // child again: it is how an operator repairs a Primero case changed or deleted by hand.
-import { v5 as uuidv5 } from 'uuid';
 import type { StateStore, StoredItem } from '../../workflow/state-store.ts';
 import { assertKey } from '../../workflow/state-store.ts';
 import type { OscarChild } from './children.ts';
 import { planCaseUpsert } from './plan.ts';
-import { rowIdFor, serviceEntriesOf, SERVICE_ROW_NAMESPACE } from './service-rows.ts';
+import type { CasePlan } from './plan.ts';
+import { nameUuid, rowIdFor, serviceEntriesOf } from './service-rows.ts';
 
 /** Store items `applied:f2:<global id>`, one per child f2 applied. */
 const APPLIED_PREFIX = 'applied:f2:';
@@ -36,16 +36,30 @@ export function fingerprintOf(
   syncUser: string,
   today: Date,
 ): string | undefined {
+  return printedPlan(child, syncUser, today).print;
+}
+
+/**
+ * The fingerprint, with the plan it is made of: the case the child would be created as. f2-j2
+ * uses that plan again when Primero has no case for the child, so a new child is planned once.
+ * Both are undefined when the child does not map.
+ */
+export function printedPlan(
+  child: OscarChild,
+  syncUser: string,
+  today: Date,
+): { print?: string; created?: CasePlan } {
   try {
-    const { write } = planCaseUpsert({ child, syncUser, today });
+    const created = planCaseUpsert({ child, syncUser, today });
     const decisions = serviceEntriesOf(child)
       .filter(
         (entry) => entry.service.referral_id !== null && entry.service.referral_id !== undefined,
       )
       .map((entry) => [rowIdFor(child.globalId, entry), entry.service.referral_status ?? null]);
-    return uuidv5(`fingerprint:${JSON.stringify({ write, decisions })}`, SERVICE_ROW_NAMESPACE);
+    const print = nameUuid(`fingerprint:${JSON.stringify({ write: created.write, decisions })}`);
+    return { print, created };
   } catch {
-    return undefined;
+    return {};
   }
 }
 

@@ -1,6 +1,5 @@
 // f2-j2's decision for one child: which Primero case it is, what that case should hold, and the
 // smallest write that gets it there (nothing at all when Primero already holds it).
-import { v5 as uuidv5 } from 'uuid';
 import {
   agencyUserForOrg,
   ageOn,
@@ -22,7 +21,7 @@ import type {
 } from '../../model/primero.ts';
 import type { OscarChild } from './children.ts';
 import { ItemError } from './item-error.ts';
-import { planServiceRows, SERVICE_ROW_NAMESPACE } from './service-rows.ts';
+import { nameUuid, planServiceRows } from './service-rows.ts';
 import type { ReferralDecision } from './service-rows.ts';
 
 /** How to look the child up in Primero: by the case id OSCaR knows, else by its global id. */
@@ -62,7 +61,7 @@ export function chooseCase(matches: readonly PrimeroCase[], how: string): Primer
 
 /** The id a case created for this child gets: name-based, so a retried create finds its first try. */
 export function newCaseIdFor(globalId: string): string {
-  return uuidv5(`oscar:case:${globalId}`, SERVICE_ROW_NAMESPACE);
+  return nameUuid(`oscar:case:${globalId}`);
 }
 
 /**

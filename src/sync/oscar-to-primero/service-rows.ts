@@ -1,6 +1,6 @@
 // services_section rows from OSCaR's service entries: one row per entry, each keeping its identity
 // across runs, and the decisions OSCaR made on referrals MoSVY sent (behaviour.md, f2-j2).
-import { v5 as uuidv5 } from 'uuid';
+import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 import {
   REFERRAL_IN_PROGRESS,
   agencyForOrg,
@@ -19,6 +19,21 @@ import { ItemError } from './item-error.ts';
 /** Namespace of the name-based ids this project gives service rows (never change it: rows would
  * lose their identity and be duplicated). */
 export const SERVICE_ROW_NAMESPACE = '9b2c89fe-e537-46de-933f-b597e1482d5f';
+
+const NAMESPACE_BYTES = parseUuid(SERVICE_ROW_NAMESPACE);
+
+/**
+ * The name-based UUID (v5) of `name` in this project's namespace: the id uuid's v5 gives the name.
+ * It is handed the name's UTF-8 bytes and the namespace parsed once, which spares uuid copying the
+ * name one character at a time and parsing the namespace on every call (f2-j2 makes several per
+ * child, one of them of the whole payload). A name with a lone surrogate goes to uuid as it is, so
+ * it fails there as it always did, instead of hashing a replacement character. (Buffer, not
+ * TextEncoder: OpenFn.org's job sandbox provides the one and not the other.)
+ */
+export function nameUuid(name: string): string {
+  const wellFormed = (name as { isWellFormed?: () => boolean }).isWellFormed?.() === true;
+  return uuidv5(wellFormed ? Buffer.from(name, 'utf8') : name, NAMESPACE_BYTES);
+}
 
 /** One entry of a client's `services`, with the record (and so the NGO) it came from. */
 export interface ServiceEntry {
@@ -56,7 +71,7 @@ export function rowIdFor(globalId: string, entry: ServiceEntry): string {
   const which = isReferralEntry(entry)
     ? `referral:${String(service.referral_id)}`
     : `program:${service.program_name ?? ''}`;
-  return uuidv5(`oscar:${globalId}:${entry.org}:${which}:${service.uuid}`, SERVICE_ROW_NAMESPACE);
+  return nameUuid(`oscar:${globalId}:${entry.org}:${which}:${service.uuid}`);
 }
 
 /** Every entry of the child's records, in an order that does not depend on OSCaR's listing order,

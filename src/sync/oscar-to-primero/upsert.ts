@@ -21,7 +21,7 @@ import type { CaseLookup, CasePlan } from './plan.ts';
 import { needsReferrals } from './service-rows.ts';
 import type { AwaitingTracker } from './awaiting-services.ts';
 import { WINDOW_ID, windowStartOf } from './window.ts';
-import { appliedMemory, fingerprintOf } from './fingerprint.ts';
+import { appliedMemory, fingerprintOf, printedPlan } from './fingerprint.ts';
 import type { AppliedMemory } from './fingerprint.ts';
 import type { StateStore } from '../../workflow/state-store.ts';
 import { storedChecks } from './stored-checks.ts';
@@ -160,11 +160,15 @@ export async function upsertChildren(
       const packed = taken(index);
       try {
         const child = unpackChild(packed);
+        // A child f2 holds no print for gets it here, with the plan to create it from.
+        const made =
+          known.memory && known.prints[index] === undefined
+            ? printedPlan(child, ctx.syncUser, ctx.today)
+            : {};
         const { settled } = await startChild(child, batch.since, ctx, {
-          fingerprint: known.memory
-            ? (known.prints[index] ?? fingerprintOf(child, ctx.syncUser, ctx.today))
-            : undefined,
+          fingerprint: known.memory ? (known.prints[index] ?? made.print) : undefined,
           ...(known.memory ? { memory: known.memory } : {}),
+          ...(made.created ? { created: made.created } : {}),
         });
         const pending: Promise<void> = settled
           .catch((error: unknown) => {
@@ -241,11 +245,21 @@ function oscarClientIds(child: OscarChild): Record<string, string> {
   return ids;
 }
 
+/**
+ * What f2 knows of a child before it plans it: its fingerprint and where to keep it, and the plan
+ * to create it from when that was made with the fingerprint.
+ */
+interface ChildApplied {
+  fingerprint?: string | undefined;
+  memory?: AppliedMemory;
+  created?: CasePlan;
+}
+
 export async function upsertChild(
   child: OscarChild,
   since: string,
   ctx: UpsertContext,
-  applied: { fingerprint?: string | undefined; memory?: AppliedMemory } = {},
+  applied: ChildApplied = {},
 ): Promise<void> {
   const { settled } = await startChild(child, since, ctx, applied);
   await settled;
@@ -259,7 +273,7 @@ async function startChild(
   child: OscarChild,
   since: string,
   ctx: UpsertContext,
-  applied: { fingerprint?: string | undefined; memory?: AppliedMemory },
+  applied: ChildApplied,
 ): Promise<{ settled: Promise<void> }> {
   const key = caseKey(child.globalId);
   const lookup = lookupOf(child);
@@ -296,7 +310,7 @@ async function startChild(
     log.warn(`f2-j2: client ${child.globalId} not synced: ${failure.reason}`);
   };
   try {
-    const plan = await planFor(child, ctx);
+    const plan = await planFor(child, ctx, applied.created);
     if (plan.caseId) ids.case_id = plan.caseId;
     const { wrote, checked } = await carryOut(plan, ids, ctx);
     if (checked) return { settled: checked.then(() => succeed(plan, wrote), fail) };
@@ -307,7 +321,12 @@ async function startChild(
   return { settled: Promise.resolve() };
 }
 
-async function planFor(child: OscarChild, ctx: UpsertContext): Promise<CasePlan> {
+/** The child's plan; `created`, the plan to create it, is used as it is when Primero has no case. */
+async function planFor(
+  child: OscarChild,
+  ctx: UpsertContext,
+  created?: CasePlan,
+): Promise<CasePlan> {
   const lookup = lookupOf(child);
   let existing = undefined;
   if (lookup.caseId)
@@ -323,6 +342,7 @@ async function planFor(child: OscarChild, ctx: UpsertContext): Promise<CasePlan>
       `oscar_number ${lookup.oscarNumber}`,
     );
   }
+  if (!existing && created) return created;
   const referrals =
     existing && needsReferrals(child, existing.services_section ?? [])
       ? await ctx.primero.listReferrals(existing.id)
