@@ -50,7 +50,8 @@ import {
   toOscarRow,
 } from './seed.ts';
 import type { BenchSeeds, HourlyChanges } from './seed.ts';
-import { measureByteCost } from './link-cost.ts';
+import { measureByteCost, measureRoundTrip } from './link-cost.ts';
+import type { RoundTrip } from './link-cost.ts';
 import type { ByteCost } from './link-cost.ts';
 import { canMeasureProcesses, runCli } from './process-run.ts';
 import { measureStartUp } from './start-up.ts';
@@ -340,6 +341,7 @@ interface Stage {
   options: BenchOptions;
   /** Calibrated once the first seed is loaded. */
   byteCost?: ByteCost;
+  roundTrip?: RoundTrip;
 }
 
 /** The recurring runs go through `interop run` (whole process); the first ones through the worker. */
@@ -429,6 +431,10 @@ async function measureRun(
   const asCoded = originalAsCoded(profile);
   const necessary = necessaryWork(profile, link);
   const floor = floorOf(necessary, link);
+  // The same work at what a bare request takes on this machine: reported, not a target.
+  const machineFloor = stage.roundTrip
+    ? floorOf(necessary, { ...link, latencyMs: stage.roundTrip.msPerRequest })
+    : undefined;
   const result: ScenarioResult = {
     name,
     cases: seeds.meta.cases,
@@ -460,6 +466,14 @@ async function measureRun(
       },
       requestsVsOriginal: asCoded.total > 0 ? total / asCoded.total : 0,
       wallVsFloor: floor.totalMs > 0 ? outcome.wallMs / floor.totalMs : 0,
+      ...(stage.roundTrip && machineFloor
+        ? {
+            roundTrip: stage.roundTrip,
+            machineFloorMs: Math.round(machineFloor.totalMs),
+            wallVsMachineFloor:
+              machineFloor.totalMs > 0 ? outcome.wallMs / machineFloor.totalMs : 0,
+          }
+        : {}),
     },
     sync: {
       failedItems: outcome.failedItems ?? 0,
@@ -490,6 +504,7 @@ export interface BenchOutcome {
   results: ScenarioResult[];
   startUp?: { pairing: StartUpPairing; targets: Target[] };
   byteCost?: ByteCost;
+  roundTrip?: RoundTrip;
   exitCode: number;
 }
 
@@ -622,6 +637,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
   const homes: string[] = [];
   const emulators: RunningEmulator[] = [];
   let byteCost: ByteCost | undefined;
+  let roundTrip: RoundTrip | undefined;
   // Each size has its own emulators and store, so that the two can be interleaved.
   const openTrack = async (which: TrackName): Promise<Track> => {
     const names = TRACKS[which];
@@ -640,6 +656,11 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
         `link: ${Math.round(byteCost.bytesPerMs / 1000)} MB/s serialised, carried and parsed ` +
           `(${(byteCost.bytes / 1e6).toFixed(1)} MB in ${Math.round(byteCost.cpuMs)} ms of CPU)`,
       );
+      roundTrip = await measureRoundTrip(primero, options.concurrency);
+      say(
+        `link: a bare request takes ${roundTrip.msPerRequest.toFixed(1)} ms with ` +
+          `${roundTrip.lanes} in flight (latency ${options.latencyMs} ms)`,
+      );
     }
     const home = mkdtempSync(join(tmpdir(), 'interop-bench-'));
     homes.push(home);
@@ -649,6 +670,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
       options,
       systems: benchSystems(primero, oscar),
       byteCost,
+      ...(roundTrip ? { roundTrip } : {}),
     };
     return { stage, seeds, home, names, lastEndedMs: 0, settles: 0 };
   };
@@ -701,6 +723,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
     results,
     ...(startUp ? { startUp } : {}),
     ...(byteCost ? { byteCost } : {}),
+    ...(roundTrip ? { roundTrip } : {}),
     exitCode: exitCodeOf(results, startUp?.targets ?? []),
   };
 }
@@ -779,6 +802,7 @@ async function main() {
         exitCode,
         ...(bench?.startUp ? { startUp: bench.startUp } : {}),
         ...(bench?.byteCost ? { byteCost: bench.byteCost } : {}),
+        ...(bench?.roundTrip ? { roundTrip: bench.roundTrip } : {}),
         scenarios: results,
         ...(budget ? { budget } : {}),
       },

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { exportPrimeroState, loadPrimeroSeed } from '../../demo/primero/state.ts';
 import { exportOscarState, loadOscarSeed } from '../../demo/oscar/state.ts';
 import { parseBenchArgs } from '../../bench/run.ts';
+import { measureRoundTrip } from '../../bench/link-cost.ts';
+import { startPrimeroEmulator } from '../../demo/primero/index.ts';
 import {
   floorOf,
   measureWindow,
@@ -271,6 +273,22 @@ const pairing = (helpCpuMs: number, dependenciesCpuMs: number): StartUpPairing =
   help: { wallMs: 300, cpuMs: helpCpuMs, peakRssMb: 50 },
   dependencies: { wallMs: 400, cpuMs: dependenciesCpuMs, peakRssMb: 60 },
   helpStderr: '',
+});
+
+describe("a bare request's cost", () => {
+  it('is timed from a process of its own, each request waiting the latency, the cheapest try kept', async () => {
+    const primero = await startPrimeroEmulator({ latencyMs: 25 });
+    try {
+      const trip = await measureRoundTrip(primero, 2, { tries: 2, perLane: 4 });
+      expect(trip.lanes).toBe(2);
+      // Never below the latency: every request was answered before the next of its lane.
+      expect(trip.msPerRequest).toBeGreaterThanOrEqual(25);
+      // Two tries of two lanes, each lane one request to open its connection and four timed.
+      expect(primero.requestCounts()).toEqual({ 'GET /api/v2/cases': 2 * 2 * 5 });
+    } finally {
+      await primero.close();
+    }
+  });
 });
 
 describe('targets and exit code', () => {
