@@ -4,7 +4,7 @@
 // rows and fingerprints are uuid's v5 ids of the same names, however they are computed.
 import { v5 as uuidv5 } from 'uuid';
 import { describe, expect, it, vi } from 'vitest';
-import type { OscarClientRecord } from '../../src/model/oscar.ts';
+import { globalIdOf, numberedClient } from './numbered-clients.ts';
 import type { PrimeroCase, PrimeroCaseWrite, PrimeroReferral } from '../../src/model/primero.ts';
 import { emptyReport } from '../../src/workflow/outcomes.ts';
 import { memoryStateStore } from '../../src/workflow/state-store.ts';
@@ -30,24 +30,7 @@ vi.mock('../../src/sync/oscar-to-primero/plan.ts', async (importOriginal) => {
 
 const TODAY = new Date('2025-03-10T08:00:00Z');
 const SYNC_USER = 'primero_oscar_sync';
-const globalIdOf = (n: number) => `01JAAAAAAAAAAAAAAAAAA${String(n).padStart(5, '0')}`;
-
-function client(n: number): OscarClientRecord {
-  return {
-    global_id: globalIdOf(n),
-    slug: `cif-${n}`,
-    given_name: 'Invented',
-    family_name: 'Child',
-    gender: 'female',
-    date_of_birth: '2014-05-02',
-    location_current_village_code: '19020301',
-    organization_name: 'cif',
-    organization_address_code: '120101',
-    status: 'Active',
-    is_referred: false,
-    services: [],
-  } as OscarClientRecord;
-}
+const client = numberedClient;
 
 describe('f2-j2 plans a new child once', () => {
   it('creates a new child from the plan of its fingerprint; a held case is planned against it', async () => {

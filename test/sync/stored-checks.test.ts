@@ -4,7 +4,7 @@
 // last check fits in the budget's closing reserve; a listing that hides our creates is not paid for
 // again. A Primero port in memory: the emulator tests are test/e2e/f2-create-checks.test.ts.
 import { describe, expect, it } from 'vitest';
-import type { OscarClientRecord } from '../../src/model/oscar.ts';
+import { numberedClient } from './numbered-clients.ts';
 import type { PrimeroCase, PrimeroReferral } from '../../src/model/primero.ts';
 import type { UncheckedCreate } from '../../src/clients/primero.ts';
 import { ApiError } from '../../src/http/transport.ts';
@@ -28,24 +28,7 @@ const TODAY = new Date('2025-03-10T08:00:00Z');
 /** Primero's clock as the Date header of an answer before the creates said it. */
 const CLOCK = Date.parse('2025-03-10T08:00:00Z');
 
-const globalIdOf = (n: number) => `01JAAAAAAAAAAAAAAAAAA${String(n).padStart(5, '0')}`;
-
-function client(n: number): OscarClientRecord {
-  return {
-    global_id: globalIdOf(n),
-    slug: `cif-${n}`,
-    given_name: 'Invented',
-    family_name: 'Child',
-    gender: 'female',
-    date_of_birth: '2014-05-02',
-    location_current_village_code: '19020301',
-    organization_name: 'cif',
-    organization_address_code: '120101',
-    status: 'Active',
-    is_referred: false,
-    services: [],
-  } as OscarClientRecord;
-}
+const client = numberedClient;
 
 const batchOf = (count: number) => ({
   since: '2025-03-10 00:00:00',
