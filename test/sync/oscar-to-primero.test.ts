@@ -4,6 +4,7 @@ import type { OscarClientRecord } from '../../src/model/oscar.ts';
 import { listedClient } from '../../src/model/oscar.ts';
 import type { PrimeroCase, PrimeroReferral } from '../../src/model/primero.ts';
 import { emptyReport } from '../../src/workflow/outcomes.ts';
+import { createLimiter } from '../../src/http/limiter.ts';
 import type { CarriedState, FailedItem } from '../../src/workflow/contract.ts';
 import {
   caseKey,
@@ -595,7 +596,7 @@ describe('f2-j1 -> f2-j2: children travel packed', () => {
   });
 });
 
-describe('f2-j2: children in parallel, at most `concurrency` at once', () => {
+describe('f2-j2: children in parallel, two per request slot', () => {
   const ids = Array.from(
     { length: 10 },
     (_, i) => `01JAAAAAAAAAAAAAAAAAAAAB${String(i).padStart(2, '0')}`,
@@ -604,33 +605,49 @@ describe('f2-j2: children in parallel, at most `concurrency` at once', () => {
     since: '2025-03-10 00:00:00',
     children: groupChildren(ids.map((id) => client({ global_id: id }))).map(packChild),
   });
-  /** A Primero that takes a few ms per call, counts children in flight, and fails on `outageOn`. */
-  function slowPort(outageOn?: string) {
-    const state = { inFlight: 0, maxInFlight: 0, started: [] as string[], created: [] as string[] };
+  /**
+   * A Primero that keeps at most `limit` calls on the wire, as the transport does, each taking a few
+   * ms; it counts the children under way (look-up to create) and fails on `outageOn`.
+   */
+  function slowPort(limit: number, outageOn?: string) {
+    const wire = createLimiter(limit);
+    const state = { underWay: 0, maxUnderWay: 0, onWire: 0, maxOnWire: 0 };
+    const started: string[] = [];
+    const created: string[] = [];
+    const call = <T>(answer: () => T): Promise<T> =>
+      wire.run(async () => {
+        state.onWire += 1;
+        state.maxOnWire = Math.max(state.maxOnWire, state.onWire);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          return answer();
+        } finally {
+          state.onWire -= 1;
+        }
+      });
     const port: PrimeroCases = {
       findCases: async (filter) => {
         const globalId = String(filter.oscar_number);
-        state.started.push(globalId);
-        state.inFlight += 1;
-        state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        if (globalId === outageOn) {
-          state.inFlight -= 1;
+        started.push(globalId);
+        state.underWay += 1;
+        state.maxUnderWay = Math.max(state.maxUnderWay, state.underWay);
+        return call(() => {
+          if (globalId !== outageOn) return [];
+          state.underWay -= 1;
           throw new Error('Primero answered 503');
-        }
-        return [];
+        });
       },
       listReferrals: async () => [],
-      createCase: async (data) => {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        state.created.push(String(data.oscar_number));
-        state.inFlight -= 1;
-        return { id: String(data.id), created: true };
-      },
+      createCase: (data) =>
+        call(() => {
+          created.push(String(data.oscar_number));
+          state.underWay -= 1;
+          return { id: String(data.id), created: true };
+        }),
       updateCase: async () => undefined,
       updateReferral: async () => ({}) as PrimeroReferral,
     };
-    return { port, state };
+    return { port, state, started, created };
   }
   const context = (primero: PrimeroCases, concurrency: number) => ({
     primero,
@@ -643,23 +660,91 @@ describe('f2-j2: children in parallel, at most `concurrency` at once', () => {
     today: TODAY,
   });
 
-  it.each([1, 3])('concurrency %i: every child lands, never more in flight', async (limit) => {
-    const { port, state } = slowPort();
-    await upsertChildren(batch(), context(port, limit));
-    expect(state.maxInFlight).toBe(limit);
-    expect([...state.created].sort()).toEqual(ids);
+  it.each([1, 3])(
+    'concurrency %i: every child lands, with two children under way per request slot',
+    async (limit) => {
+      const { port, state, created } = slowPort(limit);
+      await upsertChildren(batch(), context(port, limit));
+      // Every slot is used, and the lanes (the children decoded at once) stay bounded.
+      expect(state.maxOnWire).toBe(limit);
+      expect(state.maxUnderWay).toBe(2 * limit);
+      expect([...created].sort()).toEqual(ids);
+    },
+  );
+  it('a freed slot goes to the request already waiting; the answered lane takes its next child a turn later', async () => {
+    // One slot, calls answered by hand: what goes on the wire, and when a child is taken.
+    const wire = createLimiter(1);
+    const events: string[] = [];
+    const answers: Array<() => void> = [];
+    const answered = <T>(event: string, value: T) =>
+      wire.run(
+        () =>
+          new Promise<T>((resolve) => {
+            events.push(event);
+            answers.push(() => resolve(value));
+          }),
+      );
+    const port: PrimeroCases = {
+      findCases: (filter) => answered(`find ${String(filter.oscar_number).slice(-2)}`, []),
+      listReferrals: async () => [],
+      createCase: (data) =>
+        answered(`create ${String(data.oscar_number).slice(-2)}`, {
+          id: String(data.id),
+          created: true,
+        }),
+      updateCase: async () => undefined,
+      updateReferral: async () => ({}) as PrimeroReferral,
+    };
+    const ctx = {
+      ...context(port, 1),
+      mayStart: () => {
+        events.push('take');
+        return true;
+      },
+    };
+    // Microtasks only: no timer fires in between, so "a turn later" has not come yet.
+    const settle = async () => {
+      for (let i = 0; i < 200; i += 1) await Promise.resolve();
+    };
+    const answerNext = async () => {
+      answers.shift()!();
+      await settle();
+    };
+    const done = upsertChildren(batch(), ctx);
+    await settle();
+    // Two lanes took a child each; one request is on the wire, the other waits for the slot.
+    expect(events).toEqual(['take', 'find 00', 'take']);
+    await answerNext();
+    expect(events.slice(3)).toEqual(['find 01']);
+    await answerNext(); // 01's look-up: 00's create had waited for the slot
+    expect(events.slice(4)).toEqual(['create 00']);
+    await answerNext(); // 00 created: the slot goes to 01's create, and no lane takes a child yet
+    expect(events.slice(5)).toEqual(['create 01']);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // A turn later 00's lane takes 02; its look-up waits for the slot 01's create holds.
+    expect(events.slice(6)).toEqual(['take']);
+    await answerNext();
+    expect(events.slice(7)).toEqual(['find 02']);
+    let finished = false;
+    void done.then(() => (finished = true));
+    while (!finished) {
+      if (answers.length > 0) await answerNext();
+      else await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    expect(events.filter((event) => event.startsWith('create'))).toHaveLength(ids.length);
   });
-  it('an outage stops the children not started; those in flight finish before the step fails', async () => {
-    const { port, state } = slowPort(ids[4]);
+  it('an outage stops the children not started; those under way finish before the step fails', async () => {
+    const { port, state, started, created } = slowPort(3, ids[4]);
     const ctx = context(port, 3);
     await expect(upsertChildren(batch(), ctx)).rejects.toThrow(/503/);
-    const createdWhenFailed = [...state.created];
+    const createdWhenFailed = [...created];
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(state.created).toEqual(createdWhenFailed); // nothing lands after the step failed
-    expect(state.inFlight).toBe(0);
-    expect(state.started).not.toContain(ids[9]);
-    expect(state.created).not.toContain(ids[4]);
-    expect(state.created.length).toBeGreaterThanOrEqual(4);
+    expect(created).toEqual(createdWhenFailed); // nothing lands after the step failed
+    expect(state.underWay).toBe(0);
+    expect(state.onWire).toBe(0);
+    expect(started).not.toContain(ids[9]);
+    expect(created).not.toContain(ids[4]);
+    expect(created.length).toBeGreaterThanOrEqual(4);
   });
 });
 

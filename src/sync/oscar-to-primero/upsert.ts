@@ -26,6 +26,7 @@ import type { AppliedMemory } from './fingerprint.ts';
 import type { StateStore } from '../../workflow/state-store.ts';
 import { storedChecks } from './stored-checks.ts';
 import type { StoredChecks } from './stored-checks.ts';
+import { sleep } from '../../http/retry.ts';
 
 /** The part of the Primero client f2-j2 uses (the scan, when it has it, for batch look-ups). */
 export type PrimeroCases = Pick<
@@ -112,11 +113,17 @@ export async function batchPrints(
 }
 
 /**
- * Children in parallel up to `concurrency`; the writes of one child stay in order. An outage stops
- * the children not started yet, and the step fails only once none is writing any more: a write
- * must never land after the run that made it has ended (the next run may be under way).
- * `concurrency` lanes take the next child in turn, so only the children being written are decoded
- * and nothing is queued per child: memory stays flat however long the batch.
+ * Children in parallel, two lanes per request slot; the writes of one child stay in order. An outage
+ * stops the children not started yet, and the step fails only once none is writing any more: a
+ * write must never land after the run that made it has ended (the next run may be under way). The
+ * lanes take the next child in turn, so only the children being written are decoded and nothing is
+ * queued per child: memory stays flat however long the batch.
+ *
+ * Why two lanes per slot: when an answer frees a slot, the other lane's request, made and waiting
+ * in the transport, goes out at once; the lane that was answered takes its next child only a timer
+ * turn later. The HTTP client writes a request on a reused connection only once the event loop has
+ * handled the I/O already pending (undici's check of an idle socket), so a child planned in the
+ * answer's turn held back every request of that turn (docs/performance.md, "Two lanes per slot").
  */
 export async function upsertChildren(
   batch: FromOscarBatch,
@@ -176,13 +183,15 @@ export async function upsertChildren(
           })
           .finally(() => settling.delete(pending));
         settling.add(pending);
+        // The other lane's request takes the freed slot first (see above).
+        await sleep(0);
         if (checks?.due) await checks.flush();
       } catch (error) {
         outage ??= { error };
       }
     }
   };
-  const lanes = Math.max(1, Math.min(ctx.concurrency, children.length));
+  const lanes = Math.max(1, Math.min(LANES_PER_SLOT * ctx.concurrency, children.length));
   await Promise.all(Array.from({ length: lanes }, lane));
   // The creates made are checked even after an outage or the budget's end: only a create checked
   // as stored gets its outcome and fingerprint.
@@ -192,6 +201,12 @@ export async function upsertChildren(
   const last = known.globalIds[next - 1];
   return { started: next, ...(last !== undefined ? { doneThrough: last } : {}) };
 }
+
+/**
+ * Lanes per request the transport keeps on the wire (`concurrency`, src/http/transport.ts). Two:
+ * while one lane's request is on the wire, the other's waits in the transport for a slot.
+ */
+const LANES_PER_SLOT = 2;
 
 /** The client with findCases answered for the whole batch at once when that is cheaper. */
 async function withBatchLookups(
